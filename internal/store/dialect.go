@@ -1,0 +1,34 @@
+package store
+
+import (
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect holds the few things that differ between SQLite and PostgreSQL; all SQL text is shared.
+type dialect struct {
+	name   string
+	driver string
+	goose  goose.Dialect
+}
+
+var (
+	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite", goose: goose.DialectSQLite3}
+	postgresDialect = dialect{name: "postgres", driver: "pgx", goose: goose.DialectPostgres}
+)
+
+// isUniqueViolation reports whether err is a unique-constraint violation in either database.
+func isUniqueViolation(err error) bool {
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pgErr.Code == "23505"
+	}
+	if sqErr, ok := errors.AsType[*sqlite.Error](err); ok {
+		code := sqErr.Code()
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}

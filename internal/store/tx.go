@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// Tx is one service call's transaction. It carries the moment the call happened, read once from
+// the injected clock, so every row it writes agrees on "now".
+type Tx struct {
+	*sql.Tx
+	db    *DB
+	ctx   context.Context
+	now   time.Time
+	actor *cas.User
+}
+
+// inTx runs fn in a transaction on behalf of actor and commits when fn returns nil. SQLite write
+// transactions begin IMMEDIATE (see parseURL), so two writers never deadlock on lock upgrades.
+func (db *DB) inTx(ctx context.Context, actor *cas.User, fn func(tx *Tx) error) error {
+	sqlTx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
+	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx, now: db.now(), actor: actor}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		if isUniqueViolation(err) {
+			return cas.Errorf(cas.EConflict, "the change conflicts with another one; reload and try again")
+		}
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// now reads the clock, in UTC and at the microsecond precision both databases keep.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	return tx.QueryRowContext(tx.ctx, query, args...)
+}
+
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(tx.ctx, query, args...)
+}
+
+// audit appends an audit event for the transaction's actor. before and after are marshalled to
+// JSON; pass nil for "did not exist" or "not changed by a read".
+func (tx *Tx) audit(action, entityType, entityID string, before, after any) error {
+	b, err := auditJSON(before)
+	if err != nil {
+		return err
+	}
+	a, err := auditJSON(after)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(`INSERT INTO audit_events (at, actor_id, action, entity_type, entity_id, before, after, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		tx.now, tx.actor.ID, action, entityType, entityID, b, a, nullString(requestID(tx.ctx)))
+	if err != nil {
+		return fmt.Errorf("audit %s %s: %w", action, entityID, err)
+	}
+	return nil
+}
+
+func auditJSON(v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	return string(b), nil
+}
+
+// newID returns a new record ID: a UUIDv7, so IDs sort by creation time.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+type requestIDKey struct{}
+
+// WithRequestID returns a context whose audit events record the HTTP request that caused them.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+func nullTime(t *time.Time) sql.NullTime {
+	if t == nil {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: *t, Valid: true}
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
