@@ -106,3 +106,13 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // SQL returns the underlying pool, for tests and tools that inspect the database directly.
 func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Empty reports whether the database holds no agencies and no accounts yet.
+func (db *DB) Empty(ctx context.Context) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM agencies) + (SELECT COUNT(*) FROM users)`).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("count records: %w", err)
+	}
+	return n == 0, nil
+}

@@ -1,0 +1,81 @@
+// Command doorway runs Doorway, a Coordinated Access System for a homeless-services Continuum of
+// Care: the web application and API (serve), database migrations, and the operator's tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "doorway:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// Main is the whole program, with its surroundings passed in so that tests can run it end to end.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Now is the clock; nil means the system clock.
+	Now func() time.Time
+	// Listening, when set, is told the address serve listens on once it accepts connections.
+	Listening func(addr string)
+}
+
+const usage = `Doorway: a Coordinated Access System for a Continuum of Care.
+
+Usage:
+  doorway serve   [--addr :8080] [--db URL] [--demo]   web application and API; migrates on start
+  doorway migrate [--db URL]                           bring the database schema up to date
+  doorway user add --email E --role R [--name N] [--agency ID] [--cas-contact] [--password-stdin]
+  doorway token create --email E [--name N]           print a new API token for an account
+
+Every flag can also be set by an environment variable: --db is DOORWAY_DB, --addr DOORWAY_ADDR, ...
+--db defaults to sqlite:doorway.db; use postgres://user:pass@host/db for PostgreSQL.
+Run "doorway COMMAND -h" for a command's flags.
+`
+
+// Run runs the command named by args.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return errors.New("no command given")
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return m.serve(ctx, rest)
+	case "migrate":
+		return m.migrate(ctx, rest)
+	case "user":
+		if len(rest) > 0 && rest[0] == "add" {
+			return m.userAdd(ctx, rest[1:])
+		}
+		return errors.New(`unknown command; did you mean "doorway user add"?`)
+	case "token":
+		if len(rest) > 0 && rest[0] == "create" {
+			return m.tokenCreate(ctx, rest[1:])
+		}
+		return errors.New(`unknown command; did you mean "doorway token create"?`)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(m.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/demo"
+	"github.com/doorway-cas/doorway/internal/store"
+	"github.com/doorway-cas/doorway/internal/web"
+)
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := m.newFlags("serve")
+	addr := fs.String("addr", ":8080", "address to listen on (env DOORWAY_ADDR)")
+	dbURL := dbFlag(fs)
+	withDemo := fs.Bool("demo", false, "load a demo Continuum of Care into an empty database (env DOORWAY_DEMO)")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(m.Stderr, nil))
+	db, err := m.openDB(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s: %w", *addr, err)
+	}
+	defer ln.Close()
+	base := baseURL(ln.Addr())
+	log.Info("doorway listening", "addr", ln.Addr().String(), "database", db.Dialect())
+	if *withDemo {
+		if err := m.loadDemo(ctx, db, base); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(m.Stdout, "Doorway is listening on %s\n", base)
+	}
+	if m.Listening != nil {
+		m.Listening(ln.Addr().String())
+	}
+	return web.New(db, log).Serve(ctx, ln)
+}
+
+// baseURL is how a person on this machine reaches the listener.
+func baseURL(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return "http://" + host + ":" + port
+}
+
+// loadDemo fills an empty database with the demo CoC and prints how to sign in, with fresh API
+// tokens for the demo admins.
+func (m *Main) loadDemo(ctx context.Context, db *store.DB, base string) error {
+	loaded, err := demo.Load(ctx, db)
+	if err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	if loaded {
+		fmt.Fprintf(m.Stdout, "Loaded the demo Continuum of Care into the %s database.\n", db.Dialect())
+	}
+	admin, err := db.UserByEmail(ctx, cas.System, demo.HMISAdminEmail)
+	if cas.ErrorCode(err) == cas.ENotFound {
+		fmt.Fprintf(m.Stdout, "The database already holds data that is not the demo's; nothing was loaded.\nDoorway is listening on %s\n", base)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "\nDoorway demo is listening on %s\n\nDemo accounts (password %q):\n", base, demo.Password)
+	for _, a := range demo.Accounts {
+		what := string(a.Role)
+		if a.Agency != "" {
+			what = a.Agency
+			if a.CASContact {
+				what += ", CAS Contact"
+			}
+		}
+		fmt.Fprintf(m.Stdout, "  %-40s %s (%s)\n", a.Email, a.Name, what)
+	}
+	for _, email := range []string{demo.HMISAdminEmail, demo.CASAdminEmail} {
+		u := admin
+		if email != admin.Email {
+			if u, err = db.UserByEmail(ctx, cas.System, email); err != nil {
+				return err
+			}
+		}
+		secret, _, err := db.CreateToken(ctx, cas.System, u.ID, "serve --demo")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "\nAPI token for the demo %s (%s):\n  %s\n", u.Role, u.Email, secret)
+		if email == demo.HMISAdminEmail {
+			fmt.Fprintf(m.Stdout, "Try it:\n  curl -H 'Authorization: Bearer %s' %s/api/v1/me\n", secret, base)
+		}
+	}
+	fmt.Fprintln(m.Stdout)
+	return nil
+}

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// access says who may use a route: anyone, or signed-in users holding one of the roles. Services
+// check the finer rules (which agency's records) themselves.
+type access struct {
+	public bool
+	roles  []cas.Role
+}
+
+var (
+	public   = access{public: true}
+	anyRole  = access{roles: cas.Roles}
+	hmisOnly = access{roles: []cas.Role{cas.RoleHMISAdmin}}
+)
+
+func only(roles ...cas.Role) access { return access{roles: roles} }
+
+func (a access) admits(role cas.Role) bool { return a.public || slices.Contains(a.roles, role) }
+
+type route struct {
+	method, path string
+	access       access
+	handle       handlerFunc
+}
+
+// routeTable is every route Doorway serves, with who may use it. The permission-matrix test fails
+// when a route is added here without an entry there.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"GET", "/healthz", public, s.healthz},
+		{"GET", "/readyz", public, s.readyz},
+		{"GET", "/metrics", public, s.metricsPage},
+		{"GET", "/api/v1/openapi.yaml", public, s.openAPI},
+
+		{"GET", "/api/v1/me", anyRole, s.me},
+
+		{"GET", "/api/v1/agencies", anyRole, s.agencyList},
+		{"POST", "/api/v1/agencies", hmisOnly, s.agencyCreate},
+		{"GET", "/api/v1/agencies/{id}", anyRole, s.agencyShow},
+		{"PATCH", "/api/v1/agencies/{id}", hmisOnly, s.agencyUpdate},
+
+		{"GET", "/api/v1/users", only(cas.RoleHMISAdmin, cas.RoleAgencyUser), s.userList},
+		{"POST", "/api/v1/users", hmisOnly, s.userCreate},
+		{"GET", "/api/v1/users/{id}", anyRole, s.userShow},
+		{"PATCH", "/api/v1/users/{id}", hmisOnly, s.userUpdate},
+	}
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routeTable() {
+		pattern := rt.method + " " + rt.path
+		mux.Handle(pattern, s.instrument(pattern, s.authorize(rt.access, rt.handle)))
+	}
+	mux.Handle("/api/", s.instrument("/api/", s.adapt(func(http.ResponseWriter, *http.Request) error {
+		return cas.Errorf(cas.ENotFound, "no such API route")
+	})))
+	return s.withRequestID(mux)
+}

@@ -1,0 +1,63 @@
+// Package web serves Doorway over HTTP: the JSON API, health and metrics endpoints, and (later) the
+// HTML pages. Every route is declared once in routes.go with the roles it admits; handlers return
+// errors and one adapter turns them into responses.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/store"
+)
+
+// Server is Doorway's HTTP server.
+type Server struct {
+	db      *store.DB
+	log     *slog.Logger
+	metrics *metrics
+	handler http.Handler
+}
+
+// New returns a server for db that logs to log.
+func New(db *store.DB, log *slog.Logger) *Server {
+	s := &Server{db: db, log: log, metrics: newMetrics()}
+	s.handler = s.routes()
+	return s
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// shutdownGrace is how long in-flight requests may take to finish once shutdown begins.
+const shutdownGrace = 30 * time.Second
+
+// Serve answers requests on ln until ctx is done, then stops taking new connections and waits for
+// requests in flight to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	done := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		s.log.Info("shutting down", "grace", shutdownGrace.String())
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		done <- srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return <-done
+}
