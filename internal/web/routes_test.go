@@ -1,0 +1,126 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store/storetest"
+)
+
+// Who may use each route: y allowed, n refused (403), for anonymous, cas_admin, hmis_admin and
+// agency_user in that order. Anonymous "n" means 401. Every route must be listed here.
+var permissionMatrix = map[string]string{
+	"GET /healthz":                "yyyy",
+	"GET /readyz":                 "yyyy",
+	"GET /metrics":                "yyyy",
+	"GET /api/v1/openapi.yaml":    "yyyy",
+	"GET /api/v1/me":              "nyyy",
+	"GET /api/v1/agencies":        "nyyy",
+	"POST /api/v1/agencies":       "nnyn",
+	"GET /api/v1/agencies/{id}":   "nyyy",
+	"PATCH /api/v1/agencies/{id}": "nnyn",
+	"GET /api/v1/users":           "nnyy",
+	"POST /api/v1/users":          "nnyn",
+	"GET /api/v1/users/{id}":      "nyyy",
+	"PATCH /api/v1/users/{id}":    "nnyn",
+}
+
+func TestPermissionMatrix(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	s := New(db, slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	agency, err := db.CreateAgency(ctx, cas.System, cas.Agency{Name: "Harbor Family Services"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[cas.Role]string{}
+	for _, role := range cas.Roles {
+		u := cas.User{Email: string(role) + "@coc.test", Name: string(role), Role: role}
+		if role == cas.RoleAgencyUser {
+			u.AgencyID = agency.ID
+		}
+		created, err := db.CreateUser(ctx, cas.System, u, "a long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tokens[role], _, err = db.CreateToken(ctx, cas.System, created.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	routes := s.routeTable()
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		pattern := rt.method + " " + rt.path
+		seen[pattern] = true
+		want, ok := permissionMatrix[pattern]
+		if !ok {
+			t.Errorf("route %s has no entry in the permission matrix", pattern)
+			continue
+		}
+		for i, role := range append([]cas.Role{""}, cas.Roles...) {
+			req := httptest.NewRequest(rt.method, strings.ReplaceAll(rt.path, "{id}", "some-id"), strings.NewReader("{}"))
+			if role != "" {
+				req.Header.Set("Authorization", "Bearer "+tokens[role])
+			}
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			refused := rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden
+			who := string(role)
+			if who == "" {
+				who = "anonymous"
+			}
+			switch {
+			case want[i] == 'y' && refused:
+				t.Errorf("%s as %s: %d, want it admitted", pattern, who, rec.Code)
+			case want[i] == 'n' && role == "" && rec.Code != http.StatusUnauthorized:
+				t.Errorf("%s as %s: %d, want 401", pattern, who, rec.Code)
+			case want[i] == 'n' && role != "" && rec.Code != http.StatusForbidden:
+				t.Errorf("%s as %s: %d, want 403", pattern, who, rec.Code)
+			}
+		}
+	}
+	for pattern := range permissionMatrix {
+		if !seen[pattern] {
+			t.Errorf("the permission matrix lists %s, which is not a route", pattern)
+		}
+	}
+}
+
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openAPISpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.yaml is not a valid OpenAPI document: %v", err)
+	}
+	documented := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented[method+" /api/v1"+path] = true
+		}
+	}
+	routed := map[string]bool{}
+	for _, rt := range (&Server{}).routeTable() {
+		if strings.HasPrefix(rt.path, "/api/v1/") {
+			routed[rt.method+" "+rt.path] = true
+		}
+	}
+	for r := range routed {
+		if !documented[r] {
+			t.Errorf("route %s is missing from openapi.yaml", r)
+		}
+	}
+	for d := range documented {
+		if !routed[d] {
+			t.Errorf("openapi.yaml documents %s, which is not a route", d)
+		}
+	}
+}
