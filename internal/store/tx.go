@@ -54,10 +54,6 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 	return tx.QueryRowContext(tx.ctx, query, args...)
 }
 
-func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
-	return tx.QueryContext(tx.ctx, query, args...)
-}
-
 // audit appends an audit event for the transaction's actor. before and after are marshalled to
 // JSON; pass nil for "did not exist" or "not changed by a read".
 func (tx *Tx) audit(action, entityType, entityID string, before, after any) error {

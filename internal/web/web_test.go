@@ -21,14 +21,14 @@ var ctx = context.Background()
 
 // coc is a small CoC behind a running server: two agencies and a signed-in client per role.
 type coc struct {
-	db                 *store.DB
-	url                string
-	harbor, riverside  cas.Agency
-	tokens             map[string]string // by persona: cas_admin, hmis_admin, agency_user, other_agency_user
-	users              map[string]cas.User
+	db                *store.DB
+	url               string
+	harbor, riverside cas.Agency
+	tokens            map[string]string // by persona: cas_admin, hmis_admin, agency_user, other_agency_user
+	users             map[string]cas.User
 }
 
-func newCoC(t *testing.T, db *store.DB) *coc {
+func newCoC(t testing.TB, db *store.DB) *coc {
 	t.Helper()
 	srv := httptest.NewServer(web.New(db, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
@@ -107,8 +107,8 @@ func TestAPIErrorContract(t *testing.T) {
 		c := newCoC(t, db)
 		cases := []struct {
 			name, persona, method, path, body string
-			status                             int
-			code, field                        string
+			status                            int
+			code, field                       string
 		}{
 			{"malformed JSON", "hmis_admin", "POST", "/api/v1/agencies", `{"name": "A",`, 400, "invalid", ""},
 			{"not JSON at all", "hmis_admin", "POST", "/api/v1/agencies", `name=A`, 400, "invalid", ""},
