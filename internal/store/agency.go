@@ -11,7 +11,7 @@ import (
 
 const agencyColumns = `id, name, COALESCE(hmis_organization_id, ''), created_at, updated_at`
 
-func scanAgency(row interface{ Scan(...any) error }) (cas.Agency, error) {
+func scanAgency(row scanner) (cas.Agency, error) {
 	var a cas.Agency
 	err := row.Scan(&a.ID, &a.Name, &a.HMISOrganizationID, &a.CreatedAt, &a.UpdatedAt)
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
@@ -21,44 +21,16 @@ func scanAgency(row interface{ Scan(...any) error }) (cas.Agency, error) {
 // Agencies lists the agencies the actor may see, by name: all of them for admins, their own for
 // agency users.
 func (db *DB) Agencies(ctx context.Context, actor *cas.User, page Page) ([]cas.Agency, string, error) {
-	limit, err := page.limit()
-	if err != nil {
-		return nil, "", err
-	}
-	after, err := page.after(2)
-	if err != nil {
-		return nil, "", err
-	}
-	if after == nil {
-		after = []string{"", ""}
-	}
 	scope := ""
 	if !cas.SeesAllAgencies(actor) {
 		scope = actor.AgencyID
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies
-		WHERE ($1 = '' OR id = $1) AND (name > $2 OR (name = $2 AND id > $3))
-		ORDER BY name, id LIMIT $4`, scope, after[0], after[1], limit+1)
+	list, next, err := listPage(page, 2, func(after []string, limit int) (*sql.Rows, error) {
+		return db.sql.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies
+			WHERE ($1 = '' OR id = $1) AND (name, id) > ($2, $3) ORDER BY name, id LIMIT $4`, scope, after[0], after[1], limit)
+	}, scanAgency, func(a cas.Agency) []string { return []string{a.Name, a.ID} })
 	if err != nil {
 		return nil, "", fmt.Errorf("list agencies: %w", err)
-	}
-	defer rows.Close()
-	var list []cas.Agency
-	for rows.Next() {
-		a, err := scanAgency(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("list agencies: %w", err)
-		}
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("list agencies: %w", err)
-	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = cursor(last.Name, last.ID)
 	}
 	for i := range list {
 		if list[i].CASContacts, err = db.casContacts(ctx, db.sql, list[i].ID); err != nil {

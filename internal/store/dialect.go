@@ -14,11 +14,17 @@ type dialect struct {
 	name   string
 	driver string
 	goose  goose.Dialect
+	// forUpdate locks the rows a SELECT reads until the transaction ends. SQLite needs none: its
+	// write transactions begin IMMEDIATE and so run one at a time.
+	forUpdate string
+	// skipLocked claims rows that no other transaction holds, for job queues.
+	skipLocked string
 }
 
 var (
 	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite", goose: goose.DialectSQLite3}
-	postgresDialect = dialect{name: "postgres", driver: "pgx", goose: goose.DialectPostgres}
+	postgresDialect = dialect{name: "postgres", driver: "pgx", goose: goose.DialectPostgres,
+		forUpdate: " FOR UPDATE", skipLocked: " FOR UPDATE SKIP LOCKED"}
 )
 
 // isUniqueViolation reports whether err is a unique-constraint violation in either database.

@@ -31,16 +31,15 @@ func (db *DB) inTx(ctx context.Context, actor *cas.User, fn func(tx *Tx) error) 
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
 	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx, now: db.now(), actor: actor}
-	if err := fn(tx); err != nil {
-		return err
+	err = fn(tx)
+	if err == nil {
+		err = sqlTx.Commit()
 	}
-	if err := sqlTx.Commit(); err != nil {
-		if isUniqueViolation(err) {
-			return cas.Errorf(cas.EConflict, "the change conflicts with another one; reload and try again")
-		}
-		return fmt.Errorf("commit: %w", err)
+	if isUniqueViolation(err) {
+		// A concurrent change won a race that the checks before the write could not see.
+		return cas.Errorf(cas.EConflict, "the change conflicts with another one made at the same time; reload and try again")
 	}
-	return nil
+	return err
 }
 
 // now reads the clock, in UTC and at the microsecond precision both databases keep.

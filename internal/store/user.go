@@ -13,7 +13,7 @@ import (
 const userColumns = `id, email, name, role, COALESCE(agency_id, ''), cas_contact, disabled_at, created_at, updated_at`
 
 // scanUser scans userColumns, then any extra columns selected after them.
-func scanUser(row interface{ Scan(...any) error }, extra ...any) (cas.User, error) {
+func scanUser(row scanner, extra ...any) (cas.User, error) {
 	var u cas.User
 	var disabled sql.NullTime
 	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.AgencyID, &u.CASContact, &disabled, &u.CreatedAt, &u.UpdatedAt}, extra...)...)
@@ -78,17 +78,6 @@ func (tx *Tx) checkUserAgency(u cas.User) error {
 // Users lists the accounts the actor may see, by email: every account for the HMIS team, their
 // agency's accounts for anyone else in an agency, and none for CAS admins.
 func (db *DB) Users(ctx context.Context, actor *cas.User, page Page) ([]cas.User, string, error) {
-	limit, err := page.limit()
-	if err != nil {
-		return nil, "", err
-	}
-	after, err := page.after(1)
-	if err != nil {
-		return nil, "", err
-	}
-	if after == nil {
-		after = []string{""}
-	}
 	scope := ""
 	switch {
 	case cas.CanManageAgencies(actor):
@@ -97,27 +86,12 @@ func (db *DB) Users(ctx context.Context, actor *cas.User, page Page) ([]cas.User
 	default:
 		return nil, "", cas.Errorf(cas.EForbidden, "only the HMIS team and agency users list accounts")
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users
-		WHERE ($1 = '' OR agency_id = $1) AND email > $2 ORDER BY email LIMIT $3`, scope, after[0], limit+1)
+	list, next, err := listPage(page, 1, func(after []string, limit int) (*sql.Rows, error) {
+		return db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+			WHERE ($1 = '' OR agency_id = $1) AND email > $2 ORDER BY email LIMIT $3`, scope, after[0], limit)
+	}, func(row scanner) (cas.User, error) { return scanUser(row) }, func(u cas.User) []string { return []string{u.Email} })
 	if err != nil {
 		return nil, "", fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var list []cas.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("list users: %w", err)
-		}
-		list = append(list, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("list users: %w", err)
-	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		next = cursor(list[limit-1].Email)
 	}
 	return list, next, nil
 }
