@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/demo"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/web"
+	"github.com/doorway-cas/doorway/internal/worker"
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -18,8 +21,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", ":8080", "address to listen on (env DOORWAY_ADDR)")
 	dbURL := dbFlag(fs)
 	withDemo := fs.Bool("demo", false, "load a demo Continuum of Care into an empty database (env DOORWAY_DEMO)")
+	zone := fs.String("timezone", "UTC", "the CoC's IANA time zone, e.g. America/Chicago: when reservation days begin and end (env DOORWAY_TIMEZONE)")
 	if err := m.parse(fs, args); err != nil {
 		return err
+	}
+	loc, err := time.LoadLocation(*zone)
+	if err != nil {
+		return fmt.Errorf("--timezone %q: %w", *zone, err)
 	}
 	log := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	db, err := m.openDB(ctx, *dbURL)
@@ -27,6 +35,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.Zone = loc
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", *addr, err)
@@ -44,7 +53,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if m.Listening != nil {
 		m.Listening(ln.Addr().String())
 	}
-	return web.New(db, log).Serve(ctx, ln)
+	host, _ := os.Hostname()
+	w := &worker.Worker{DB: db, Log: log, Name: fmt.Sprintf("%s:%d", host, os.Getpid())}
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- w.Run(ctx) }()
+	serveErr := web.New(db, log).Serve(ctx, ln)
+	// Serve returns when ctx is done or the listener fails; either way the worker stops too.
+	if serveErr != nil {
+		return serveErr
+	}
+	return <-workerDone
 }
 
 // baseURL is how a person on this machine reaches the listener.

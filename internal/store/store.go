@@ -29,6 +29,9 @@ type DB struct {
 	dialect dialect
 	// Now is the clock every transaction reads once; tests replace it.
 	Now func() time.Time
+	// Zone is the CoC's time zone: it says when a calendar day, such as a reservation's expiry
+	// date, begins and ends.
+	Zone *time.Location
 }
 
 // Open connects to the database named by a URL: "sqlite:PATH" for an embedded SQLite file or
@@ -53,7 +56,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)
 	}
-	return &DB{sql: sqlDB, dialect: d, Now: time.Now}, nil
+	return &DB{sql: sqlDB, dialect: d, Now: time.Now, Zone: time.UTC}, nil
 }
 
 func parseURL(dbURL string) (dialect, string, error) {

@@ -98,6 +98,25 @@ CREATE TABLE offline_periods (
 CREATE UNIQUE INDEX offline_periods_one_open ON offline_periods (unit_id) WHERE ended_at IS NULL;
 CREATE INDEX offline_periods_unit ON offline_periods (unit_id, started_at);
 
+-- A unit's state, derived from its open interval, if any. Only one can be open at a time: a unit
+-- goes offline only when available, and a check-in converts an open reservation.
+CREATE VIEW unit_states AS
+SELECT u.id, u.facility_id, u.agency_id, u.label, u.bedrooms, u.household_types, u.accessible, u.created_at,
+       CASE WHEN op.id IS NOT NULL THEN 'offline'
+            WHEN oc.id IS NOT NULL THEN 'occupied'
+            WHEN r.id IS NOT NULL THEN 'reserved'
+            ELSE 'available' END AS status,
+       op.started_at AS offline_since,
+       oc.started_at AS occupied_since,
+       r.created_at AS reserved_since,
+       (SELECT MAX(ended_at) FROM occupancies WHERE unit_id = u.id) AS last_occupancy_end,
+       (SELECT MAX(ended_at) FROM reservations WHERE unit_id = u.id) AS last_reservation_end,
+       (SELECT MAX(ended_at) FROM offline_periods WHERE unit_id = u.id) AS last_offline_end
+FROM units u
+LEFT JOIN offline_periods op ON op.unit_id = u.id AND op.ended_at IS NULL
+LEFT JOIN occupancies oc ON oc.unit_id = u.id AND oc.ended_at IS NULL
+LEFT JOIN reservations r ON r.unit_id = u.id AND r.status = 'open';
+
 -- Background work, enqueued in the transaction of the change that calls for it.
 CREATE TABLE jobs (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -114,6 +133,7 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_ready ON jobs (kind, run_at) WHERE done_at IS NULL;
 
 -- +goose Down
+DROP VIEW unit_states;
 DROP TABLE jobs;
 DROP TABLE offline_periods;
 DROP TABLE reservations;

@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+func hmisTeam(u *cas.User, _ string) bool { return cas.CanManageAgencies(u) }
+
+// TakeOffline opens an offline period on an available unit, with a reason and an expected return
+// date, so CAS stops referring to it. Only the HMIS team may.
+func (db *DB) TakeOffline(ctx context.Context, actor *cas.User, unitID string, o cas.OfflinePeriod) (cas.OfflinePeriod, error) {
+	if err := o.Validate(); err != nil {
+		return cas.OfflinePeriod{}, err
+	}
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		u, err := tx.lockUnit(unitID, hmisTeam, "take offline")
+		if err != nil {
+			return err
+		}
+		if u.Status != cas.UnitAvailable {
+			return unitConflict(u, "take offline")
+		}
+		o.ID, o.UnitID, o.StartedAt = newID(), unitID, tx.now
+		if _, err := tx.exec(`INSERT INTO offline_periods (id, unit_id, reason, expected_return, started_at, started_by)
+			VALUES ($1, $2, $3, $4, $5, $6)`, o.ID, unitID, o.Reason, nullString(string(o.ExpectedReturn)), tx.now, actor.ID); err != nil {
+			return fmt.Errorf("take %s offline: %w", unitID, err)
+		}
+		return tx.audit("unit.offline", "unit", unitID, map[string]any{"status": u.Status}, o)
+	})
+	return o, err
+}
+
+// BringOnline ends a unit's offline period. The unit becomes available, so the matching engine is
+// asked to look for a referral. Only the HMIS team may.
+func (db *DB) BringOnline(ctx context.Context, actor *cas.User, unitID string) (cas.OfflinePeriod, error) {
+	var o cas.OfflinePeriod
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		u, err := tx.lockUnit(unitID, hmisTeam, "bring online")
+		if err != nil {
+			return err
+		}
+		if u.Status != cas.UnitOffline {
+			return unitConflict(u, "bring online")
+		}
+		var expected *string
+		if err := tx.queryRow(`SELECT id, reason, expected_return, started_at FROM offline_periods WHERE unit_id = $1 AND ended_at IS NULL`, unitID).
+			Scan(&o.ID, &o.Reason, &expected, &o.StartedAt); err != nil {
+			return fmt.Errorf("open offline period of %s: %w", unitID, err)
+		}
+		if expected != nil {
+			o.ExpectedReturn = cas.Date(*expected)
+		}
+		o.UnitID, o.StartedAt, o.EndedAt = unitID, o.StartedAt.UTC(), &tx.now
+		if _, err := tx.exec(`UPDATE offline_periods SET ended_at = $1, ended_by = $2 WHERE id = $3`, tx.now, actor.ID, o.ID); err != nil {
+			return fmt.Errorf("bring %s online: %w", unitID, err)
+		}
+		if err := tx.audit("unit.online", "unit", unitID, map[string]any{"status": u.Status}, o); err != nil {
+			return err
+		}
+		return tx.enqueue(JobMatch, matchReason{Reason: "unit_online", FacilityID: u.FacilityID, UnitID: unitID})
+	})
+	return o, err
+}
