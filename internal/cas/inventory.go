@@ -76,10 +76,10 @@ func validateHouseholdTypes(field string, types []HouseholdType, required bool) 
 type Population string
 
 const (
-	Veteran            Population = "veteran"
+	Veteran             Population = "veteran"
 	ChronicallyHomeless Population = "chronically_homeless"
-	Youth              Population = "youth"
-	DVSurvivor         Population = "dv_survivor"
+	Youth               Population = "youth"
+	DVSurvivor          Population = "dv_survivor"
 )
 
 // Populations lists the populations a program may require.

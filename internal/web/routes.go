@@ -18,6 +18,8 @@ var (
 	public   = access{public: true}
 	anyRole  = access{roles: cas.Roles}
 	hmisOnly = access{roles: []cas.Role{cas.RoleHMISAdmin}}
+	// unitOperators keep a roster true: the agency's own users, and the HMIS team to correct data.
+	unitOperators = access{roles: []cas.Role{cas.RoleHMISAdmin, cas.RoleAgencyUser}}
 )
 
 func only(roles ...cas.Role) access { return access{roles: roles} }
@@ -50,6 +52,31 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/users", hmisOnly, s.userCreate},
 		{"GET", "/api/v1/users/{id}", anyRole, s.userShow},
 		{"PATCH", "/api/v1/users/{id}", hmisOnly, s.userUpdate},
+
+		{"GET", "/api/v1/programs", anyRole, s.programList},
+		{"POST", "/api/v1/programs", hmisOnly, s.programCreate},
+		{"GET", "/api/v1/programs/{id}", anyRole, s.programShow},
+		{"PATCH", "/api/v1/programs/{id}", hmisOnly, s.programUpdate},
+
+		{"GET", "/api/v1/facilities", anyRole, s.facilityList},
+		{"POST", "/api/v1/facilities", hmisOnly, s.facilityCreate},
+		{"GET", "/api/v1/facilities/{id}", anyRole, s.facilityShow},
+		{"PATCH", "/api/v1/facilities/{id}", hmisOnly, s.facilityUpdate},
+		{"POST", "/api/v1/facilities/{id}/confirm-inventory", unitOperators, s.facilityConfirmInventory},
+
+		{"GET", "/api/v1/units", anyRole, s.unitList},
+		{"POST", "/api/v1/units", hmisOnly, s.unitCreate},
+		{"GET", "/api/v1/units/{id}", anyRole, s.unitShow},
+		{"PATCH", "/api/v1/units/{id}", hmisOnly, s.unitUpdate},
+		{"POST", "/api/v1/units/{id}/check-in", unitOperators, s.unitCheckIn},
+		{"POST", "/api/v1/units/{id}/check-out", unitOperators, s.unitCheckOut},
+		{"POST", "/api/v1/units/{id}/offline", hmisOnly, s.unitOffline},
+		{"POST", "/api/v1/units/{id}/online", hmisOnly, s.unitOnline},
+
+		{"GET", "/api/v1/reservations", anyRole, s.reservationList},
+		{"POST", "/api/v1/reservations", unitOperators, s.reservationCreate},
+		{"GET", "/api/v1/reservations/{id}", anyRole, s.reservationShow},
+		{"POST", "/api/v1/reservations/{id}/release", unitOperators, s.reservationRelease},
 	}
 }
 

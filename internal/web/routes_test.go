@@ -30,6 +30,28 @@ var permissionMatrix = map[string]string{
 	"POST /api/v1/users":          "nnyn",
 	"GET /api/v1/users/{id}":      "nyyy",
 	"PATCH /api/v1/users/{id}":    "nnyn",
+
+	"GET /api/v1/programs":                           "nyyy",
+	"POST /api/v1/programs":                          "nnyn",
+	"GET /api/v1/programs/{id}":                      "nyyy",
+	"PATCH /api/v1/programs/{id}":                    "nnyn",
+	"GET /api/v1/facilities":                         "nyyy",
+	"POST /api/v1/facilities":                        "nnyn",
+	"GET /api/v1/facilities/{id}":                    "nyyy",
+	"PATCH /api/v1/facilities/{id}":                  "nnyn",
+	"POST /api/v1/facilities/{id}/confirm-inventory": "nnyy",
+	"GET /api/v1/units":                              "nyyy",
+	"POST /api/v1/units":                             "nnyn",
+	"GET /api/v1/units/{id}":                         "nyyy",
+	"PATCH /api/v1/units/{id}":                       "nnyn",
+	"POST /api/v1/units/{id}/check-in":               "nnyy",
+	"POST /api/v1/units/{id}/check-out":              "nnyy",
+	"POST /api/v1/units/{id}/offline":                "nnyn",
+	"POST /api/v1/units/{id}/online":                 "nnyn",
+	"GET /api/v1/reservations":                       "nyyy",
+	"POST /api/v1/reservations":                      "nnyy",
+	"GET /api/v1/reservations/{id}":                  "nyyy",
+	"POST /api/v1/reservations/{id}/release":         "nnyy",
 }
 
 func TestPermissionMatrix(t *testing.T) {

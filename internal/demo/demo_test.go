@@ -1,0 +1,101 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/demo"
+	"github.com/doorway-cas/doorway/internal/store"
+	"github.com/doorway-cas/doorway/internal/store/storetest"
+)
+
+func TestLoad(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		loaded, err := demo.Load(ctx, db)
+		if err != nil || !loaded {
+			t.Fatalf("Load on an empty database = %v, %v; want true, nil", loaded, err)
+		}
+
+		t.Run("units are in every state", func(t *testing.T) {
+			want := map[cas.UnitStatus]int{cas.UnitAvailable: 2, cas.UnitOccupied: 2, cas.UnitReserved: 2, cas.UnitOffline: 2}
+			for status, least := range want {
+				units := listUnits(t, db, status)
+				if len(units) < least {
+					t.Errorf("%d %s units, want at least %d", len(units), status, least)
+				}
+				for _, u := range units {
+					if u.Status != status {
+						t.Errorf("unit %s listed as %s has status %s", u.Label, status, u.Status)
+					}
+				}
+			}
+		})
+
+		t.Run("each agency has a program with a facility", func(t *testing.T) {
+			agencies, _, err := db.Agencies(ctx, cas.System, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(agencies) != 3 {
+				t.Errorf("%d agencies, want 3", len(agencies))
+			}
+			for _, a := range agencies {
+				programs, _, err := db.Programs(ctx, cas.System, store.ProgramFilter{AgencyID: a.ID}, store.Page{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(programs) == 0 {
+					t.Errorf("agency %s has no program", a.Name)
+				}
+				facilities, _, err := db.Facilities(ctx, cas.System, store.FacilityFilter{AgencyID: a.ID}, store.Page{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(facilities) != len(programs) {
+					t.Errorf("agency %s has %d facilities for %d programs", a.Name, len(facilities), len(programs))
+				}
+			}
+		})
+
+		t.Run("some rosters are confirmed and some are stale", func(t *testing.T) {
+			facilities, _, err := db.Facilities(ctx, cas.System, store.FacilityFilter{}, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			confirmed := 0
+			for _, f := range facilities {
+				if f.InventoryConfirmedAt != nil {
+					confirmed++
+				}
+			}
+			if confirmed == 0 || confirmed == len(facilities) {
+				t.Errorf("%d of %d facilities confirmed, want some but not all", confirmed, len(facilities))
+			}
+		})
+
+		t.Run("a second Load adds nothing", func(t *testing.T) {
+			before := len(listUnits(t, db, ""))
+			loaded, err := demo.Load(ctx, db)
+			if err != nil || loaded {
+				t.Fatalf("second Load = %v, %v; want false, nil", loaded, err)
+			}
+			if after := len(listUnits(t, db, "")); after != before {
+				t.Errorf("units went from %d to %d", before, after)
+			}
+		})
+	})
+}
+
+func listUnits(t *testing.T, db *store.DB, status cas.UnitStatus) []cas.Unit {
+	t.Helper()
+	units, next, err := db.Units(context.Background(), cas.System, store.UnitFilter{Status: status}, store.Page{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next != "" {
+		t.Fatal("more than one page of units")
+	}
+	return units
+}
