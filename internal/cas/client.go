@@ -1,0 +1,69 @@
+package cas
+
+import (
+	"strings"
+	"time"
+)
+
+// Client is a person on, or once on, the Housing Priority List, with the minimum personal data
+// Coordinated Entry needs and the attributes eligibility rules read.
+type Client struct {
+	ID             string
+	FirstName      string
+	LastName       string
+	BirthDate      Date
+	HMISPersonalID string // the PersonalID in the CoC's HMIS; empty when not linked
+	HouseholdSize  int
+	HouseholdType  HouseholdType
+	Veteran        bool
+	Chronic        bool // chronically homeless (HUD definition)
+	Youth          bool // an unaccompanied youth household, 18 to 24
+	DVSurvivor     bool
+	// NeedsAccessible says the household needs a wheelchair-accessible unit.
+	NeedsAccessible bool
+	// Consent says a release of information is on file; without it no referral is made.
+	Consent   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Validate checks a client before it is stored.
+func (c *Client) Validate(today Date) error {
+	c.FirstName, c.LastName = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName)
+	c.HMISPersonalID = strings.TrimSpace(c.HMISPersonalID)
+	if c.FirstName == "" {
+		return Invalid("first_name", "first_name is required")
+	}
+	if c.LastName == "" {
+		return Invalid("last_name", "last_name is required")
+	}
+	if _, err := ParseDate("birth_date", string(c.BirthDate)); err != nil {
+		return err
+	}
+	if c.BirthDate > today {
+		return Invalid("birth_date", "birth_date is in the future")
+	}
+	if c.BirthDate < today.AddDays(-120*366) {
+		return Invalid("birth_date", "birth_date is more than 120 years ago")
+	}
+	if len(c.HMISPersonalID) > 32 {
+		return Invalid("hmis_personal_id", "hmis_personal_id must be at most 32 characters (HMIS CSV String(32))")
+	}
+	if c.HouseholdSize < 1 || c.HouseholdSize > 20 {
+		return Invalid("household_size", "household_size must be between 1 and 20")
+	}
+	if err := validateHouseholdTypes("household_type", []HouseholdType{c.HouseholdType}, true); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Age is the client's age in whole years on a day.
+func (c *Client) Age(on Date) int {
+	b, t := c.BirthDate.Start(time.UTC), on.Start(time.UTC)
+	age := t.Year() - b.Year()
+	if t.Month() < b.Month() || (t.Month() == b.Month() && t.Day() < b.Day()) {
+		age--
+	}
+	return age
+}

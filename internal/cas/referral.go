@@ -1,0 +1,187 @@
+package cas
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// ReferralStatus is where a referral stands in its lifecycle.
+type ReferralStatus string
+
+const (
+	ReferralPending   ReferralStatus = "pending"   // sent; the agency has not answered
+	ReferralAccepted  ReferralStatus = "accepted"  // the agency will house the client
+	ReferralDeclined  ReferralStatus = "declined"  // refused, with a coded reason
+	ReferralWithdrawn ReferralStatus = "withdrawn" // taken back by a CAS admin
+	ReferralExpired   ReferralStatus = "expired"   // no answer by the response deadline
+	ReferralHoused    ReferralStatus = "housed"    // the client moved in
+)
+
+// ReferralStatuses lists every status, in lifecycle order.
+var ReferralStatuses = []ReferralStatus{ReferralPending, ReferralAccepted, ReferralDeclined, ReferralWithdrawn, ReferralExpired, ReferralHoused}
+
+// Open reports whether the referral still holds its unit and its client.
+func (s ReferralStatus) Open() bool { return s == ReferralPending || s == ReferralAccepted }
+
+// ReferralAction is something done to a referral.
+type ReferralAction string
+
+const (
+	ActionAccept   ReferralAction = "accept"
+	ActionDecline  ReferralAction = "decline"
+	ActionWithdraw ReferralAction = "withdraw"
+	ActionMoveIn   ReferralAction = "move_in"
+	ActionExpire   ReferralAction = "expire"
+)
+
+// ReferralActions lists every action.
+var ReferralActions = []ReferralAction{ActionAccept, ActionDecline, ActionWithdraw, ActionMoveIn, ActionExpire}
+
+// referralTransitions is the lifecycle: from a status, what each action leads to. Any pair not
+// listed is refused with a conflict. An accepted referral no longer expires: the agency answered.
+var referralTransitions = map[ReferralStatus]map[ReferralAction]ReferralStatus{
+	ReferralPending: {
+		ActionAccept: ReferralAccepted, ActionDecline: ReferralDeclined, ActionWithdraw: ReferralWithdrawn, ActionExpire: ReferralExpired,
+	},
+	ReferralAccepted: {
+		ActionMoveIn: ReferralHoused, ActionDecline: ReferralDeclined, ActionWithdraw: ReferralWithdrawn,
+	},
+}
+
+// NextReferralStatus returns the status an action leads to, or a conflict naming why not.
+func NextReferralStatus(from ReferralStatus, action ReferralAction) (ReferralStatus, error) {
+	if to, ok := referralTransitions[from][action]; ok {
+		return to, nil
+	}
+	return "", Errorf(EConflict, "a referral that is %s cannot be %s", from, pastTense[action])
+}
+
+var pastTense = map[ReferralAction]string{
+	ActionAccept: "accepted", ActionDecline: "declined", ActionWithdraw: "withdrawn", ActionMoveIn: "moved in", ActionExpire: "expired",
+}
+
+// CanRespondToReferral reports whether u may accept, decline or move in a referral to an agency:
+// the agency's users, and the HMIS team to correct data.
+func CanRespondToReferral(u *User, agencyID string) bool { return CanOperateUnits(u, agencyID) }
+
+// CanManageReferrals reports whether u may refer, over-refer and withdraw: CAS admins.
+func CanManageReferrals(u *User) bool { return u.IsSystem() || u.Role == RoleCASAdmin }
+
+// HUD 4.20 ReferralResult codes.
+const (
+	ResultClientAccepted   = 1 // Successful referral: client accepted
+	ResultClientRejected   = 2 // Unsuccessful referral: client rejected
+	ResultProviderRejected = 3 // Unsuccessful referral: provider rejected
+)
+
+// DeclineReason is a coded reason for declining a referral.
+type DeclineReason string
+
+const (
+	DeclineClientRefused         DeclineReason = "client_refused"
+	DeclineClientUnreachable     DeclineReason = "client_unreachable"
+	DeclineClientHousedElsewhere DeclineReason = "client_housed_elsewhere"
+	DeclineIneligible            DeclineReason = "ineligible"
+	DeclineNoUnitAvailable       DeclineReason = "no_unit_available"
+	DeclineSafetyConcern         DeclineReason = "safety_concern"
+	DeclineOther                 DeclineReason = "other"
+)
+
+// DeclineRule says what a decline reason means: the HUD result it is reported as, and what becomes
+// of the client's place on the HPL.
+type DeclineRule struct {
+	Reason DeclineReason
+	Label  string
+	// Result is the HUD 4.20 ReferralResult: client rejected (2) or provider rejected (3).
+	Result int
+	// ParkDays sets the client aside for a few days; 0 returns them to the list at once. A client's
+	// own decline never parks them (CPD-17-01: no penalty for refusing a referral).
+	ParkDays int
+	// Leaves says the client no longer needs the list.
+	Leaves bool
+}
+
+// DeclineRules lists the decline reasons in the order they are offered.
+var DeclineRules = []DeclineRule{
+	{Reason: DeclineClientRefused, Label: "The client declined this housing", Result: ResultClientRejected},
+	{Reason: DeclineClientUnreachable, Label: "The client could not be reached", Result: ResultClientRejected, ParkDays: 14},
+	{Reason: DeclineClientHousedElsewhere, Label: "The client is already housed elsewhere", Result: ResultClientRejected, Leaves: true},
+	{Reason: DeclineIneligible, Label: "The client is not eligible for this program", Result: ResultProviderRejected},
+	{Reason: DeclineNoUnitAvailable, Label: "No unit is actually available", Result: ResultProviderRejected},
+	{Reason: DeclineSafetyConcern, Label: "Safety concern", Result: ResultProviderRejected},
+	{Reason: DeclineOther, Label: "Other (explain in the note)", Result: ResultProviderRejected},
+}
+
+// DeclineRuleOf returns the rule of a reason code.
+func DeclineRuleOf(reason DeclineReason) (DeclineRule, bool) {
+	i := slices.IndexFunc(DeclineRules, func(r DeclineRule) bool { return r.Reason == reason })
+	if i < 0 {
+		return DeclineRule{}, false
+	}
+	return DeclineRules[i], true
+}
+
+// ValidateDecline checks a decline's reason code and note.
+func ValidateDecline(reason DeclineReason, note string) error {
+	if reason == "" {
+		return Invalid("reason_code", "reason_code is required")
+	}
+	if _, ok := DeclineRuleOf(reason); !ok {
+		codes := make([]string, len(DeclineRules))
+		for i, r := range DeclineRules {
+			codes[i] = string(r.Reason)
+		}
+		return Invalid("reason_code", "unknown reason_code %q: want one of %s", reason, strings.Join(codes, ", "))
+	}
+	if reason == DeclineOther && strings.TrimSpace(note) == "" {
+		return Invalid("note", "a note is required when the reason is other")
+	}
+	return nil
+}
+
+// ReferralSource says who made a referral.
+type ReferralSource string
+
+const (
+	SourceEngine ReferralSource = "engine"
+	SourceManual ReferralSource = "manual"
+)
+
+// Referral sends a client on the HPL to a program's facility; an open referral holds one of the
+// facility's free units, unless it is an over-referral to a full facility.
+type Referral struct {
+	ID         string
+	ClientID   string
+	HPLEntryID string
+	ProgramID  string
+	FacilityID string
+	AgencyID   string
+	UnitID     string // the unit held (or moved into); empty for an over-referral
+	Status     ReferralStatus
+	Source     ReferralSource
+	// OverRefer marks a referral beyond the facility's free units, made by a CAS admin because a unit
+	// will open soon.
+	OverRefer       bool
+	OverReferReason string
+	ExpectedVacancy Date
+	Rank            int    // the client's HPL rank when referred
+	SchemeVersion   int    // the prioritization scheme that ranked them
+	MatchReason     string // why this client, in words
+	Deadline        time.Time
+	ReasonCode      DeclineReason // when declined
+	Note            string
+	CreatedBy       string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// ReferralEvent is one entry of a referral's timeline.
+type ReferralEvent struct {
+	At     time.Time
+	Status ReferralStatus
+	Action string // "created", or a ReferralAction
+	ByID   string
+	ByName string
+	Note   string
+}
