@@ -44,6 +44,7 @@ Usage:
   doorway migrate [--db URL]                           bring the database schema up to date
   doorway user add --email E --role R [--name N] [--agency ID] [--cas-contact] [--password-stdin]
   doorway token create --email E [--name N]           print a new API token for an account
+  doorway match --dry-run [--db URL]                   what the matching engine would refer now, and why
 
 Every flag can also be set by an environment variable: --db is DOORWAY_DB, --addr DOORWAY_ADDR, ...
 --db defaults to sqlite:doorway.db; use postgres://user:pass@host/db for PostgreSQL.
@@ -71,6 +72,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			return m.tokenCreate(ctx, rest[1:])
 		}
 		return errors.New(`unknown command; did you mean "doorway token create"?`)
+	case "match":
+		return m.matchCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

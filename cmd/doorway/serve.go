@@ -54,7 +54,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		m.Listening(ln.Addr().String())
 	}
 	host, _ := os.Hostname()
-	w := &worker.Worker{DB: db, Log: log, Name: fmt.Sprintf("%s:%d", host, os.Getpid())}
+	w := worker.New(db, log, fmt.Sprintf("%s:%d", host, os.Getpid()))
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- w.Run(ctx) }()
 	serveErr := web.New(db, log).Serve(ctx, ln)

@@ -19,12 +19,14 @@ type dialect struct {
 	forUpdate string
 	// skipLocked claims rows that no other transaction holds, for job queues.
 	skipLocked string
+	// matchLock makes matching runs wait for each other. SQLite's write transactions already do.
+	matchLock string
 }
 
 var (
 	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite", goose: goose.DialectSQLite3}
 	postgresDialect = dialect{name: "postgres", driver: "pgx", goose: goose.DialectPostgres,
-		forUpdate: " FOR UPDATE", skipLocked: " FOR UPDATE SKIP LOCKED"}
+		forUpdate: " FOR UPDATE", skipLocked: " FOR UPDATE SKIP LOCKED", matchLock: "SELECT pg_advisory_xact_lock(7262747)"}
 )
 
 // isUniqueViolation reports whether err is a unique-constraint violation in either database.

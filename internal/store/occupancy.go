@@ -21,23 +21,30 @@ func (db *DB) CheckIn(ctx context.Context, actor *cas.User, unitID, clientName s
 		if err != nil {
 			return err
 		}
-		occ = cas.Occupancy{ID: newID(), UnitID: unitID, ClientName: clientName, StartedAt: tx.now}
-		switch u.Status {
-		case cas.UnitAvailable:
-		case cas.UnitReserved:
-			if occ.ReservationID, err = tx.endReservation(unitID, cas.ReservationConverted); err != nil {
-				return err
-			}
-		default:
-			return unitConflict(u, "check a client into")
-		}
-		if _, err := tx.exec(`INSERT INTO occupancies (id, unit_id, client_name, reservation_id, started_at, started_by)
-			VALUES ($1, $2, $3, $4, $5, $6)`, occ.ID, unitID, clientName, nullString(occ.ReservationID), tx.now, actor.ID); err != nil {
-			return fmt.Errorf("check in to %s: %w", unitID, err)
-		}
-		return tx.audit("unit.check_in", "unit", unitID, map[string]any{"status": u.Status}, occ)
+		occ, err = tx.checkIn(u, "", clientName)
+		return err
 	})
 	return occ, err
+}
+
+// checkIn opens an occupancy of a unit locked by lockUnit, converting its open reservation if any.
+func (tx *Tx) checkIn(u cas.Unit, clientID, clientName string) (cas.Occupancy, error) {
+	occ := cas.Occupancy{ID: newID(), UnitID: u.ID, ClientID: clientID, ClientName: clientName, StartedAt: tx.now}
+	switch u.Status {
+	case cas.UnitAvailable:
+	case cas.UnitReserved:
+		var err error
+		if occ.ReservationID, err = tx.endReservation(u.ID, cas.ReservationConverted); err != nil {
+			return occ, err
+		}
+	default:
+		return occ, unitConflict(u, "check a client into")
+	}
+	if _, err := tx.exec(`INSERT INTO occupancies (id, unit_id, client_id, client_name, reservation_id, started_at, started_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, occ.ID, u.ID, nullString(clientID), clientName, nullString(occ.ReservationID), tx.now, tx.actor.ID); err != nil {
+		return occ, fmt.Errorf("check in to %s: %w", u.ID, err)
+	}
+	return occ, tx.audit("unit.check_in", "unit", u.ID, map[string]any{"status": u.Status}, occ)
 }
 
 // CheckOut records that the client in a unit moved out. The unit becomes available, so the

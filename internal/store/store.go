@@ -32,7 +32,12 @@ type DB struct {
 	// Zone is the CoC's time zone: it says when a calendar day, such as a reservation's expiry
 	// date, begins and ends.
 	Zone *time.Location
+	// NoRereferral is how long a client declined by a program is not referred to it again.
+	NoRereferral time.Duration
 }
+
+// DefaultNoRereferral is the no-re-referral period when none is configured.
+const DefaultNoRereferral = 90 * 24 * time.Hour
 
 // Open connects to the database named by a URL: "sqlite:PATH" for an embedded SQLite file or
 // "postgres://…" for PostgreSQL. It does not migrate; call Migrate.
@@ -56,7 +61,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)
 	}
-	return &DB{sql: sqlDB, dialect: d, Now: time.Now, Zone: time.UTC}, nil
+	return &DB{sql: sqlDB, dialect: d, Now: time.Now, Zone: time.UTC, NoRereferral: DefaultNoRereferral}, nil
 }
 
 func parseURL(dbURL string) (dialect, string, error) {

@@ -18,6 +18,9 @@ var (
 	public   = access{public: true}
 	anyRole  = access{roles: cas.Roles}
 	hmisOnly = access{roles: []cas.Role{cas.RoleHMISAdmin}}
+	casOnly  = access{roles: []cas.Role{cas.RoleCASAdmin}}
+	// coc is the CoC-wide staff: CAS admins and the HMIS team.
+	coc = access{roles: []cas.Role{cas.RoleCASAdmin, cas.RoleHMISAdmin}}
 	// unitOperators keep a roster true: the agency's own users, and the HMIS team to correct data.
 	unitOperators = access{roles: []cas.Role{cas.RoleHMISAdmin, cas.RoleAgencyUser}}
 )
@@ -77,6 +80,33 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/reservations", unitOperators, s.reservationCreate},
 		{"GET", "/api/v1/reservations/{id}", anyRole, s.reservationShow},
 		{"POST", "/api/v1/reservations/{id}/release", unitOperators, s.reservationRelease},
+
+		{"GET", "/api/v1/clients", anyRole, s.clientList},
+		{"POST", "/api/v1/clients", coc, s.clientCreate},
+		{"GET", "/api/v1/clients/{id}", anyRole, s.clientShow},
+		{"PATCH", "/api/v1/clients/{id}", coc, s.clientUpdate},
+
+		{"GET", "/api/v1/hpl", coc, s.hplList},
+		{"POST", "/api/v1/hpl", casOnly, s.hplAdd},
+		{"GET", "/api/v1/hpl/{id}", coc, s.hplShow},
+		{"PATCH", "/api/v1/hpl/{id}", casOnly, s.hplUpdate},
+		{"POST", "/api/v1/hpl/{id}/park", casOnly, s.hplPark},
+		{"POST", "/api/v1/hpl/{id}/unpark", casOnly, s.hplUnpark},
+		{"POST", "/api/v1/hpl/{id}/remove", casOnly, s.hplRemove},
+		{"GET", "/api/v1/priority-scheme", coc, s.schemeShow},
+		{"PUT", "/api/v1/priority-scheme", casOnly, s.schemeSet},
+
+		{"GET", "/api/v1/referrals", anyRole, s.referralList},
+		{"POST", "/api/v1/referrals", casOnly, s.referralCreate},
+		{"GET", "/api/v1/referrals/{id}", anyRole, s.referralShow},
+		{"POST", "/api/v1/referrals/{id}/accept", unitOperators, s.referralAccept},
+		{"POST", "/api/v1/referrals/{id}/decline", unitOperators, s.referralDecline},
+		{"POST", "/api/v1/referrals/{id}/withdraw", casOnly, s.referralWithdraw},
+		{"POST", "/api/v1/referrals/{id}/move-in", unitOperators, s.referralMoveIn},
+		{"GET", "/api/v1/decline-reasons", anyRole, s.declineReasons},
+		{"GET", "/api/v1/proposals", casOnly, s.proposalList},
+		{"POST", "/api/v1/proposals/{id}/send", casOnly, s.proposalSend},
+		{"POST", "/api/v1/proposals/{id}/dismiss", casOnly, s.proposalDismiss},
 	}
 }
 

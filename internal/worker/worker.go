@@ -30,6 +30,26 @@ type Worker struct {
 	Poll, Sweep time.Duration
 }
 
+// New returns the worker `serve` runs: match jobs go to the matching engine, and the periodic sweep
+// expires reservations and unanswered referrals and runs the engine once more, to catch what no
+// job asked for (a parked client whose date passed).
+func New(db *store.DB, log *slog.Logger, name string) *Worker {
+	return &Worker{DB: db, Log: log, Name: name, Handlers: map[string]Handler{
+		store.JobMatch: func(ctx context.Context, _ store.Job) error { return runMatch(ctx, db, log) },
+	}}
+}
+
+func runMatch(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	run, err := db.RunMatch(ctx, false)
+	if err != nil {
+		return err
+	}
+	if len(run.Referrals)+len(run.Proposals) > 0 {
+		log.Info("matching run", "referrals", len(run.Referrals), "proposals", len(run.Proposals), "unfilled", len(run.Result.Unfilled))
+	}
+	return nil
+}
+
 // lease is how long a claimed job is held before another worker may take it over, should this one
 // die while running it.
 const lease = 5 * time.Minute
@@ -68,11 +88,25 @@ func cmpOr(d, def time.Duration) time.Duration {
 
 // sweep runs the periodic tasks.
 func (w *Worker) sweep(ctx context.Context) {
-	n, err := w.DB.ExpireReservations(context.WithoutCancel(ctx))
-	if err != nil {
-		w.Log.Error("expire reservations", "err", err)
-	} else if n > 0 {
-		w.Log.Info("expired reservations", "count", n)
+	ctx = context.WithoutCancel(ctx)
+	for _, task := range []struct {
+		name string
+		run  func(context.Context) (int, error)
+	}{
+		{"expired reservations", w.DB.ExpireReservations},
+		{"expired referrals", w.DB.ExpireReferrals},
+	} {
+		n, err := task.run(ctx)
+		if err != nil {
+			w.Log.Error(task.name, "err", err)
+		} else if n > 0 {
+			w.Log.Info(task.name, "count", n)
+		}
+	}
+	if _, ok := w.Handlers[store.JobMatch]; ok {
+		if err := runMatch(ctx, w.DB, w.Log); err != nil {
+			w.Log.Error("matching sweep", "err", err)
+		}
 	}
 }
 

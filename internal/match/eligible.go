@@ -1,0 +1,198 @@
+package match
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// refusal is why one client may not be referred to one unit. Its text is the stable reason code a
+// CAS admin reads and the engine counts; accepted is no refusal.
+//
+// The rules run in this order, and the first that refuses is the reason: the exclusions, which
+// depend on the client alone; then the program's rules; then the unit's. Because the program's
+// rules come before the unit's, a client the program refuses is refused for the same reason by
+// every unit of the program, which is what lets the engine judge a client once per facility.
+type refusal uint8
+
+const (
+	accepted refusal = iota
+	refusedReferred
+	refusedHoused
+	refusedInactive
+	refusedNotReady
+	refusedParked
+	refusedOpenReferral
+	refusedNoConsent
+	refusedDeclined
+	refusedProgramHousehold
+	refusedNotVeteran
+	refusedNotChronic
+	refusedNotDVSurvivor
+	refusedNotYouth
+	refusedPopulation
+	refusedAge
+	refusedDocuments
+	refusedUnitHousehold
+	refusedTooLarge
+	refusedNeedsAccessible
+	// alreadyMatched is not a rule: it counts clients the engine placed earlier in the same run.
+	alreadyMatched
+	numRefusals
+)
+
+var refusalText = [numRefusals]string{
+	accepted:                "eligible",
+	refusedReferred:         "already referred",
+	refusedHoused:           "already housed",
+	refusedInactive:         "not active on the HPL",
+	refusedNotReady:         "not ready",
+	refusedParked:           "parked",
+	refusedOpenReferral:     "open referral",
+	refusedNoConsent:        "no consent on file",
+	refusedDeclined:         "declined by this program recently",
+	refusedProgramHousehold: "household type not served by the program",
+	refusedNotVeteran:       "not a veteran",
+	refusedNotChronic:       "not chronically homeless",
+	refusedNotDVSurvivor:    "not a DV survivor",
+	refusedNotYouth:         "not a youth (18 to 24)",
+	refusedPopulation:       "not in the program's population",
+	refusedAge:              "outside the program's age range",
+	refusedDocuments:        "missing documents",
+	refusedUnitHousehold:    "household type not served by the unit",
+	refusedTooLarge:         "household too large for the unit",
+	refusedNeedsAccessible:  "needs an accessible unit",
+	alreadyMatched:          "already matched this run",
+}
+
+func (r refusal) String() string { return refusalText[r] }
+
+// Eligible reports whether candidate c may be referred to unit u of facility f on today. When not,
+// why is the first rule that refused, e.g. "not ready", "household too large for the unit" or
+// "missing documents: Photo ID, Birth certificate"; the text before any colon is the reason code
+// that Match counts in its reasons.
+func Eligible(today cas.Date, c Candidate, f Facility, u cas.Unit) (ok bool, why string) {
+	r, missing := refuse(today, &c, &f.Program, &u)
+	switch {
+	case r == accepted:
+		return true, ""
+	case len(missing) > 0:
+		return false, r.String() + ": " + strings.Join(missing, ", ")
+	default:
+		return false, r.String()
+	}
+}
+
+// refuse applies every rule in order; for refusedDocuments it also names the missing documents as
+// the program spells them.
+func refuse(today cas.Date, c *Candidate, p *cas.Program, u *cas.Unit) (refusal, []string) {
+	if r := excluded(today, c); r != accepted {
+		return r, nil
+	}
+	if slices.Contains(c.DeclinedBy, p.ID) {
+		return refusedDeclined, nil
+	}
+	req := &p.Requirements
+	if len(req.HouseholdTypes) > 0 && !slices.Contains(req.HouseholdTypes, c.Client.HouseholdType) {
+		return refusedProgramHousehold, nil
+	}
+	age := c.Client.Age(today)
+	for _, pop := range req.Populations {
+		if !inPopulation(&c.Client, pop, age) {
+			return populationRefusal(pop), nil
+		}
+	}
+	if !withinAges(age, req.MinAge, req.MaxAge) {
+		return refusedAge, nil
+	}
+	var missing []string
+	for _, d := range req.RequiredDocuments {
+		if !slices.ContainsFunc(c.Entry.Documents, func(have string) bool { return documentKey(have) == documentKey(d) }) {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) > 0 {
+		return refusedDocuments, missing
+	}
+	return unitRefusal(&c.Client, u), nil
+}
+
+// excluded applies the rules that depend on the client alone.
+func excluded(today cas.Date, c *Candidate) refusal {
+	switch c.Entry.Status {
+	case cas.HPLActive:
+	case cas.HPLReferred:
+		return refusedReferred
+	case cas.HPLHoused:
+		return refusedHoused
+	default:
+		return refusedInactive
+	}
+	switch {
+	case c.Entry.IntakeStatus != cas.IntakeReady:
+		return refusedNotReady
+	case c.Entry.Parked(today):
+		return refusedParked
+	case c.OpenReferral:
+		return refusedOpenReferral
+	case !c.Client.Consent:
+		return refusedNoConsent
+	}
+	return accepted
+}
+
+// unitRefusal applies the unit's rules.
+func unitRefusal(c *cas.Client, u *cas.Unit) refusal {
+	switch {
+	case !slices.Contains(u.HouseholdTypes, c.HouseholdType):
+		return refusedUnitHousehold
+	case c.HouseholdSize > capacity(u.Bedrooms):
+		return refusedTooLarge
+	case c.NeedsAccessible && !u.Accessible:
+		return refusedNeedsAccessible
+	}
+	return accepted
+}
+
+// capacity is how many people a unit with this many bedrooms houses: two per bedroom, and two in a
+// studio.
+func capacity(bedrooms int) int { return max(2, 2*bedrooms) }
+
+// inPopulation reports whether a client of this age belongs to a population a program serves.
+// A youth is flagged as one or aged 18 to 24.
+func inPopulation(c *cas.Client, p cas.Population, age int) bool {
+	switch p {
+	case cas.Veteran:
+		return c.Veteran
+	case cas.ChronicallyHomeless:
+		return c.Chronic
+	case cas.DVSurvivor:
+		return c.DVSurvivor
+	case cas.Youth:
+		return c.Youth || (age >= 18 && age <= 24)
+	}
+	return false
+}
+
+func populationRefusal(p cas.Population) refusal {
+	switch p {
+	case cas.Veteran:
+		return refusedNotVeteran
+	case cas.ChronicallyHomeless:
+		return refusedNotChronic
+	case cas.DVSurvivor:
+		return refusedNotDVSurvivor
+	case cas.Youth:
+		return refusedNotYouth
+	}
+	return refusedPopulation
+}
+
+// withinAges applies a program's age limits; zero means no limit.
+func withinAges(age, minAge, maxAge int) bool {
+	return (minAge == 0 || age >= minAge) && (maxAge == 0 || age <= maxAge)
+}
+
+// documentKey is how documents are compared: "Photo ID" on file meets a requirement for "photo id".
+func documentKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+const clientColumns = `id, first_name, last_name, birth_date, COALESCE(hmis_personal_id, ''), household_size, household_type,
+	veteran, chronic, youth, dv_survivor, needs_accessible, consent, created_at, updated_at`
+
+func scanClient(row scanner) (cas.Client, error) {
+	var c cas.Client
+	err := row.Scan(&c.ID, &c.FirstName, &c.LastName, &c.BirthDate, &c.HMISPersonalID, &c.HouseholdSize, &c.HouseholdType,
+		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, &c.CreatedAt, &c.UpdatedAt)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, err
+}
+
+// clientScope limits agency users to the clients referred to their agency: the only clients whose
+// details they need.
+const clientScope = `($1 = '' OR id IN (SELECT client_id FROM referrals WHERE agency_id = $1))`
+
+// ClientFilter narrows a client list.
+type ClientFilter struct {
+	Search string // matches the start of a first or last name, or the HMIS PersonalID
+}
+
+// Clients lists the clients the actor may see, by name: everyone for admins, the clients referred to
+// their agency for agency users.
+func (db *DB) Clients(ctx context.Context, actor *cas.User, f ClientFilter, page Page) ([]cas.Client, string, error) {
+	search := strings.ToLower(strings.TrimSpace(f.Search))
+	list, next, err := listPage(page, 3, func(after []string, limit int) (*sql.Rows, error) {
+		return db.sql.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE `+clientScope+`
+			AND ($2 = '' OR lower(first_name) LIKE $2 || '%' OR lower(last_name) LIKE $2 || '%' OR hmis_personal_id = $2)
+			AND (last_name, first_name, id) > ($3, $4, $5) ORDER BY last_name, first_name, id LIMIT $6`,
+			agencyScope(actor), search, after[0], after[1], after[2], limit)
+	}, scanClient, func(c cas.Client) []string { return []string{c.LastName, c.FirstName, c.ID} })
+	if err != nil {
+		return nil, "", fmt.Errorf("list clients: %w", err)
+	}
+	return list, next, nil
+}
+
+// Client returns one client record and audits the read, or not_found when the actor may not see it.
+func (db *DB) Client(ctx context.Context, actor *cas.User, id string) (cas.Client, error) {
+	var c cas.Client
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		var err error
+		if c, err = tx.client(id, ""); err != nil {
+			return err
+		}
+		return tx.audit("client.read", "client", id, nil, nil)
+	})
+	return c, err
+}
+
+// client reads a client within the actor's scope.
+func (tx *Tx) client(id, lock string) (cas.Client, error) {
+	c, err := scanClient(tx.queryRow(`SELECT `+clientColumns+` FROM clients WHERE id = $2 AND `+clientScope+lock, agencyScope(tx.actor), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return cas.Client{}, cas.NotFound("client")
+	}
+	if err != nil {
+		return cas.Client{}, fmt.Errorf("client %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// CreateClient adds a client record. CAS admins and the HMIS team may.
+func (db *DB) CreateClient(ctx context.Context, actor *cas.User, c cas.Client) (cas.Client, error) {
+	if !cas.SeesAllAgencies(actor) {
+		return cas.Client{}, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team add clients")
+	}
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		if err := c.Validate(cas.DateOf(tx.now, db.Zone)); err != nil {
+			return err
+		}
+		if err := tx.checkPersonalID(c); err != nil {
+			return err
+		}
+		c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
+		if err := tx.insertClient(c); err != nil {
+			return err
+		}
+		return tx.audit("client.create", "client", c.ID, nil, c)
+	})
+	return c, err
+}
+
+func (tx *Tx) insertClient(c cas.Client) error {
+	_, err := tx.exec(`INSERT INTO clients (id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
+		veteran, chronic, youth, dv_survivor, needs_accessible, consent, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize, c.HouseholdType,
+		c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, c.CreatedAt, c.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("insert client: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) checkPersonalID(c cas.Client) error {
+	if c.HMISPersonalID == "" {
+		return nil
+	}
+	var n int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM clients WHERE hmis_personal_id = $1 AND id <> $2`, c.HMISPersonalID, c.ID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return &cas.Error{Code: cas.EConflict, Field: "hmis_personal_id", Message: fmt.Sprintf("another client already has HMIS PersonalID %q", c.HMISPersonalID)}
+	}
+	return nil
+}
+
+// UpdateClient changes a client record. CAS admins and the HMIS team may. A change that could make
+// the client eligible for more units asks the matching engine to look again.
+func (db *DB) UpdateClient(ctx context.Context, actor *cas.User, id string, change func(*cas.Client)) (cas.Client, error) {
+	if !cas.SeesAllAgencies(actor) {
+		return cas.Client{}, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team change client records")
+	}
+	var after cas.Client
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		before, err := tx.client(id, db.dialect.forUpdate)
+		if err != nil {
+			return err
+		}
+		after = before
+		change(&after)
+		if err := after.Validate(cas.DateOf(tx.now, db.Zone)); err != nil {
+			return err
+		}
+		if err := tx.checkPersonalID(after); err != nil {
+			return err
+		}
+		after.UpdatedAt = tx.now
+		if _, err := tx.exec(`UPDATE clients SET first_name = $1, last_name = $2, birth_date = $3, hmis_personal_id = $4,
+			household_size = $5, household_type = $6, veteran = $7, chronic = $8, youth = $9, dv_survivor = $10,
+			needs_accessible = $11, consent = $12, updated_at = $13 WHERE id = $14`,
+			after.FirstName, after.LastName, string(after.BirthDate), nullString(after.HMISPersonalID), after.HouseholdSize,
+			after.HouseholdType, after.Veteran, after.Chronic, after.Youth, after.DVSurvivor, after.NeedsAccessible, after.Consent,
+			after.UpdatedAt, id); err != nil {
+			return fmt.Errorf("update client %s: %w", id, err)
+		}
+		if err := tx.audit("client.update", "client", id, before, after); err != nil {
+			return err
+		}
+		return tx.enqueue(JobMatch, matchReason{Reason: "client_changed"})
+	})
+	return after, err
+}

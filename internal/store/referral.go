@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/match"
+)
+
+const referralColumns = `id, client_id, hpl_entry_id, program_id, facility_id, agency_id, COALESCE(unit_id, ''), status, source,
+	over_refer, over_refer_reason, COALESCE(expected_vacancy, ''), rank, scheme_version, match_reason, deadline,
+	COALESCE(reason_code, ''), note, created_by, created_at, updated_at`
+
+func scanReferral(row scanner) (cas.Referral, error) {
+	var r cas.Referral
+	err := row.Scan(&r.ID, &r.ClientID, &r.HPLEntryID, &r.ProgramID, &r.FacilityID, &r.AgencyID, &r.UnitID, &r.Status, &r.Source,
+		&r.OverRefer, &r.OverReferReason, &r.ExpectedVacancy, &r.Rank, &r.SchemeVersion, &r.MatchReason, &r.Deadline,
+		&r.ReasonCode, &r.Note, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt)
+	r.Deadline, r.CreatedAt, r.UpdatedAt = r.Deadline.UTC(), r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	return r, err
+}
+
+// ReferralFilter narrows a referral list.
+type ReferralFilter struct {
+	AgencyID   string
+	ProgramID  string
+	FacilityID string
+	ClientID   string
+	Status     []cas.ReferralStatus
+}
+
+// Referrals lists the referrals the actor may see, newest first: all for admins, their agency's
+// for agency users.
+func (db *DB) Referrals(ctx context.Context, actor *cas.User, f ReferralFilter, page Page) ([]cas.Referral, string, error) {
+	statuses := make([]string, 0, len(f.Status))
+	for _, s := range f.Status {
+		if !slices.Contains(cas.ReferralStatuses, s) {
+			return nil, "", cas.Invalid("status", "unknown status %q", s)
+		}
+		statuses = append(statuses, string(s))
+	}
+	list, next, err := listPage(page, 1, func(after []string, limit int) (*sql.Rows, error) {
+		if after[0] == "" {
+			after[0] = "~"
+		}
+		return db.sql.QueryContext(ctx, `SELECT `+referralColumns+` FROM referrals
+			WHERE ($1 = '' OR agency_id = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR program_id = $3)
+			AND ($4 = '' OR facility_id = $4) AND ($5 = '' OR client_id = $5) AND ($6 = '' OR (',' || $6 || ',') LIKE ('%,' || status || ',%'))
+			AND id < $7 ORDER BY id DESC LIMIT $8`,
+			agencyScope(actor), f.AgencyID, f.ProgramID, f.FacilityID, f.ClientID, strings.Join(statuses, ","), after[0], limit)
+	}, scanReferral, func(r cas.Referral) []string { return []string{r.ID} })
+	if err != nil {
+		return nil, "", fmt.Errorf("list referrals: %w", err)
+	}
+	return list, next, nil
+}
+
+// Referral returns one referral with its timeline, or not_found outside the actor's agency.
+func (db *DB) Referral(ctx context.Context, actor *cas.User, id string) (cas.Referral, []cas.ReferralEvent, error) {
+	r, err := referralByID(ctx, db.sql, id, "")
+	if err == nil && !cas.CanSeeAgency(actor, r.AgencyID) {
+		err = cas.NotFound("referral")
+	}
+	if err != nil {
+		return cas.Referral{}, nil, err
+	}
+	var events []cas.ReferralEvent
+	err = eachRow(ctx, db.sql, `SELECT e.at, e.status, e.action, e.by_id, COALESCE(u.name, e.by_id), e.note
+		FROM referral_events e LEFT JOIN users u ON u.id = e.by_id WHERE e.referral_id = $1 ORDER BY e.id`, []any{id},
+		func(row scanner) error {
+			var ev cas.ReferralEvent
+			err := row.Scan(&ev.At, &ev.Status, &ev.Action, &ev.ByID, &ev.ByName, &ev.Note)
+			ev.At = ev.At.UTC()
+			events = append(events, ev)
+			return err
+		})
+	return r, events, err
+}
+
+func referralByID(ctx context.Context, q querier, id, lock string) (cas.Referral, error) {
+	r, err := scanReferral(q.QueryRowContext(ctx, `SELECT `+referralColumns+` FROM referrals WHERE id = $1`+lock, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return cas.Referral{}, cas.NotFound("referral")
+	}
+	if err != nil {
+		return cas.Referral{}, fmt.Errorf("referral %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// NewReferral is a CAS admin's manual referral.
+type NewReferral struct {
+	ClientID        string
+	FacilityID      string
+	OverRefer       bool
+	Reason          string // required to over-refer
+	ExpectedVacancy cas.Date
+}
+
+// CreateReferral refers a client on the HPL to a facility by hand. It holds a free unit that suits
+// the household; when the facility has none, it is refused unless the CAS admin over-refers, with a
+// reason, because a unit will open soon. The facility is locked while its capacity is counted, so
+// of two admins racing for its last unit exactly one gets it.
+func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferral) (cas.Referral, error) {
+	if !cas.CanManageReferrals(actor) {
+		return cas.Referral{}, cas.Errorf(cas.EForbidden, "only CAS admins make referrals")
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if in.ExpectedVacancy != "" {
+		if _, err := cas.ParseDate("expected_vacancy", string(in.ExpectedVacancy)); err != nil {
+			return cas.Referral{}, err
+		}
+	}
+	var r cas.Referral
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		f, err := db.facility(ctx, tx, in.FacilityID, db.dialect.forUpdate)
+		if err != nil {
+			return cas.Invalid("facility_id", "no facility has ID %q", in.FacilityID)
+		}
+		client, err := tx.client(in.ClientID, "")
+		if err != nil {
+			return cas.Invalid("client_id", "no client has ID %q", in.ClientID)
+		}
+		if !client.Consent {
+			return &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client has no release of information on file; record consent before referring"}
+		}
+		program, err := db.program(ctx, tx, f.ProgramID)
+		if err != nil {
+			return err
+		}
+		entry, rank, scheme, err := tx.rankOf(client.ID)
+		if err != nil {
+			return err
+		}
+		r = cas.Referral{ID: newID(), ClientID: client.ID, HPLEntryID: entry.ID, ProgramID: program.ID, FacilityID: f.ID, AgencyID: f.AgencyID,
+			Status: cas.ReferralPending, Source: cas.SourceManual, Rank: rank, SchemeVersion: scheme.Version,
+			Deadline: tx.now.Add(time.Duration(program.ResponseDays) * 24 * time.Hour), CreatedBy: actor.ID, CreatedAt: tx.now, UpdatedAt: tx.now}
+		r.UnitID, err = tx.freeUnitFor(f.ID, client)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.UnitID != "":
+			r.MatchReason = fmt.Sprintf("Referred by hand by %s; rank %d; holds a free unit.", actor.Name, rank)
+		case !in.OverRefer:
+			return cas.Errorf(cas.EConflict, "%s has no free unit for this household; to refer anyway because a unit will open soon, over-refer with a reason", f.Name)
+		case in.Reason == "":
+			return cas.Invalid("reason", "a reason is required to over-refer to a full facility")
+		default:
+			r.OverRefer, r.OverReferReason, r.ExpectedVacancy = true, in.Reason, in.ExpectedVacancy
+			r.MatchReason = fmt.Sprintf("Over-referred by hand by %s; rank %d; the facility is full: %s", actor.Name, rank, in.Reason)
+		}
+		return tx.insertReferral(r, "")
+	})
+	return r, err
+}
+
+// rankOf finds a client's open HPL entry and its rank under the current scheme.
+func (tx *Tx) rankOf(clientID string) (cas.HPLEntry, int, cas.PriorityScheme, error) {
+	scheme, err := currentScheme(tx.ctx, tx)
+	if err != nil {
+		return cas.HPLEntry{}, 0, scheme, err
+	}
+	cands, err := loadCandidates(tx.ctx, tx, tx.now, tx.db.NoRereferral)
+	if err != nil {
+		return cas.HPLEntry{}, 0, scheme, err
+	}
+	for _, c := range match.Rank(scheme, cands) {
+		if c.Entry.ClientID == clientID {
+			return c.Entry, c.Rank, scheme, nil
+		}
+	}
+	return cas.HPLEntry{}, 0, scheme, &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client is not on the HPL (or is housed or removed)"}
+}
+
+// freeUnitFor picks an available unit of the facility, held by no open referral or proposal, that
+// suits the household; "" when there is none.
+func (tx *Tx) freeUnitFor(facilityID string, c cas.Client) (string, error) {
+	units, err := freeUnits(tx.ctx, tx, facilityID)
+	if err != nil {
+		return "", err
+	}
+	for _, u := range units {
+		if slices.Contains(u.HouseholdTypes, c.HouseholdType) && c.HouseholdSize <= max(2, 2*u.Bedrooms) && (u.Accessible || !c.NeedsAccessible) {
+			return u.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// freeUnits lists available units held by no open referral or proposal; facilityID "" means all.
+func freeUnits(ctx context.Context, q querier, facilityID string) ([]cas.Unit, error) {
+	var units []cas.Unit
+	err := eachRow(ctx, q, `SELECT `+unitColumns+` FROM unit_states WHERE status = 'available' AND ($1 = '' OR facility_id = $1)
+		AND id NOT IN (SELECT unit_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NOT NULL)
+		AND id NOT IN (SELECT unit_id FROM match_proposals WHERE status = 'open')
+		ORDER BY facility_id, accessible DESC, bedrooms DESC, label`, []any{facilityID}, func(row scanner) error {
+		u, err := scanUnit(row)
+		units = append(units, u)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("free units: %w", err)
+	}
+	return units, nil
+}
+
+// insertReferral writes a new referral, its first timeline entry and audit event, and marks the
+// client's HPL entry referred.
+func (tx *Tx) insertReferral(r cas.Referral, proposalID string) error {
+	if _, err := tx.exec(`INSERT INTO referrals (id, client_id, hpl_entry_id, program_id, facility_id, agency_id, unit_id, status, source,
+		over_refer, over_refer_reason, expected_vacancy, rank, scheme_version, match_reason, deadline, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)`,
+		r.ID, r.ClientID, r.HPLEntryID, r.ProgramID, r.FacilityID, r.AgencyID, nullString(r.UnitID), r.Status, r.Source,
+		r.OverRefer, r.OverReferReason, nullString(string(r.ExpectedVacancy)), r.Rank, r.SchemeVersion, r.MatchReason, r.Deadline,
+		r.CreatedBy, r.CreatedAt); err != nil {
+		return fmt.Errorf("insert referral: %w", err)
+	}
+	if err := tx.referralEvent(r.ID, r.Status, "created", r.MatchReason); err != nil {
+		return err
+	}
+	if _, err := tx.exec(`UPDATE hpl_entries SET status = 'referred', updated_at = $1 WHERE id = $2 AND status = 'active'`, tx.now, r.HPLEntryID); err != nil {
+		return fmt.Errorf("mark HPL entry referred: %w", err)
+	}
+	after := map[string]any{"referral": r}
+	if proposalID != "" {
+		after["proposal_id"] = proposalID
+	}
+	return tx.audit("referral.create", "referral", r.ID, nil, after)
+}
+
+func (tx *Tx) referralEvent(id string, status cas.ReferralStatus, action, note string) error {
+	_, err := tx.exec(`INSERT INTO referral_events (referral_id, at, status, action, by_id, note) VALUES ($1, $2, $3, $4, $5, $6)`,
+		id, tx.now, status, action, tx.actor.ID, note)
+	if err != nil {
+		return fmt.Errorf("timeline of %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// transition runs one lifecycle step of a referral in a transaction: lock it, check the actor's
+// scope and permission and the (state, action) pair, apply the step's own effects, and write the
+// new status, a timeline entry and an audit event. A referral that closes returns its client to
+// the HPL and its unit to the engine, which is asked to look again.
+func (db *DB) transition(ctx context.Context, actor *cas.User, id string, action cas.ReferralAction, note string,
+	allowed func(*cas.User, string) bool, effect func(tx *Tx, r *cas.Referral) error) (cas.Referral, error) {
+	var r cas.Referral
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		var err error
+		if r, err = referralByID(ctx, tx, id, db.dialect.forUpdate); err != nil {
+			return err
+		}
+		if !cas.CanSeeAgency(actor, r.AgencyID) {
+			return cas.NotFound("referral")
+		}
+		if !allowed(actor, r.AgencyID) {
+			return cas.Errorf(cas.EForbidden, "your role cannot %s this referral", strings.ReplaceAll(string(action), "_", " "))
+		}
+		before := r
+		next, err := cas.NextReferralStatus(r.Status, action)
+		if err != nil {
+			return err
+		}
+		r.Status, r.UpdatedAt = next, tx.now
+		if effect != nil {
+			if err := effect(tx, &r); err != nil {
+				return err
+			}
+		}
+		var closedAt *time.Time
+		if !next.Open() {
+			closedAt = &tx.now
+		}
+		if _, err := tx.exec(`UPDATE referrals SET status = $1, unit_id = $2, reason_code = $3, note = $4, updated_at = $5, closed_at = $6 WHERE id = $7`,
+			r.Status, nullString(r.UnitID), nullString(string(r.ReasonCode)), r.Note, tx.now, nullTime(closedAt), r.ID); err != nil {
+			return fmt.Errorf("%s referral %s: %w", action, r.ID, err)
+		}
+		if err := tx.referralEvent(r.ID, r.Status, string(action), note); err != nil {
+			return err
+		}
+		if err := tx.audit("referral."+string(action), "referral", r.ID, before, r); err != nil {
+			return err
+		}
+		if next.Open() || next == cas.ReferralHoused {
+			return nil
+		}
+		return tx.enqueue(JobMatch, matchReason{Reason: "referral_" + string(next), FacilityID: r.FacilityID, UnitID: r.UnitID})
+	})
+	return r, err
+}
+
+// returnToHPL makes a client whose referral closed active on the list again, unless another
+// referral is still open; parkDays sets them aside for a while first.
+func (tx *Tx) returnToHPL(r cas.Referral, parkDays int, reason string) error {
+	var open int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM referrals WHERE hpl_entry_id = $1 AND status IN ('pending', 'accepted') AND id <> $2`,
+		r.HPLEntryID, r.ID).Scan(&open); err != nil {
+		return err
+	}
+	if open > 0 {
+		return nil
+	}
+	if parkDays > 0 {
+		_, err := tx.exec(`UPDATE hpl_entries SET status = 'active', parked_until = $1, park_reason = $2, updated_at = $3 WHERE id = $4 AND status = 'referred'`,
+			string(tx.today().AddDays(parkDays)), reason, tx.now, r.HPLEntryID)
+		return err
+	}
+	_, err := tx.exec(`UPDATE hpl_entries SET status = 'active', updated_at = $1 WHERE id = $2 AND status = 'referred'`, tx.now, r.HPLEntryID)
+	return err
+}
+
+// AcceptReferral records that the agency will house the client.
+func (db *DB) AcceptReferral(ctx context.Context, actor *cas.User, id, note string) (cas.Referral, error) {
+	return db.transition(ctx, actor, id, cas.ActionAccept, note, cas.CanRespondToReferral, nil)
+}
+
+// DeclineReferral refuses a referral with a coded reason (and a note for "other"). The client goes
+// back to the HPL as the reason says, and is not referred to this program again for a while.
+func (db *DB) DeclineReferral(ctx context.Context, actor *cas.User, id string, reason cas.DeclineReason, note string) (cas.Referral, error) {
+	if err := cas.ValidateDecline(reason, note); err != nil {
+		return cas.Referral{}, err
+	}
+	rule, _ := cas.DeclineRuleOf(reason)
+	return db.transition(ctx, actor, id, cas.ActionDecline, note, cas.CanRespondToReferral, func(tx *Tx, r *cas.Referral) error {
+		r.ReasonCode, r.Note = reason, strings.TrimSpace(note)
+		if rule.Leaves {
+			_, err := tx.exec(`UPDATE hpl_entries SET status = 'inactive', removal_reason = $1, updated_at = $2 WHERE id = $3`,
+				rule.Label, tx.now, r.HPLEntryID)
+			return err
+		}
+		return tx.returnToHPL(*r, rule.ParkDays, rule.Label)
+	})
+}
+
+// WithdrawReferral takes a referral back, with a reason. CAS admins may.
+func (db *DB) WithdrawReferral(ctx context.Context, actor *cas.User, id, reason string) (cas.Referral, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return cas.Referral{}, cas.Invalid("reason", "a reason is required to withdraw a referral")
+	}
+	return db.transition(ctx, actor, id, cas.ActionWithdraw, reason, func(u *cas.User, _ string) bool { return cas.CanManageReferrals(u) },
+		func(tx *Tx, r *cas.Referral) error {
+			r.Note = reason
+			return tx.returnToHPL(*r, 0, "")
+		})
+}
+
+// MoveIn records that the referred client moved into a unit of the referral's facility: the client
+// is checked into the unit and their HPL entry is marked housed.
+func (db *DB) MoveIn(ctx context.Context, actor *cas.User, id, unitID string) (cas.Referral, error) {
+	if unitID == "" {
+		return cas.Referral{}, cas.Invalid("unit_id", "unit_id is required")
+	}
+	return db.transition(ctx, actor, id, cas.ActionMoveIn, "", cas.CanRespondToReferral, func(tx *Tx, r *cas.Referral) error {
+		u, err := tx.lockUnit(unitID, cas.CanOperateUnits, "move a client into")
+		if err != nil || u.FacilityID != r.FacilityID {
+			return cas.Invalid("unit_id", "no unit %q in the referral's facility", unitID)
+		}
+		var heldBy string
+		if err := tx.queryRow(`SELECT COALESCE(MAX(id), '') FROM referrals WHERE unit_id = $1 AND status IN ('pending', 'accepted') AND id <> $2`,
+			unitID, r.ID).Scan(&heldBy); err != nil {
+			return err
+		}
+		if heldBy != "" {
+			return cas.Errorf(cas.EConflict, "unit %s is held by another referral", u.Label)
+		}
+		client, err := scanClient(tx.queryRow(`SELECT `+clientColumns+` FROM clients WHERE id = $1`, r.ClientID))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.checkIn(u, client.ID, client.FirstName+" "+client.LastName); err != nil {
+			return err
+		}
+		r.UnitID = unitID
+		_, err = tx.exec(`UPDATE hpl_entries SET status = 'housed', parked_until = NULL, park_reason = NULL, updated_at = $1 WHERE id = $2`, tx.now, r.HPLEntryID)
+		return err
+	})
+}
+
+// ExpireReferrals expires every pending referral whose response deadline has passed, returning
+// the clients to the HPL and the units to the engine. The worker runs it periodically.
+func (db *DB) ExpireReferrals(ctx context.Context) (int, error) {
+	var due []string
+	err := eachRow(ctx, db.sql, `SELECT id FROM referrals WHERE status = 'pending' AND deadline <= $1 ORDER BY deadline, id`,
+		[]any{db.now()}, func(row scanner) error {
+			var id string
+			err := row.Scan(&id)
+			due = append(due, id)
+			return err
+		})
+	if err != nil {
+		return 0, fmt.Errorf("overdue referrals: %w", err)
+	}
+	expired := 0
+	for _, id := range due {
+		_, err := db.transition(ctx, cas.System, id, cas.ActionExpire, "no answer by the response deadline",
+			func(u *cas.User, _ string) bool { return u.IsSystem() }, func(tx *Tx, r *cas.Referral) error {
+				if tx.now.Before(r.Deadline) {
+					return cas.Errorf(cas.EConflict, "not yet due")
+				}
+				return tx.returnToHPL(*r, 0, "")
+			})
+		switch cas.ErrorCode(err) {
+		case "":
+			expired++
+		case cas.EConflict: // answered meanwhile
+		default:
+			return expired, err
+		}
+	}
+	return expired, nil
+}

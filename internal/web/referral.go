@@ -1,0 +1,266 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
+)
+
+type referralJSON struct {
+	ID              string             `json:"id"`
+	ClientID        string             `json:"client_id"`
+	HPLEntryID      string             `json:"hpl_entry_id"`
+	ProgramID       string             `json:"program_id"`
+	FacilityID      string             `json:"facility_id"`
+	AgencyID        string             `json:"agency_id"`
+	UnitID          *string            `json:"unit_id"`
+	Status          cas.ReferralStatus `json:"status"`
+	OverRefer       bool               `json:"over_refer"`
+	OverReferReason string             `json:"over_refer_reason,omitempty"`
+	ExpectedVacancy *cas.Date          `json:"expected_vacancy"`
+	Source          cas.ReferralSource `json:"source"`
+	Rank            int                `json:"rank"`
+	SchemeVersion   int                `json:"scheme_version"`
+	MatchReason     string             `json:"match_reason"`
+	Deadline        time.Time          `json:"deadline"`
+	ReasonCode      *cas.DeclineReason `json:"reason_code"`
+	ReferralResult  *int               `json:"referral_result"`
+	Note            string             `json:"note,omitempty"`
+	CreatedAt       time.Time          `json:"created_at"`
+	UpdatedAt       time.Time          `json:"updated_at"`
+}
+
+// referralResult is the HUD 4.20 ReferralResult the referral's outcome is reported as, if any yet.
+func referralResult(r cas.Referral) *int {
+	switch r.Status {
+	case cas.ReferralHoused:
+		v := cas.ResultClientAccepted
+		return &v
+	case cas.ReferralDeclined:
+		rule, _ := cas.DeclineRuleOf(r.ReasonCode)
+		return &rule.Result
+	}
+	return nil
+}
+
+func toReferralJSON(r cas.Referral) referralJSON {
+	out := referralJSON{ID: r.ID, ClientID: r.ClientID, HPLEntryID: r.HPLEntryID, ProgramID: r.ProgramID, FacilityID: r.FacilityID,
+		AgencyID: r.AgencyID, Status: r.Status, OverRefer: r.OverRefer, OverReferReason: r.OverReferReason, Source: r.Source, Rank: r.Rank,
+		SchemeVersion: r.SchemeVersion, MatchReason: r.MatchReason, Deadline: r.Deadline, ReferralResult: referralResult(r), Note: r.Note,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.UnitID != "" {
+		out.UnitID = &r.UnitID
+	}
+	if r.ExpectedVacancy != "" {
+		out.ExpectedVacancy = &r.ExpectedVacancy
+	}
+	if r.ReasonCode != "" {
+		out.ReasonCode = &r.ReasonCode
+	}
+	return out
+}
+
+type referralEventJSON struct {
+	At     time.Time          `json:"at"`
+	Status cas.ReferralStatus `json:"status"`
+	Action string             `json:"action"`
+	ByID   string             `json:"by_id"`
+	ByName string             `json:"by_name"`
+	Note   string             `json:"note,omitempty"`
+}
+
+func (s *Server) referralList(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := store.ReferralFilter{AgencyID: q.Get("agency_id"), ProgramID: q.Get("program_id"), FacilityID: q.Get("facility_id"), ClientID: q.Get("client_id")}
+	if st := q.Get("status"); st != "" {
+		for _, v := range strings.Split(st, ",") {
+			f.Status = append(f.Status, cas.ReferralStatus(v))
+		}
+	}
+	list, next, err := s.db.Referrals(r.Context(), actor(r), f, page)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(list, next, toReferralJSON))
+	return nil
+}
+
+// referralShow answers a referral with its timeline.
+func (s *Server) referralShow(w http.ResponseWriter, r *http.Request) error {
+	return s.respondReferral(w, r, r.PathValue("id"), http.StatusOK)
+}
+
+func (s *Server) respondReferral(w http.ResponseWriter, r *http.Request, id string, status int) error {
+	ref, events, err := s.db.Referral(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		referralJSON
+		Timeline []referralEventJSON `json:"timeline"`
+	}{referralJSON: toReferralJSON(ref), Timeline: make([]referralEventJSON, 0, len(events))}
+	for _, e := range events {
+		out.Timeline = append(out.Timeline, referralEventJSON(e))
+	}
+	writeJSON(w, status, out)
+	return nil
+}
+
+func (s *Server) referralCreate(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		ClientID        *string   `json:"client_id"`
+		FacilityID      *string   `json:"facility_id"`
+		OverRefer       bool      `json:"over_refer"`
+		Reason          string    `json:"reason"`
+		ExpectedVacancy *cas.Date `json:"expected_vacancy"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := requireFields(presence{"client_id", req.ClientID == nil}, presence{"facility_id", req.FacilityID == nil}); err != nil {
+		return err
+	}
+	in := store.NewReferral{ClientID: *req.ClientID, FacilityID: *req.FacilityID, OverRefer: req.OverRefer, Reason: req.Reason}
+	setIf(&in.ExpectedVacancy, req.ExpectedVacancy)
+	ref, err := s.db.CreateReferral(r.Context(), actor(r), in)
+	if err != nil {
+		return err
+	}
+	return s.respondReferral(w, r, ref.ID, http.StatusCreated)
+}
+
+// optionalNote reads an optional {"note": "..."} body; an empty body is fine.
+func optionalNote(w http.ResponseWriter, r *http.Request) (string, error) {
+	var req struct {
+		Note string `json:"note"`
+	}
+	if r.ContentLength == 0 {
+		return "", nil
+	}
+	err := decodeJSON(w, r, &req)
+	return req.Note, err
+}
+
+func (s *Server) referralAccept(w http.ResponseWriter, r *http.Request) error {
+	note, err := optionalNote(w, r)
+	if err != nil {
+		return err
+	}
+	ref, err := s.db.AcceptReferral(r.Context(), actor(r), r.PathValue("id"), note)
+	if err != nil {
+		return err
+	}
+	return s.respondReferral(w, r, ref.ID, http.StatusOK)
+}
+
+func (s *Server) referralDecline(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		ReasonCode cas.DeclineReason `json:"reason_code"`
+		Note       string            `json:"note"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	ref, err := s.db.DeclineReferral(r.Context(), actor(r), r.PathValue("id"), req.ReasonCode, req.Note)
+	if err != nil {
+		return err
+	}
+	return s.respondReferral(w, r, ref.ID, http.StatusOK)
+}
+
+func (s *Server) referralWithdraw(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	ref, err := s.db.WithdrawReferral(r.Context(), actor(r), r.PathValue("id"), req.Reason)
+	if err != nil {
+		return err
+	}
+	return s.respondReferral(w, r, ref.ID, http.StatusOK)
+}
+
+func (s *Server) referralMoveIn(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		UnitID string `json:"unit_id"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	ref, err := s.db.MoveIn(r.Context(), actor(r), r.PathValue("id"), req.UnitID)
+	if err != nil {
+		return err
+	}
+	return s.respondReferral(w, r, ref.ID, http.StatusOK)
+}
+
+type declineReasonJSON struct {
+	Code           cas.DeclineReason `json:"code"`
+	Label          string            `json:"label"`
+	ReferralResult int               `json:"referral_result"`
+	ParkDays       int               `json:"park_days"`
+	LeavesHPL      bool              `json:"leaves_hpl"`
+}
+
+func (s *Server) declineReasons(w http.ResponseWriter, r *http.Request) error {
+	out := make([]declineReasonJSON, 0, len(cas.DeclineRules))
+	for _, d := range cas.DeclineRules {
+		out = append(out, declineReasonJSON{Code: d.Reason, Label: d.Label, ReferralResult: d.Result, ParkDays: d.ParkDays, LeavesHPL: d.Leaves})
+	}
+	writeJSON(w, http.StatusOK, list[declineReasonJSON]{Items: out})
+	return nil
+}
+
+type proposalJSON struct {
+	ID            string    `json:"id"`
+	ClientID      string    `json:"client_id"`
+	HPLEntryID    string    `json:"hpl_entry_id"`
+	ProgramID     string    `json:"program_id"`
+	FacilityID    string    `json:"facility_id"`
+	AgencyID      string    `json:"agency_id"`
+	UnitID        string    `json:"unit_id"`
+	Rank          int       `json:"rank"`
+	SchemeVersion int       `json:"scheme_version"`
+	Reason        string    `json:"reason"`
+	Status        string    `json:"status"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func toProposalJSON(p store.Proposal) proposalJSON {
+	return proposalJSON{ID: p.ID, ClientID: p.ClientID, HPLEntryID: p.HPLEntryID, ProgramID: p.ProgramID, FacilityID: p.FacilityID,
+		AgencyID: p.AgencyID, UnitID: p.UnitID, Rank: p.Rank, SchemeVersion: p.SchemeVersion, Reason: p.Reason, Status: p.Status, CreatedAt: p.CreatedAt}
+}
+
+func (s *Server) proposalList(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.db.Proposals(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(list, "", toProposalJSON))
+	return nil
+}
+
+func (s *Server) proposalSend(w http.ResponseWriter, r *http.Request) error {
+	ref, err := s.db.SendProposal(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.respondReferral(w, r, ref.ID, http.StatusCreated)
+}
+
+func (s *Server) proposalDismiss(w http.ResponseWriter, r *http.Request) error {
+	if err := s.db.DismissProposal(r.Context(), actor(r), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
