@@ -31,7 +31,9 @@ func scanHPLEntry(row scanner, extra ...any) (cas.HPLEntry, error) {
 }
 
 // canReadHPL: the HPL is the CAS admins' list; the HMIS team reads it to correct data.
-func canReadHPL(u *cas.User) bool { return u.IsSystem() || u.Role == cas.RoleCASAdmin || u.Role == cas.RoleHMISAdmin }
+func canReadHPL(u *cas.User) bool {
+	return u.IsSystem() || u.Role == cas.RoleCASAdmin || u.Role == cas.RoleHMISAdmin
+}
 
 // HPLItem is a client's place on the HPL: the entry, the client, and the rank.
 type HPLItem struct {

@@ -187,7 +187,9 @@ func (inv *inventory) referralIn(t *testing.T, status cas.ReferralStatus, n int)
 	case cas.ReferralAccepted:
 		steps = append(steps, accept)
 	case cas.ReferralDeclined:
-		steps = append(steps, func() (cas.Referral, error) { return inv.db.DeclineReferral(ctx, &inv.staff, r.ID, cas.DeclineClientRefused, "") })
+		steps = append(steps, func() (cas.Referral, error) {
+			return inv.db.DeclineReferral(ctx, &inv.staff, r.ID, cas.DeclineClientRefused, "")
+		})
 	case cas.ReferralWithdrawn:
 		steps = append(steps, func() (cas.Referral, error) { return inv.db.WithdrawReferral(ctx, &inv.casAdmin, r.ID, "duplicate") })
 	case cas.ReferralHoused:
