@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/match"
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
@@ -79,13 +80,13 @@ var programs = []program{
 		Program: cas.Program{Name: "Harbor Family Permanent Supportive Housing", HMISProjectID: "1011", ProjectType: cas.ProjectPSH,
 			Requirements: cas.Requirements{HouseholdTypes: families, Populations: []cas.Population{cas.ChronicallyHomeless},
 				RequiredDocuments: []string{"Disability verification", "Homelessness verification"}}},
-		Facility:  cas.Facility{Name: "Harbor Commons", Address: "412 Harbor Street, Port Alder"},
+		Facility:  cas.Facility{Name: harborCommons, Address: "412 Harbor Street, Port Alder"},
 		Confirmed: true,
 		Units: []unit{
 			{Label: "Apt 101", Bedrooms: 2, Accessible: true, State: cas.UnitOccupied, Client: "Maria Santos"},
 			{Label: "Apt 102", Bedrooms: 2},
 			{Label: "Apt 201", Bedrooms: 3, State: cas.UnitOccupied, Client: "Terrence Hale"},
-			{Label: "Apt 202", Bedrooms: 1},
+			{Label: "Apt 202", Bedrooms: 2},
 			{Label: "Apt 203", Bedrooms: 3, State: cas.UnitReserved, Client: "Keisha Monroe", Days: 14},
 		},
 	},
@@ -93,7 +94,7 @@ var programs = []program{
 		Agency: "Harbor Family Services",
 		Program: cas.Program{Name: "Harbor Family Rapid Re-Housing", HMISProjectID: "1012", ProjectType: cas.ProjectRRH, ResponseDays: 5,
 			Requirements: cas.Requirements{HouseholdTypes: families, RequiredDocuments: []string{"Photo ID"}}},
-		Facility: cas.Facility{Name: "Bayview Townhomes", Address: "88 Bayview Lane, Port Alder"},
+		Facility: cas.Facility{Name: bayview, Address: "88 Bayview Lane, Port Alder"},
 		Units: []unit{
 			{Label: "Unit A", Bedrooms: 2, Accessible: true},
 			{Label: "Unit B", Bedrooms: 3, State: cas.UnitOccupied, Client: "Ana Ortega"},
@@ -105,7 +106,7 @@ var programs = []program{
 		Program: cas.Program{Name: "Riverside Permanent Supportive Housing", HMISProjectID: "1021", ProjectType: cas.ProjectPSH,
 			Requirements: cas.Requirements{HouseholdTypes: singles, Populations: []cas.Population{cas.ChronicallyHomeless},
 				RequiredDocuments: []string{"Disability verification", "Homelessness verification"}}},
-		Facility:  cas.Facility{Name: "Riverside Apartments", Address: "1500 River Road, Port Alder"},
+		Facility:  cas.Facility{Name: riverside, Address: "1500 River Road, Port Alder"},
 		Confirmed: true,
 		Units: []unit{
 			{Label: "Apt 101", Bedrooms: 0, Accessible: true, State: cas.UnitOccupied, Client: "Gerald Fitch"},
@@ -121,7 +122,7 @@ var programs = []program{
 		Program: cas.Program{Name: "Next Step Youth Transitional Housing", HMISProjectID: "1022", ProjectType: cas.ProjectTH,
 			Requirements: cas.Requirements{HouseholdTypes: singles, Populations: []cas.Population{cas.Youth}, MinAge: 18, MaxAge: 24,
 				RequiredDocuments: []string{"Photo ID"}}},
-		Facility: cas.Facility{Name: "Next Step Youth House", Address: "27 Willow Court, Port Alder"},
+		Facility: cas.Facility{Name: nextStep, Address: "27 Willow Court, Port Alder"},
 		Units: []unit{
 			{Label: "Room 1", Bedrooms: 0, State: cas.UnitOccupied, Client: "Jaylen Moore"},
 			{Label: "Room 2", Bedrooms: 0},
@@ -134,7 +135,7 @@ var programs = []program{
 		Program: cas.Program{Name: "Liberty Place Veterans PSH", HMISProjectID: "1031", ProjectType: cas.ProjectPSH,
 			Requirements: cas.Requirements{HouseholdTypes: singles, Populations: []cas.Population{cas.Veteran},
 				RequiredDocuments: []string{"DD-214", "Disability verification"}}},
-		Facility:  cas.Facility{Name: "Liberty Place", Address: "300 Eastgate Avenue, Port Alder"},
+		Facility:  cas.Facility{Name: libertyPlace, Address: "300 Eastgate Avenue, Port Alder"},
 		Confirmed: true,
 		Units: []unit{
 			{Label: "Apt 1A", Bedrooms: 1, Accessible: true, State: cas.UnitOccupied, Client: "Raymond Ellis"},
@@ -150,7 +151,7 @@ var programs = []program{
 			ReferralMode: cas.ReferralReview,
 			Requirements: cas.Requirements{HouseholdTypes: families, Populations: []cas.Population{cas.Veteran},
 				RequiredDocuments: []string{"DD-214"}}},
-		Facility: cas.Facility{Name: "Eastgate Family Residences", Address: "315 Eastgate Avenue, Port Alder"},
+		Facility: cas.Facility{Name: eastgate, Address: "315 Eastgate Avenue, Port Alder"},
 		Units: []unit{
 			{Label: "Apt 101", Bedrooms: 2},
 			{Label: "Apt 102", Bedrooms: 3, State: cas.UnitReserved, Client: "Monica Reyes", Days: 21},
@@ -175,9 +176,10 @@ func (u unit) settle(ctx context.Context, db *store.DB, unitID string, today cas
 	return err
 }
 
-// Load fills an empty database with the demo CoC and reports true: agencies, accounts, and programs
-// with a facility each whose units are available, occupied, reserved or offline. A database that
-// already holds agencies or accounts is left alone and Load reports false.
+// Load fills an empty database with the demo CoC and reports true: agencies, accounts, programs
+// with a facility each whose units are available, occupied, reserved or offline, and a Housing
+// Priority List of about 300 clients with a month of referrals in every status (see hpl.go). A
+// database that already holds agencies or accounts is left alone and Load reports false.
 func Load(ctx context.Context, db *store.DB) (bool, error) {
 	empty, err := db.Empty(ctx)
 	if err != nil || !empty {
@@ -198,6 +200,7 @@ func Load(ctx context.Context, db *store.DB) (bool, error) {
 		}
 	}
 	today := cas.DateOf(db.Now(), db.Zone)
+	sites := map[string]match.Facility{}
 	for _, d := range programs {
 		p := d.Program
 		p.AgencyID = ids[d.Agency]
@@ -221,11 +224,15 @@ func Load(ctx context.Context, db *store.DB) (bool, error) {
 				return false, fmt.Errorf("demo unit %s %s %s: %w", f.Name, u.Label, u.State, err)
 			}
 		}
+		sites[f.Name] = match.Facility{Facility: f, Program: p}
 		if d.Confirmed {
 			if _, err := db.ConfirmInventory(ctx, cas.System, f.ID); err != nil {
 				return false, fmt.Errorf("demo inventory of %s: %w", f.Name, err)
 			}
 		}
+	}
+	if err := loadHPL(ctx, db, sites); err != nil {
+		return false, err
 	}
 	return true, nil
 }

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/doorway-cas/doorway/internal/cas"
@@ -72,6 +73,44 @@ func TestLoad(t *testing.T) {
 			}
 			if confirmed == 0 || confirmed == len(facilities) {
 				t.Errorf("%d of %d facilities confirmed, want some but not all", confirmed, len(facilities))
+			}
+		})
+
+		t.Run("referrals are in every status", func(t *testing.T) {
+			for _, status := range cas.ReferralStatuses {
+				list, _, err := db.Referrals(ctx, cas.System, store.ReferralFilter{Status: []cas.ReferralStatus{status}}, store.Page{Limit: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(list) == 0 {
+					t.Errorf("no %s referral", status)
+				}
+			}
+		})
+
+		t.Run("a full facility is over-referred to", func(t *testing.T) {
+			list, _, err := db.Referrals(ctx, cas.System, store.ReferralFilter{}, store.Page{Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(list, func(r cas.Referral) bool { return r.OverRefer })
+			if i < 0 {
+				t.Fatalf("no over-referral among %d referrals", len(list))
+			}
+			if r := list[i]; r.UnitID != "" || r.OverReferReason == "" || r.ExpectedVacancy == "" {
+				t.Errorf("over-referral holds unit %q, reason %q, expected vacancy %q; want no unit, a reason and a date",
+					r.UnitID, r.OverReferReason, r.ExpectedVacancy)
+			}
+		})
+
+		t.Run("the HPL has a few hundred clients", func(t *testing.T) {
+			all := []cas.HPLStatus{cas.HPLActive, cas.HPLReferred, cas.HPLHoused, cas.HPLInactive}
+			items, _, _, err := db.HPL(ctx, cas.System, store.HPLFilter{Status: all}, store.Page{Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) < 250 {
+				t.Errorf("%d HPL entries, want at least 250", len(items))
 			}
 		})
 
