@@ -82,9 +82,21 @@ func (db *DB) HPL(ctx context.Context, actor *cas.User, f HPLFilter, page Page) 
 	if len(statuses) == 0 {
 		statuses = []cas.HPLStatus{cas.HPLActive, cas.HPLReferred}
 	}
+	ranked := match.Rank(scheme, cands)
+	// Housed and removed entries are off the list: shown when asked for, after it, without a rank.
+	if off := slices.DeleteFunc(slices.Clone(statuses), func(s cas.HPLStatus) bool { return s == cas.HPLActive || s == cas.HPLReferred }); len(off) > 0 {
+		entries, clients, err := loadEntries(ctx, db.sql, off)
+		if err != nil {
+			return nil, "", scheme, err
+		}
+		slices.SortFunc(entries, func(a, b cas.HPLEntry) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+		for _, e := range entries {
+			ranked = append(ranked, match.Ranked{Candidate: match.Candidate{Entry: e, Client: clients[e.ClientID]}})
+		}
+	}
 	search := strings.ToLower(strings.TrimSpace(f.Search))
 	var items []HPLItem
-	for _, r := range match.Rank(scheme, cands) {
+	for _, r := range ranked {
 		c, e := r.Client, r.Entry
 		switch {
 		case !slices.Contains(statuses, e.Status),
@@ -127,15 +139,9 @@ func hasPopulation(c cas.Client, p cas.Population) bool {
 // client has an open referral or proposal, and which programs declined them within the
 // no-re-referral period before now. The rank of an entry is its place among these.
 func loadCandidates(ctx context.Context, q querier, now time.Time, window time.Duration) ([]match.Candidate, error) {
-	const onList = `status IN ('active', 'referred')`
-	clients := map[string]cas.Client{}
-	if err := eachRow(ctx, q, `SELECT `+clientColumns+` FROM clients WHERE id IN (SELECT client_id FROM hpl_entries WHERE `+onList+`)`, nil,
-		func(row scanner) error {
-			c, err := scanClient(row)
-			clients[c.ID] = c
-			return err
-		}); err != nil {
-		return nil, fmt.Errorf("HPL clients: %w", err)
+	entries, clients, err := loadEntries(ctx, q, []cas.HPLStatus{cas.HPLActive, cas.HPLReferred})
+	if err != nil {
+		return nil, err
 	}
 	open := map[string]bool{}
 	if err := eachRow(ctx, q, `SELECT client_id FROM referrals WHERE status IN ('pending', 'accepted')
@@ -157,19 +163,39 @@ func loadCandidates(ctx context.Context, q querier, now time.Time, window time.D
 		}); err != nil {
 		return nil, fmt.Errorf("recent declines: %w", err)
 	}
-	var cands []match.Candidate
-	err := eachRow(ctx, q, `SELECT `+hplColumns+` FROM hpl_entries WHERE `+onList, nil, func(row scanner) error {
-		e, err := scanHPLEntry(row)
-		if err != nil {
-			return err
-		}
+	cands := make([]match.Candidate, 0, len(entries))
+	for _, e := range entries {
 		cands = append(cands, match.Candidate{Entry: e, Client: clients[e.ClientID], OpenReferral: open[e.ClientID], DeclinedBy: declined[e.ClientID]})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("HPL entries: %w", err)
 	}
 	return cands, nil
+}
+
+// loadEntries reads the HPL entries with the given statuses and their clients.
+func loadEntries(ctx context.Context, q querier, statuses []cas.HPLStatus) ([]cas.HPLEntry, map[string]cas.Client, error) {
+	list := make([]string, len(statuses))
+	for i, st := range statuses {
+		list[i] = string(st)
+	}
+	inStatuses := `(',' || $1 || ',') LIKE ('%,' || status || ',%')`
+	arg := []any{strings.Join(list, ",")}
+	clients := map[string]cas.Client{}
+	if err := eachRow(ctx, q, `SELECT `+clientColumns+` FROM clients WHERE id IN (SELECT client_id FROM hpl_entries WHERE `+inStatuses+`)`, arg,
+		func(row scanner) error {
+			c, err := scanClient(row)
+			clients[c.ID] = c
+			return err
+		}); err != nil {
+		return nil, nil, fmt.Errorf("HPL clients: %w", err)
+	}
+	var entries []cas.HPLEntry
+	if err := eachRow(ctx, q, `SELECT `+hplColumns+` FROM hpl_entries WHERE `+inStatuses, arg, func(row scanner) error {
+		e, err := scanHPLEntry(row)
+		entries = append(entries, e)
+		return err
+	}); err != nil {
+		return nil, nil, fmt.Errorf("HPL entries: %w", err)
+	}
+	return entries, clients, nil
 }
 
 // eachRow runs a query and calls fn for each row.

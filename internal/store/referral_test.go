@@ -461,3 +461,22 @@ func TestReferralDeadline(t *testing.T) {
 		}
 	})
 }
+
+func TestHPLShowsHousedAndRemovedWhenAsked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		inv := newInventory(t, db)
+		_, kept := inv.mustClientOnHPL(t, "Kept", 10, nil)
+		_, gone := inv.mustClientOnHPL(t, "Gone", 12, nil)
+		if _, err := db.RemoveFromHPL(ctx, &inv.casAdmin, gone.ID, "moved out of the CoC"); err != nil {
+			t.Fatal(err)
+		}
+		items, _, _, err := db.HPL(ctx, &inv.casAdmin, store.HPLFilter{}, store.Page{})
+		if err != nil || len(items) != 1 || items[0].Entry.ID != kept.ID || items[0].Rank != 1 {
+			t.Fatalf("default list: %+v (%v), want only Kept at rank 1", items, err)
+		}
+		items, _, _, err = db.HPL(ctx, &inv.casAdmin, store.HPLFilter{Status: []cas.HPLStatus{cas.HPLInactive}}, store.Page{})
+		if err != nil || len(items) != 1 || items[0].Entry.ID != gone.ID || items[0].Rank != 0 || items[0].Entry.RemovalReason == "" {
+			t.Errorf("removed entries: %+v (%v), want Gone without a rank, with the reason", items, err)
+		}
+	})
+}
