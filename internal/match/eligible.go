@@ -142,6 +142,14 @@ func excluded(today cas.Date, c *Candidate) refusal {
 	return accepted
 }
 
+// FitsUnit reports whether a unit suits a household (type, size for the bedrooms, accessibility),
+// whatever the program's rules and the client's place on the list; why says what does not fit. A
+// CAS admin's manual referral uses it to pick the unit a referral holds.
+func FitsUnit(c cas.Client, u cas.Unit) (ok bool, why string) {
+	r := unitRefusal(&c, &u)
+	return r == accepted, r.String()
+}
+
 // unitRefusal applies the unit's rules.
 func unitRefusal(c *cas.Client, u *cas.Unit) refusal {
 	switch {

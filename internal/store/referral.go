@@ -187,7 +187,7 @@ func (tx *Tx) freeUnitFor(facilityID string, c cas.Client) (string, error) {
 		return "", err
 	}
 	for _, u := range units {
-		if slices.Contains(u.HouseholdTypes, c.HouseholdType) && c.HouseholdSize <= max(2, 2*u.Bedrooms) && (u.Accessible || !c.NeedsAccessible) {
+		if ok, _ := match.FitsUnit(c, u); ok {
 			return u.ID, nil
 		}
 	}

@@ -1,0 +1,261 @@
+package match
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/google/go-cmp/cmp"
+)
+
+// randomSnapshot is a small generated CoC, often short of clients or of units, with a random
+// scheme and some odd data: households larger than any unit, repeated declines, unusual age
+// limits.
+func randomSnapshot(seed uint64) Snapshot {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	s := generateSnapshot(seed, rng.IntN(80), 1+rng.IntN(8), rng.IntN(30))
+	factors := slices.Clone(cas.Factors)
+	rng.Shuffle(len(factors), func(i, j int) { factors[i], factors[j] = factors[j], factors[i] })
+	s.Scheme = cas.PriorityScheme{Version: 1 + rng.IntN(9)}
+	for _, f := range factors[:rng.IntN(len(factors)+1)] {
+		s.Scheme.Criteria = append(s.Scheme.Criteria, cas.Criterion{Factor: f, Ascending: rng.IntN(2) == 0})
+	}
+	for i := range s.Candidates {
+		c := &s.Candidates[i]
+		switch rng.IntN(10) {
+		case 0:
+			c.Client.HouseholdSize = rng.IntN(9)
+		case 1:
+			c.DeclinedBy = append(c.DeclinedBy, c.DeclinedBy...)
+		case 2:
+			c.Client.BirthDate = s.Today.AddDays(-365*(17+rng.IntN(10)) - rng.IntN(3))
+		}
+	}
+	for i := range s.Facilities {
+		f := &s.Facilities[i]
+		if rng.IntN(4) == 0 {
+			f.Program.Requirements.MinAge, f.Program.Requirements.MaxAge = 18+rng.IntN(10), 0
+			if rng.IntN(2) == 0 {
+				f.Program.Requirements.MaxAge = f.Program.Requirements.MinAge + rng.IntN(5)
+			}
+		}
+		for j := range f.FreeUnits {
+			if rng.IntN(5) == 0 {
+				f.FreeUnits[j].Bedrooms = rng.IntN(5)
+			}
+		}
+	}
+	return s
+}
+
+func TestMatchProperties(t *testing.T) {
+	for seed := range uint64(300) {
+		s := randomSnapshot(seed)
+		res := Match(s)
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) { checkMatch(t, s, res) })
+	}
+}
+
+// checkMatch checks what must hold of any run's result.
+func checkMatch(t *testing.T, s Snapshot, res Result) {
+	t.Helper()
+	rank := map[string]int{}
+	byRank := Rank(s.Scheme, s.Candidates)
+	for _, r := range byRank {
+		rank[r.Entry.ID] = r.Rank
+	}
+	type freeUnit struct {
+		f *Facility
+		u *cas.Unit
+	}
+	units := map[string]freeUnit{}
+	for i := range s.Facilities {
+		for j := range s.Facilities[i].FreeUnits {
+			units[s.Facilities[i].FreeUnits[j].ID] = freeUnit{&s.Facilities[i], &s.Facilities[i].FreeUnits[j]}
+		}
+	}
+	decided := map[string]bool{} // units proposed or unfilled
+	placed := map[string]bool{}  // HPL entries proposed
+	clients := map[string]bool{}
+	for _, p := range res.Proposals {
+		if clients[p.ClientID] || placed[p.HPLEntryID] {
+			t.Errorf("client %s (entry %s) is proposed twice", p.ClientID, p.HPLEntryID)
+		}
+		clients[p.ClientID], placed[p.HPLEntryID] = true, true
+	}
+	for _, p := range res.Proposals {
+		fu, ok := units[p.UnitID]
+		switch {
+		case !ok:
+			t.Fatalf("proposal for unit %s, which is not free", p.UnitID)
+		case decided[p.UnitID]:
+			t.Errorf("unit %s is proposed twice", p.UnitID)
+		case fu.f.Facility.ID != p.FacilityID || fu.f.Program.ID != p.ProgramID || fu.f.Facility.AgencyID != p.AgencyID:
+			t.Errorf("proposal %+v does not name the unit's facility, program and agency", p)
+		case p.Mode != fu.f.Program.ReferralMode && !(p.Mode == cas.ReferralAuto && fu.f.Program.ReferralMode == ""),
+			p.SchemeVersion != s.Scheme.Version:
+			t.Errorf("proposal %+v: wrong mode or scheme version", p)
+		case p.Rank != rank[p.HPLEntryID]:
+			t.Errorf("proposal for %s has rank %d, want %d", p.HPLEntryID, p.Rank, rank[p.HPLEntryID])
+		}
+		decided[p.UnitID] = true
+		c := byRank[p.Rank-1].Candidate
+		if ok, why := Eligible(s.Today, c, *fu.f, *fu.u); !ok {
+			t.Errorf("%s is proposed for %s but not eligible: %s", p.HPLEntryID, p.UnitID, why)
+		}
+		// No higher-ranked client eligible for the unit is left without a unit.
+		for _, above := range byRank[:p.Rank-1] {
+			if ok, _ := Eligible(s.Today, above.Candidate, *fu.f, *fu.u); ok && !placed[above.Entry.ID] {
+				t.Errorf("%s (rank %d) got %s over %s (rank %d), eligible and not matched", p.HPLEntryID, p.Rank, p.UnitID, above.Entry.ID, above.Rank)
+			}
+		}
+		counts := checkCounts(t, p.Reason, "Higher-ranked clients passed over: ", p.Rank-1)
+		checkExclusions(t, p.Reason, counts, s.Today, byRank[:p.Rank-1], *fu.f, *fu.u)
+	}
+	for _, u := range res.Unfilled {
+		fu, ok := units[u.UnitID]
+		switch {
+		case !ok || fu.f.Facility.ID != u.FacilityID:
+			t.Fatalf("unfilled %+v is not a free unit of the facility", u)
+		case decided[u.UnitID]:
+			t.Errorf("unit %s is both proposed and unfilled, or unfilled twice", u.UnitID)
+		}
+		decided[u.UnitID] = true
+		for _, c := range byRank {
+			if ok, _ := Eligible(s.Today, c.Candidate, *fu.f, *fu.u); ok && !placed[c.Entry.ID] {
+				t.Errorf("%s is unfilled though %s is eligible and not matched", u.UnitID, c.Entry.ID)
+			}
+		}
+		if len(byRank) > 0 {
+			counts := checkCounts(t, u.Reason, "on the HPL: ", len(byRank))
+			checkExclusions(t, u.Reason, counts, s.Today, byRank, *fu.f, *fu.u)
+		}
+	}
+	for id := range units {
+		if !decided[id] {
+			t.Errorf("unit %s is neither proposed nor unfilled", id)
+		}
+	}
+}
+
+// checkCounts reads the counts of a reason, after its prefix, and checks they account for every
+// candidate they should.
+func checkCounts(t *testing.T, reason, prefix string, want int) map[string]int {
+	t.Helper()
+	counts := map[string]int{}
+	if want == 0 {
+		return counts
+	}
+	_, list, ok := strings.Cut(reason, prefix)
+	if !ok {
+		t.Errorf("reason %q has no %q", reason, prefix)
+		return counts
+	}
+	total := 0
+	for item := range strings.SplitSeq(strings.TrimSuffix(list, "."), ", ") {
+		n, why, _ := strings.Cut(item, " ")
+		count, err := strconv.Atoi(n)
+		if err != nil {
+			t.Errorf("reason %q: %q is not a count", reason, item)
+		}
+		counts[why] += count
+		total += count
+	}
+	if total != want {
+		t.Errorf("reason %q counts %d candidates, want %d", reason, total, want)
+	}
+	return counts
+}
+
+// checkExclusions checks a reason's count of each exclusion, which depends on the client alone.
+func checkExclusions(t *testing.T, reason string, counts map[string]int, today cas.Date, cands []Ranked, f Facility, u cas.Unit) {
+	t.Helper()
+	want := map[string]int{}
+	for _, c := range cands {
+		if why := excluded(today, &c.Candidate); why != accepted {
+			want[why.String()]++
+		}
+	}
+	for why := refusal(1); int(why) <= numExclusions; why++ {
+		if counts[why.String()] != want[why.String()] {
+			t.Errorf("reason %q counts %d %q, want %d", reason, counts[why.String()], why, want[why.String()])
+		}
+	}
+}
+
+func TestMatchIgnoresInputOrder(t *testing.T) {
+	for seed := range uint64(50) {
+		s := randomSnapshot(seed)
+		want := Match(s)
+		rng := rand.New(rand.NewPCG(seed, 2))
+		shuffled := s
+		shuffled.Candidates = slices.Clone(s.Candidates)
+		shuffle(rng, shuffled.Candidates)
+		shuffled.Facilities = slices.Clone(s.Facilities)
+		shuffle(rng, shuffled.Facilities)
+		for i := range shuffled.Facilities {
+			shuffled.Facilities[i].FreeUnits = slices.Clone(shuffled.Facilities[i].FreeUnits)
+			shuffle(rng, shuffled.Facilities[i].FreeUnits)
+		}
+		if diff := cmp.Diff(want, Match(shuffled)); diff != "" {
+			t.Fatalf("seed %d: the result depends on the snapshot's order:\n%s", seed, diff)
+		}
+	}
+}
+
+func shuffle[T any](rng *rand.Rand, s []T) {
+	rng.Shuffle(len(s), func(i, j int) { s[i], s[j] = s[j], s[i] })
+}
+
+// The engine judges program rules per cohort and unit rules per histogram cell; both must agree
+// with Eligible, and so must the counts that order facilities and units.
+func TestCompiledRulesAgreeWithEligible(t *testing.T) {
+	for seed := range uint64(100) {
+		s := randomSnapshot(seed)
+		r := newRun(&s)
+		for _, p := range r.plans() {
+			facilityWant, unitWant := 0, make([]int, len(p.units))
+			for pos, ci := range r.order {
+				c := s.Candidates[ci]
+				i, active := slices.BinarySearch(r.active, int32(pos))
+				fitsSome := false
+				for k := range p.units {
+					sl := &p.units[k]
+					got := excluded(s.Today, &c)
+					if active {
+						if got = r.programRefusal(&p.rules, i); got == accepted {
+							got = r.cellRefusal(r.cellOf[i], sl)
+						}
+					}
+					ok, why := Eligible(s.Today, c, *p.facility, *sl.unit)
+					want, _, _ := strings.Cut(why, ":")
+					if ok {
+						want = accepted.String()
+					}
+					if got.String() != want {
+						t.Errorf("seed %d: %s for %s: the engine says %q, Eligible %q", seed, c.Entry.ID, sl.unit.ID, got, why)
+					}
+					if ok {
+						unitWant[k]++
+						fitsSome = true
+					}
+				}
+				if fitsSome {
+					facilityWant++
+				}
+			}
+			if p.eligible != facilityWant {
+				t.Errorf("seed %d: %s counts %d eligible candidates, want %d", seed, p.facility.Facility.ID, p.eligible, facilityWant)
+			}
+			for k, sl := range p.units {
+				if sl.eligible != unitWant[k] {
+					t.Errorf("seed %d: %s counts %d eligible candidates, want %d", seed, sl.unit.ID, sl.eligible, unitWant[k])
+				}
+			}
+		}
+	}
+}

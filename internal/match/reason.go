@@ -1,0 +1,125 @@
+package match
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// propose refers the candidate at active index i to the unit of slot s, saying why: the
+// candidate's rank and ranking factors, the unit, and the refusals of everyone ranked above.
+func (r *run) propose(p *plan, s *slot, i int, passed [numRefusals]int32) Proposal {
+	c := r.candidate(i)
+	rank := int(r.active[i]) + 1
+	mode := p.facility.Program.ReferralMode
+	if mode == "" {
+		mode = cas.ReferralAuto
+	}
+	b := make([]byte, 0, 256)
+	b = append(b, "Rank "...)
+	b = strconv.AppendInt(b, int64(rank), 10)
+	b = append(b, " of "...)
+	b = strconv.AppendInt(b, int64(len(r.order)), 10)
+	for k, cr := range r.snap.Scheme.Criteria {
+		if k == 0 {
+			b = append(b, " ("...)
+		} else {
+			b = append(b, ", "...)
+		}
+		b = appendFactor(b, cr.Factor, c)
+	}
+	if len(r.snap.Scheme.Criteria) > 0 {
+		b = append(b, ')')
+	}
+	b = append(b, ": the highest-ranked client eligible for "...)
+	b = appendUnit(b, &p.facility.Facility, s.unit)
+	b = append(b, '.')
+	if rank > 1 {
+		b = append(b, " Higher-ranked clients passed over: "...)
+		b = append(appendCounts(b, &passed), '.')
+	}
+	return Proposal{
+		ClientID:      c.Client.ID,
+		HPLEntryID:    c.Entry.ID,
+		FacilityID:    p.facility.Facility.ID,
+		ProgramID:     p.facility.Program.ID,
+		AgencyID:      p.facility.Facility.AgencyID,
+		UnitID:        s.unit.ID,
+		Mode:          mode,
+		Rank:          rank,
+		SchemeVersion: r.snap.Scheme.Version,
+		Reason:        string(b),
+	}
+}
+
+// appendCounts writes counts of refusals, the most frequent first: "3 not ready, 1 parked".
+func appendCounts(b []byte, counts *[numRefusals]int32) []byte {
+	reasons := make([]refusal, 0, numRefusals)
+	for why, n := range counts {
+		if n > 0 {
+			reasons = append(reasons, refusal(why))
+		}
+	}
+	slices.SortStableFunc(reasons, func(x, y refusal) int { return cmp.Compare(counts[y], counts[x]) })
+	for k, why := range reasons {
+		if k > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendInt(b, int64(counts[why]), 10)
+		b = append(b, ' ')
+		b = append(b, why.String()...)
+	}
+	return b
+}
+
+// appendFactor writes a candidate's value of a ranking factor: "score 14", "not chronic".
+func appendFactor(b []byte, f cas.Factor, c *Candidate) []byte {
+	either := func(v bool, yes, no string) []byte {
+		if v {
+			return append(b, yes...)
+		}
+		return append(b, no...)
+	}
+	switch f {
+	case cas.FactorScore:
+		return strconv.AppendInt(append(b, "score "...), int64(c.Entry.Score), 10)
+	case cas.FactorChronic:
+		return either(c.Client.Chronic, "chronic", "not chronic")
+	case cas.FactorDaysHomeless:
+		return append(strconv.AppendInt(b, int64(c.Entry.DaysHomeless), 10), " days homeless"...)
+	case cas.FactorAssessedOn:
+		return append(b, "assessed "+string(c.Entry.AssessedOn)...)
+	case cas.FactorVeteran:
+		return either(c.Client.Veteran, "veteran", "not a veteran")
+	case cas.FactorDVSurvivor:
+		return either(c.Client.DVSurvivor, "DV survivor", "not a DV survivor")
+	case cas.FactorYouth:
+		return either(c.Client.Youth, "youth", "not youth")
+	case cas.FactorHouseholdSize:
+		return strconv.AppendInt(append(b, "household of "...), int64(c.Client.HouseholdSize), 10)
+	}
+	return append(b, f...)
+}
+
+// appendUnit names a unit as a CAS admin knows it: "Harbor Commons Apt 101 (2 bedrooms,
+// with_children, accessible)".
+func appendUnit(b []byte, f *cas.Facility, u *cas.Unit) []byte {
+	b = append(b, cmp.Or(f.Name, f.ID)+" "+cmp.Or(u.Label, u.ID)+" ("...)
+	switch u.Bedrooms {
+	case 0:
+		b = append(b, "studio"...)
+	case 1:
+		b = append(b, "1 bedroom"...)
+	default:
+		b = append(strconv.AppendInt(b, int64(u.Bedrooms), 10), " bedrooms"...)
+	}
+	for _, t := range u.HouseholdTypes {
+		b = append(b, ", "+string(t)...)
+	}
+	if u.Accessible {
+		b = append(b, ", accessible"...)
+	}
+	return append(b, ')')
+}

@@ -1,0 +1,360 @@
+package match
+
+import (
+	"encoding/binary"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// How a run stays fast. A candidate's eligibility splits into the exclusions, which read the
+// client alone and are judged once per run; the program's rules, judged once per facility; and the
+// unit's, judged per unit only for candidates the program accepts. Candidates whom every program
+// treats alike (same household type, populations, age band and required documents on file) form
+// a cohort, so counting the candidates of a facility costs one judgement per cohort. Filling a
+// facility walks the ranked list from the top, skipping candidates already matched (a
+// disjoint-set "next unmatched" pointer) and counting them, and the exclusions, from prefix sums.
+
+// run is one matching run's working state. Candidates that no exclusion refuses are numbered by
+// rank: the "active index".
+type run struct {
+	snap      *Snapshot
+	order     []int32 // rank position → index in snap.Candidates
+	active    []int32 // active index → rank position
+	freeUnits int
+
+	// excludedBefore[i*numExclusions+k] counts the candidates ranked above active[i] that exclusion
+	// k+1 refuses; i = len(active) counts them all.
+	excludedBefore []int32
+
+	cohorts    []cohort
+	cohortDocs []uint64 // the documents on file of each cohort, docWords words each
+	docWords   int
+	cohortOf   []int32 // by active index
+	cellOf     []int32 // by active index: see cell
+	hasDecline []bool  // by active index: some program declined the client
+	// declinedBy lists, per program ID, the active indexes of the candidates it declined.
+	declinedBy map[string][]int32
+
+	households map[cas.HouseholdType]int32 // the candidates' household types, numbered
+	documents  map[string]int              // documentKey of each document a program requires → bit
+	ageBands   []int                       // the ages at which some program's age limit starts or ends
+	sizes      int                         // household sizes are counted in 0..sizes-1
+
+	// next[i] leads to the first active index at or after i not yet matched (a disjoint set).
+	next []int32
+	// matched counts, by active index, candidates matched at facilities already filled.
+	matched fenwick
+}
+
+// The exclusions are the refusals from refusedReferred to refusedNoConsent.
+const numExclusions = int(refusedNoConsent)
+
+// cohort is what a program's rules read of candidates, shared by every candidate of the cohort.
+type cohort struct {
+	household   int32
+	populations uint8 // populationBit of each population
+	age         int   // the age of one member; the others are in the same age band
+	cells       []cellCount
+}
+
+// cellCount counts a cohort's candidates in one histogram cell.
+type cellCount struct{ cell, n int32 }
+
+const (
+	popVeteran uint8 = 1 << iota
+	popChronic
+	popDVSurvivor
+	popYouth
+	popUnknown // a population no client belongs to
+)
+
+func populationBit(p cas.Population) uint8 {
+	switch p {
+	case cas.Veteran:
+		return popVeteran
+	case cas.ChronicallyHomeless:
+		return popChronic
+	case cas.DVSurvivor:
+		return popDVSurvivor
+	case cas.Youth:
+		return popYouth
+	}
+	return popUnknown
+}
+
+func newRun(s *Snapshot) *run {
+	r := &run{snap: s, order: rankOrder(s.Scheme, s.Candidates), households: map[cas.HouseholdType]int32{},
+		documents: map[string]int{}, declinedBy: map[string][]int32{}}
+	needAge, maxCapacity := false, 0
+	for i := range s.Facilities {
+		req := &s.Facilities[i].Program.Requirements
+		needAge = needAge || req.MinAge != 0 || req.MaxAge != 0 || slices.Contains(req.Populations, cas.Youth)
+		if req.MinAge != 0 {
+			r.ageBands = append(r.ageBands, req.MinAge)
+		}
+		if req.MaxAge != 0 {
+			r.ageBands = append(r.ageBands, req.MaxAge+1)
+		}
+		for _, d := range req.RequiredDocuments {
+			if _, ok := r.documents[documentKey(d)]; !ok {
+				r.documents[documentKey(d)] = len(r.documents)
+			}
+		}
+		r.freeUnits += len(s.Facilities[i].FreeUnits)
+		for _, u := range s.Facilities[i].FreeUnits {
+			maxCapacity = max(maxCapacity, capacity(u.Bedrooms))
+		}
+	}
+	slices.Sort(r.ageBands)
+	r.ageBands = slices.Compact(r.ageBands)
+	r.docWords = (len(r.documents) + 63) / 64
+	r.sizes = maxCapacity + 2
+
+	// Judge the exclusions in the snapshot's order, which reads memory in sequence.
+	n := len(s.Candidates)
+	exclusion := make([]refusal, n)
+	for i := range s.Candidates {
+		exclusion[i] = excluded(s.Today, &s.Candidates[i])
+	}
+	var seen [numExclusions]int32
+	for pos, i := range r.order {
+		if why := exclusion[i]; why != accepted {
+			seen[why-1]++
+			continue
+		}
+		r.active = append(r.active, int32(pos))
+		r.excludedBefore = append(r.excludedBefore, seen[:]...)
+	}
+	r.excludedBefore = append(r.excludedBefore, seen[:]...)
+
+	r.sortIntoCohorts(needAge)
+	r.next = make([]int32, len(r.active)+1)
+	for i := range r.next {
+		r.next[i] = int32(i)
+	}
+	r.matched = make(fenwick, len(r.active)+1)
+	return r
+}
+
+// sortIntoCohorts puts each active candidate into its cohort and histogram cell. It reads the
+// candidates in the snapshot's order, which reads memory in sequence.
+func (r *run) sortIntoCohorts(needAge bool) {
+	s := r.snap
+	activeOf := make([]int32, len(s.Candidates)) // index in snap.Candidates → active index, or -1
+	for i := range activeOf {
+		activeOf[i] = -1
+	}
+	for i, pos := range r.active {
+		activeOf[r.order[pos]] = int32(i)
+	}
+	r.cohortOf = make([]int32, len(r.active))
+	r.cellOf = make([]int32, len(r.active))
+	r.hasDecline = make([]bool, len(r.active))
+	cohorts := map[string]int32{}
+	ages := map[cas.Date]int{}
+	bits := map[string]int{} // a document as spelled → its bit, or -1
+	docs := make([]uint64, r.docWords)
+	var key []byte
+	cells := map[[2]int32]int32{}
+	for ci := range s.Candidates {
+		i := activeOf[ci]
+		if i < 0 {
+			continue
+		}
+		c := &s.Candidates[ci]
+		h, ok := r.households[c.Client.HouseholdType]
+		if !ok {
+			h = int32(len(r.households))
+			r.households[c.Client.HouseholdType] = h
+		}
+		age := 0
+		if needAge {
+			if age, ok = ages[c.Client.BirthDate]; !ok {
+				age = c.Client.Age(s.Today)
+				ages[c.Client.BirthDate] = age
+			}
+		}
+		var pops uint8
+		for _, pop := range cas.Populations {
+			if inPopulation(&c.Client, pop, age) {
+				pops |= populationBit(pop)
+			}
+		}
+		clear(docs)
+		for _, d := range c.Entry.Documents {
+			b, ok := bits[d]
+			if !ok {
+				if b, ok = r.documents[documentKey(d)]; !ok {
+					b = -1
+				}
+				bits[d] = b
+			}
+			if b >= 0 {
+				docs[b/64] |= 1 << (b % 64)
+			}
+		}
+		band, _ := slices.BinarySearch(r.ageBands, age+1) // the number of band starts at or below age
+		key = binary.LittleEndian.AppendUint32(key[:0], uint32(h))
+		key = append(key, pops)
+		key = binary.LittleEndian.AppendUint32(key, uint32(band))
+		for _, w := range docs {
+			key = binary.LittleEndian.AppendUint64(key, w)
+		}
+		k, ok := cohorts[string(key)]
+		if !ok {
+			k = int32(len(r.cohorts))
+			cohorts[string(key)] = k
+			r.cohorts = append(r.cohorts, cohort{household: h, populations: pops, age: age})
+			r.cohortDocs = append(r.cohortDocs, docs...)
+		}
+		r.cohortOf[i], r.cellOf[i] = k, r.cell(h, c.Client.NeedsAccessible, c.Client.HouseholdSize)
+		cells[[2]int32{k, r.cellOf[i]}]++
+
+		for j, p := range c.DeclinedBy {
+			if !slices.Contains(c.DeclinedBy[:j], p) {
+				r.hasDecline[i] = true
+				r.declinedBy[p] = append(r.declinedBy[p], i)
+			}
+		}
+	}
+	for kc, n := range cells {
+		co := &r.cohorts[kc[0]]
+		co.cells = append(co.cells, cellCount{cell: kc[1], n: n})
+	}
+}
+
+// cell numbers the histogram cell of candidates by what the unit rules read of them: household
+// type, accessibility need and household size, counting every size too large for any unit as one.
+// A cell's fit, household*2 + need, indexes the limits of a unit (see unitLimits).
+func (r *run) cell(household int32, needsAccessible bool, size int) int32 {
+	return int32((int(household)*2+int(flag(needsAccessible)))*r.sizes + min(max(size, 0), r.sizes-1))
+}
+
+func (r *run) splitCell(cell int32) (fit, size int) { return int(cell) / r.sizes, int(cell) % r.sizes }
+
+func (r *run) candidate(i int) *Candidate { return &r.snap.Candidates[r.order[r.active[i]]] }
+
+// unmatched returns the first active index at or after i whose candidate is not matched yet.
+func (r *run) unmatched(i int) int {
+	for int(r.next[i]) != i {
+		r.next[i] = r.next[r.next[i]]
+		i = int(r.next[i])
+	}
+	return i
+}
+
+// before counts, by refusal, the candidates ranked above active index i that no facility's rules
+// are needed to explain: the exclusions, and clients matched at facilities already filled.
+func (r *run) before(i int) [numRefusals]int32 {
+	var counts [numRefusals]int32
+	copy(counts[1:], r.excludedBefore[i*numExclusions:(i+1)*numExclusions])
+	counts[alreadyMatched] = r.matched.sum(i)
+	return counts
+}
+
+// fenwick is a Fenwick tree: counts by index, with prefix sums in logarithmic time.
+type fenwick []int32
+
+func (f fenwick) add(i int) {
+	for i++; i < len(f); i += i & -i {
+		f[i]++
+	}
+}
+
+// sum counts the indexes below i.
+func (f fenwick) sum(i int) int32 {
+	var n int32
+	for ; i > 0; i -= i & -i {
+		n += f[i]
+	}
+	return n
+}
+
+// programRules are a program's requirements compiled against one run's numbering.
+type programRules struct {
+	id          string
+	households  []bool // by household number; nil when the program serves every household type
+	populations []cas.Population
+	popMask     uint8
+	minAge      int
+	maxAge      int
+	docs        []uint64 // required documents; nil when none
+}
+
+func (r *run) compileProgram(p *cas.Program) programRules {
+	req := &p.Requirements
+	rules := programRules{id: p.ID, populations: req.Populations, minAge: req.MinAge, maxAge: req.MaxAge}
+	if len(req.HouseholdTypes) > 0 {
+		rules.households = make([]bool, len(r.households))
+		for t, h := range r.households {
+			rules.households[h] = slices.Contains(req.HouseholdTypes, t)
+		}
+	}
+	for _, pop := range req.Populations {
+		rules.popMask |= populationBit(pop)
+	}
+	if len(req.RequiredDocuments) > 0 {
+		rules.docs = make([]uint64, r.docWords)
+		for _, d := range req.RequiredDocuments {
+			b := r.documents[documentKey(d)]
+			rules.docs[b/64] |= 1 << (b % 64)
+		}
+	}
+	return rules
+}
+
+// key identifies compiled rules: rules with equal keys accept the same candidates.
+func (p *programRules) key() string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(len(p.id)) + ":" + p.id + "|")
+	for _, h := range p.households {
+		b.WriteByte(byte('0' + flag(h)))
+	}
+	for _, pop := range p.populations {
+		b.WriteString("|" + string(pop))
+	}
+	b.WriteString("|" + strconv.Itoa(p.minAge) + "|" + strconv.Itoa(p.maxAge))
+	for _, w := range p.docs {
+		b.WriteString("|" + strconv.FormatUint(w, 16))
+	}
+	return b.String()
+}
+
+// cohortRefusal applies the program's rules, but for the decline, to a cohort, in the order refuse
+// applies them.
+func (r *run) cohortRefusal(p *programRules, k int32) refusal {
+	c := &r.cohorts[k]
+	if p.households != nil && !p.households[c.household] {
+		return refusedProgramHousehold
+	}
+	if c.populations&p.popMask != p.popMask {
+		for _, pop := range p.populations {
+			if c.populations&populationBit(pop) == 0 {
+				return populationRefusal(pop)
+			}
+		}
+	}
+	if !withinAges(c.age, p.minAge, p.maxAge) {
+		return refusedAge
+	}
+	if p.docs != nil {
+		have := r.cohortDocs[int(k)*r.docWords:]
+		for w, need := range p.docs {
+			if need&^have[w] != 0 {
+				return refusedDocuments
+			}
+		}
+	}
+	return accepted
+}
+
+// programRefusal applies the program's rules to the candidate at active index i.
+func (r *run) programRefusal(p *programRules, i int) refusal {
+	if r.hasDecline[i] && slices.Contains(r.candidate(i).DeclinedBy, p.id) {
+		return refusedDeclined
+	}
+	return r.cohortRefusal(p, r.cohortOf[i])
+}
