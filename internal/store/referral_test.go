@@ -38,15 +38,6 @@ func (inv *inventory) runMatch(t *testing.T) store.MatchRun {
 	return run
 }
 
-func (inv *inventory) referralsOf(t *testing.T, clientID string) []cas.Referral {
-	t.Helper()
-	list, _, err := inv.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: clientID}, store.Page{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return list
-}
-
 func TestHPLRankAndScheme(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		inv := newInventory(t, db)
