@@ -15,10 +15,23 @@ type User struct {
 	Role       Role
 	AgencyID   string // empty for admins
 	CASContact bool
+	// EmailMode says how the user reads notification email; the in-app inbox has them all.
+	EmailMode  EmailMode
 	DisabledAt *time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
+
+// EmailMode is how a user receives notification email.
+type EmailMode string
+
+const (
+	EmailImmediate EmailMode = "immediate" // one email per notification, as it happens
+	EmailDigest    EmailMode = "digest"    // one email a day gathering them
+)
+
+// Valid reports whether m is a known email mode.
+func (m EmailMode) Valid() bool { return m == EmailImmediate || m == EmailDigest }
 
 // System is the actor for changes made from the command line by the machine's operator.
 var System = &User{ID: "system", Name: "Doorway command line", Role: roleSystem}
@@ -52,6 +65,12 @@ func (u *User) Validate() error {
 	if u.Role != RoleAgencyUser && u.AgencyID != "" {
 		return Invalid("agency_id", "only agency users belong to an agency")
 	}
+	if u.EmailMode == "" {
+		u.EmailMode = EmailImmediate
+	}
+	if !u.EmailMode.Valid() {
+		return Invalid("email_mode", "email_mode must be immediate or digest")
+	}
 	if u.CASContact && u.Role != RoleAgencyUser {
 		return Invalid("cas_contact", "only agency users can be an agency's CAS Contact")
 	}
@@ -78,6 +97,7 @@ type UserPatch struct {
 	Role       *Role
 	AgencyID   *string
 	CASContact *bool
+	EmailMode  *EmailMode
 	Disabled   *bool
 }
 
@@ -94,6 +114,9 @@ func (p UserPatch) Apply(u User, now time.Time) User {
 	}
 	if p.CASContact != nil {
 		u.CASContact = *p.CASContact
+	}
+	if p.EmailMode != nil {
+		u.EmailMode = *p.EmailMode
 	}
 	if p.Disabled != nil {
 		switch {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/notify"
 )
 
 func hmisTeam(u *cas.User, _ string) bool { return cas.CanManageAgencies(u) }
@@ -28,7 +29,10 @@ func (db *DB) TakeOffline(ctx context.Context, actor *cas.User, unitID string, o
 			VALUES ($1, $2, $3, $4, $5, $6)`, o.ID, unitID, o.Reason, nullString(string(o.ExpectedReturn)), tx.now, actor.ID); err != nil {
 			return fmt.Errorf("take %s offline: %w", unitID, err)
 		}
-		return tx.audit("unit.offline", "unit", unitID, map[string]any{"status": u.Status}, o)
+		if err := tx.audit("unit.offline", "unit", unitID, map[string]any{"status": u.Status}, o); err != nil {
+			return err
+		}
+		return tx.notifyUnit(notify.UnitOffline, u, o.Reason, o.ExpectedReturn)
 	})
 	return o, err
 }
@@ -58,6 +62,9 @@ func (db *DB) BringOnline(ctx context.Context, actor *cas.User, unitID string) (
 			return fmt.Errorf("bring %s online: %w", unitID, err)
 		}
 		if err := tx.audit("unit.online", "unit", unitID, map[string]any{"status": u.Status}, o); err != nil {
+			return err
+		}
+		if err := tx.notifyUnit(notify.UnitOnline, u, "", ""); err != nil {
 			return err
 		}
 		return tx.enqueue(JobMatch, matchReason{Reason: "unit_online", FacilityID: u.FacilityID, UnitID: unitID})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/match"
+	"github.com/doorway-cas/doorway/internal/notify"
 )
 
 const referralColumns = `id, client_id, hpl_entry_id, program_id, facility_id, agency_id, COALESCE(unit_id, ''), status, source,
@@ -232,7 +233,10 @@ func (tx *Tx) insertReferral(r cas.Referral, proposalID string) error {
 	if proposalID != "" {
 		after["proposal_id"] = proposalID
 	}
-	return tx.audit("referral.create", "referral", r.ID, nil, after)
+	if err := tx.audit("referral.create", "referral", r.ID, nil, after); err != nil {
+		return err
+	}
+	return tx.notifyReferral(notify.NewReferral, r, "")
 }
 
 func (tx *Tx) referralEvent(id string, status cas.ReferralStatus, action, note string) error {

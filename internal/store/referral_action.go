@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/notify"
 )
 
 // transition runs one lifecycle step of a referral in a transaction: lock it, check the actor's
@@ -52,12 +53,27 @@ func (db *DB) transition(ctx context.Context, actor *cas.User, id string, action
 		if err := tx.audit("referral."+string(action), "referral", r.ID, before, r); err != nil {
 			return err
 		}
+		if err := tx.notifyReferral(referralNotices[action], r, declineLabel(r.ReasonCode)); err != nil {
+			return err
+		}
 		if next.Open() || next == cas.ReferralHoused {
 			return nil
 		}
 		return tx.enqueue(JobMatch, matchReason{Reason: "referral_" + string(next), FacilityID: r.FacilityID, UnitID: r.UnitID})
 	})
 	return r, err
+}
+
+// referralNotices says whom each lifecycle step is told to, by kind. Free-text reasons and notes
+// are never in a notification: they may name the client.
+var referralNotices = map[cas.ReferralAction]notify.Kind{
+	cas.ActionAccept: notify.ReferralAccepted, cas.ActionDecline: notify.ReferralDeclined, cas.ActionWithdraw: notify.ReferralWithdrawn,
+	cas.ActionMoveIn: notify.ReferralMovedIn, cas.ActionExpire: notify.ReferralExpired,
+}
+
+func declineLabel(reason cas.DeclineReason) string {
+	rule, _ := cas.DeclineRuleOf(reason)
+	return rule.Label
 }
 
 // returnToHPL makes a client whose referral closed active on the list again, unless another

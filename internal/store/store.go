@@ -32,6 +32,8 @@ type DB struct {
 	// Zone is the CoC's time zone: it says when a calendar day, such as a reservation's expiry
 	// date, begins and ends.
 	Zone *time.Location
+	// BaseURL is where people reach Doorway, for the links in notifications.
+	BaseURL string
 	// NoRereferral is how long a client declined by a program is not referred to it again.
 	NoRereferral time.Duration
 }
@@ -61,7 +63,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)
 	}
-	return &DB{sql: sqlDB, dialect: d, Now: time.Now, Zone: time.UTC, NoRereferral: DefaultNoRereferral}, nil
+	return &DB{sql: sqlDB, dialect: d, Now: time.Now, Zone: time.UTC, NoRereferral: DefaultNoRereferral, BaseURL: "http://localhost:8080"}, nil
 }
 
 func parseURL(dbURL string) (dialect, string, error) {

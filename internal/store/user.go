@@ -10,13 +10,13 @@ import (
 	"github.com/doorway-cas/doorway/internal/password"
 )
 
-const userColumns = `id, email, name, role, COALESCE(agency_id, ''), cas_contact, disabled_at, created_at, updated_at`
+const userColumns = `id, email, name, role, COALESCE(agency_id, ''), cas_contact, email_mode, disabled_at, created_at, updated_at`
 
 // scanUser scans userColumns, then any extra columns selected after them.
 func scanUser(row scanner, extra ...any) (cas.User, error) {
 	var u cas.User
 	var disabled sql.NullTime
-	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.AgencyID, &u.CASContact, &disabled, &u.CreatedAt, &u.UpdatedAt}, extra...)...)
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.AgencyID, &u.CASContact, &u.EmailMode, &disabled, &u.CreatedAt, &u.UpdatedAt}, extra...)...)
 	u.DisabledAt = timePtr(disabled)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	return u, err
@@ -51,9 +51,9 @@ func (db *DB) CreateUser(ctx context.Context, actor *cas.User, u cas.User, pw st
 			return &cas.Error{Code: cas.EConflict, Field: "email", Message: fmt.Sprintf("an account for %s already exists", u.Email)}
 		}
 		u.ID, u.CreatedAt, u.UpdatedAt = newID(), tx.now, tx.now
-		if _, err := tx.exec(`INSERT INTO users (id, email, name, role, agency_id, cas_contact, password_hash, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			u.ID, u.Email, u.Name, u.Role, nullString(u.AgencyID), u.CASContact, hash, u.CreatedAt, u.UpdatedAt); err != nil {
+		if _, err := tx.exec(`INSERT INTO users (id, email, name, role, agency_id, cas_contact, email_mode, password_hash, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			u.ID, u.Email, u.Name, u.Role, nullString(u.AgencyID), u.CASContact, u.EmailMode, hash, u.CreatedAt, u.UpdatedAt); err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
 		return tx.audit("user.create", "user", u.ID, nil, u)
@@ -157,8 +157,8 @@ func (db *DB) UpdateUser(ctx context.Context, actor *cas.User, id string, patch 
 			return err
 		}
 		after.UpdatedAt = tx.now
-		if _, err := tx.exec(`UPDATE users SET name = $1, role = $2, agency_id = $3, cas_contact = $4, disabled_at = $5, updated_at = $6
-			WHERE id = $7`, after.Name, after.Role, nullString(after.AgencyID), after.CASContact, nullTime(after.DisabledAt), after.UpdatedAt, id); err != nil {
+		if _, err := tx.exec(`UPDATE users SET name = $1, role = $2, agency_id = $3, cas_contact = $4, email_mode = $5, disabled_at = $6, updated_at = $7
+			WHERE id = $8`, after.Name, after.Role, nullString(after.AgencyID), after.CASContact, after.EmailMode, nullTime(after.DisabledAt), after.UpdatedAt, id); err != nil {
 			return fmt.Errorf("update user %s: %w", id, err)
 		}
 		if after.Disabled() && !before.Disabled() {

@@ -1,0 +1,156 @@
+// Package notify says what Doorway tells people, and sends it: a registry of notification kinds
+// with their recipients and templates, and email delivery over SMTP. Notifications carry no client
+// personal data: what happened, the program, and a link that requires sign-in.
+package notify
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"slices"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// Kind is a kind of notification.
+type Kind string
+
+// The notification kinds. Each has a spec in kinds and a .txt and .html template.
+const (
+	NewReferral         Kind = "new_referral"
+	ReferralAccepted    Kind = "referral_accepted"
+	ReferralDeclined    Kind = "referral_declined"
+	ReferralMovedIn     Kind = "referral_moved_in"
+	ReferralExpired     Kind = "referral_expired"
+	ReferralWithdrawn   Kind = "referral_withdrawn"
+	DeadlineApproaching Kind = "deadline_approaching"
+	UnitOffline         Kind = "unit_offline"
+	UnitOnline          Kind = "unit_online"
+	ReservationExpiring Kind = "reservation_expiring"
+)
+
+// Audience is who receives a kind of notification.
+type Audience string
+
+const (
+	// AgencyContacts are the CAS Contacts of the agency concerned.
+	AgencyContacts Audience = "agency_cas_contacts"
+	// CASAdmins are every active CAS admin.
+	CASAdmins Audience = "cas_admins"
+)
+
+type spec struct {
+	audience Audience
+	subject  string // a text/template over Data
+}
+
+var kinds = map[Kind]spec{
+	NewReferral:         {AgencyContacts, "New referral to {{.Program}}"},
+	ReferralAccepted:    {CASAdmins, "Referral accepted by {{.Program}}"},
+	ReferralDeclined:    {CASAdmins, "Referral declined by {{.Program}}: {{.Reason}}"},
+	ReferralMovedIn:     {CASAdmins, "Client moved in at {{.Program}}"},
+	ReferralExpired:     {CASAdmins, "Referral to {{.Program}} expired without an answer"},
+	ReferralWithdrawn:   {AgencyContacts, "Referral to {{.Program}} withdrawn"},
+	DeadlineApproaching: {AgencyContacts, "Reminder: a referral to {{.Program}} needs an answer by {{.Deadline}}"},
+	UnitOffline:         {AgencyContacts, "Unit {{.Unit}} at {{.Facility}} taken offline"},
+	UnitOnline:          {AgencyContacts, "Unit {{.Unit}} at {{.Facility}} back online"},
+	ReservationExpiring: {AgencyContacts, "Reservation of unit {{.Unit}} at {{.Facility}} expires {{.Deadline}}"},
+}
+
+// Kinds lists every kind, sorted.
+func Kinds() []Kind {
+	list := make([]Kind, 0, len(kinds))
+	for k := range kinds {
+		list = append(list, k)
+	}
+	slices.Sort(list)
+	return list
+}
+
+// AudienceOf says who receives a kind.
+func AudienceOf(k Kind) Audience { return kinds[k].audience }
+
+// Data is what a notification may say. It has no field for a client's name or any other personal
+// data, so no template can print one.
+type Data struct {
+	Program  string
+	Facility string
+	Agency   string
+	Unit     string
+	Deadline string // a date or time, already formatted
+	Reason   string // a decline reason's label, an offline reason
+	Link     string // where to read more, after signing in
+}
+
+// Message is a rendered notification.
+type Message struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+//go:embed templates
+var templateFS embed.FS
+
+var (
+	textTemplates = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/*.txt"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/*.html"))
+)
+
+// Render renders a kind of notification.
+func Render(k Kind, d Data) (Message, error) {
+	s, ok := kinds[k]
+	if !ok {
+		return Message{}, fmt.Errorf("unknown notification kind %q", k)
+	}
+	var m Message
+	var buf bytes.Buffer
+	subject, err := texttemplate.New("subject").Parse(s.subject)
+	if err == nil {
+		err = subject.Execute(&buf, d)
+	}
+	if err != nil {
+		return m, fmt.Errorf("render %s subject: %w", k, err)
+	}
+	m.Subject = buf.String()
+	buf.Reset()
+	if err := textTemplates.ExecuteTemplate(&buf, string(k)+".txt", d); err != nil {
+		return m, fmt.Errorf("render %s text: %w", k, err)
+	}
+	m.Text = buf.String()
+	buf.Reset()
+	if err := htmlTemplates.ExecuteTemplate(&buf, string(k)+".html", d); err != nil {
+		return m, fmt.Errorf("render %s html: %w", k, err)
+	}
+	m.HTML = buf.String()
+	return m, nil
+}
+
+// Digest renders one email that gathers a day's notifications for a user.
+func Digest(day cas.Date, items []Message, link string) (Message, error) {
+	d := struct {
+		Day   cas.Date
+		Items []Message
+		Link  string
+	}{day, items, link}
+	m := Message{Subject: fmt.Sprintf("Doorway: %d notifications for %s", len(items), day)}
+	var buf bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&buf, "digest.txt", d); err != nil {
+		return m, fmt.Errorf("render digest text: %w", err)
+	}
+	m.Text = buf.String()
+	buf.Reset()
+	if err := htmlTemplates.ExecuteTemplate(&buf, "digest.html", d); err != nil {
+		return m, fmt.Errorf("render digest html: %w", err)
+	}
+	m.HTML = buf.String()
+	return m, nil
+}
+
+// FormatDeadline writes a moment as people at the CoC read it.
+func FormatDeadline(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+}
