@@ -11,6 +11,7 @@ import (
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/demo"
+	"github.com/doorway-cas/doorway/internal/notify"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/web"
 	"github.com/doorway-cas/doorway/internal/worker"
@@ -21,6 +22,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", ":8080", "address to listen on (env DOORWAY_ADDR)")
 	dbURL := dbFlag(fs)
 	withDemo := fs.Bool("demo", false, "load a demo Continuum of Care into an empty database (env DOORWAY_DEMO)")
+	smtpURL := fs.String("smtp-url", "", "SMTP server for email: smtp://[user:pass@]host:port[?starttls=required] or smtps://…; empty logs emails instead (env DOORWAY_SMTP_URL)")
+	mailFrom := fs.String("mail-from", "", "sender address of Doorway's email (env DOORWAY_MAIL_FROM)")
+	baseURL := fs.String("base-url", "", "where people reach Doorway, for links in email; default http://localhost:PORT (env DOORWAY_BASE_URL)")
 	zone := fs.String("timezone", "UTC", "the CoC's IANA time zone, e.g. America/Chicago: when reservation days begin and end (env DOORWAY_TIMEZONE)")
 	if err := m.parse(fs, args); err != nil {
 		return err
@@ -41,7 +45,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("--addr %s: %w", *addr, err)
 	}
 	defer ln.Close()
-	base := baseURL(ln.Addr())
+	base := listenURL(ln.Addr())
+	db.BaseURL = strings.TrimSuffix(*baseURL, "/")
+	if db.BaseURL == "" {
+		db.BaseURL = base
+	}
+	var sender notify.Sender = notify.LogSender{Log: log}
+	if *smtpURL == "" {
+		log.Warn("no SMTP server configured (--smtp-url, DOORWAY_SMTP_URL): emails are written to this log, not sent")
+	} else if sender, err = notify.NewSMTP(*smtpURL, *mailFrom); err != nil {
+		return err
+	}
 	log.Info("doorway listening", "addr", ln.Addr().String(), "database", db.Dialect())
 	if *withDemo {
 		if err := m.loadDemo(ctx, db, base); err != nil {
@@ -54,7 +68,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		m.Listening(ln.Addr().String())
 	}
 	host, _ := os.Hostname()
-	w := worker.New(db, log, fmt.Sprintf("%s:%d", host, os.Getpid()))
+	w := worker.New(db, log, fmt.Sprintf("%s:%d", host, os.Getpid()), sender)
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- w.Run(ctx) }()
 	serveErr := web.New(db, log).Serve(ctx, ln)
@@ -65,8 +79,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	return <-workerDone
 }
 
-// baseURL is how a person on this machine reaches the listener.
-func baseURL(a net.Addr) string {
+// listenURL is how a person on this machine reaches the listener.
+func listenURL(a net.Addr) string {
 	host, port, _ := net.SplitHostPort(a.String())
 	if host == "" || host == "::" || host == "0.0.0.0" {
 		host = "localhost"

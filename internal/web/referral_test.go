@@ -16,7 +16,7 @@ import (
 func TestFreedUnitIsReferredWithoutAsking(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		c := newCoC(t, db)
-		w := worker.New(db, slog.New(slog.DiscardHandler), "test")
+		w := worker.New(db, slog.New(slog.DiscardHandler), "test", nil)
 		drain := func() {
 			t.Helper()
 			if _, err := w.Drain(ctx); err != nil {

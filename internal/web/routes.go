@@ -45,6 +45,10 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/openapi.yaml", public, s.openAPI},
 
 		{"GET", "/api/v1/me", anyRole, s.me},
+		{"PATCH", "/api/v1/me", anyRole, s.meUpdate},
+		{"GET", "/api/v1/notifications", anyRole, s.notificationList},
+		{"GET", "/api/v1/notifications/unread-count", anyRole, s.notificationUnread},
+		{"POST", "/api/v1/notifications/{id}/read", anyRole, s.notificationRead},
 
 		{"GET", "/api/v1/agencies", anyRole, s.agencyList},
 		{"POST", "/api/v1/agencies", hmisOnly, s.agencyCreate},

@@ -8,20 +8,21 @@ import (
 )
 
 type userJSON struct {
-	ID         string     `json:"id"`
-	Email      string     `json:"email"`
-	Name       string     `json:"name"`
-	Role       cas.Role   `json:"role"`
-	AgencyID   *string    `json:"agency_id"`
-	CASContact bool       `json:"cas_contact"`
-	Disabled   bool       `json:"disabled"`
-	DisabledAt *time.Time `json:"disabled_at,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	ID         string        `json:"id"`
+	Email      string        `json:"email"`
+	Name       string        `json:"name"`
+	Role       cas.Role      `json:"role"`
+	AgencyID   *string       `json:"agency_id"`
+	CASContact bool          `json:"cas_contact"`
+	EmailMode  cas.EmailMode `json:"email_mode"`
+	Disabled   bool          `json:"disabled"`
+	DisabledAt *time.Time    `json:"disabled_at,omitempty"`
+	CreatedAt  time.Time     `json:"created_at"`
+	UpdatedAt  time.Time     `json:"updated_at"`
 }
 
 func toUserJSON(u cas.User) userJSON {
-	out := userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, CASContact: u.CASContact,
+	out := userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, CASContact: u.CASContact, EmailMode: u.EmailMode,
 		Disabled: u.Disabled(), DisabledAt: u.DisabledAt, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 	if u.AgencyID != "" {
 		out.AgencyID = &u.AgencyID
@@ -71,17 +72,18 @@ func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 type userRequest struct {
-	Email      *string   `json:"email"`
-	Password   *string   `json:"password"`
-	Name       *string   `json:"name"`
-	Role       *cas.Role `json:"role"`
-	AgencyID   *string   `json:"agency_id"`
-	CASContact *bool     `json:"cas_contact"`
-	Disabled   *bool     `json:"disabled"`
+	Email      *string        `json:"email"`
+	Password   *string        `json:"password"`
+	Name       *string        `json:"name"`
+	Role       *cas.Role      `json:"role"`
+	AgencyID   *string        `json:"agency_id"`
+	CASContact *bool          `json:"cas_contact"`
+	EmailMode  *cas.EmailMode `json:"email_mode"`
+	Disabled   *bool          `json:"disabled"`
 }
 
 func (req userRequest) patch() cas.UserPatch {
-	return cas.UserPatch{Name: req.Name, Role: req.Role, AgencyID: req.AgencyID, CASContact: req.CASContact, Disabled: req.Disabled}
+	return cas.UserPatch{Name: req.Name, Role: req.Role, AgencyID: req.AgencyID, CASContact: req.CASContact, EmailMode: req.EmailMode, Disabled: req.Disabled}
 }
 
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/doorway-cas/doorway/internal/notify"
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
@@ -26,6 +27,8 @@ type Worker struct {
 	Name string // who holds a claimed job, for operators reading the jobs table
 	// Handlers by job kind; kinds without a handler are left in the queue for a worker that has one.
 	Handlers map[string]Handler
+	// Sender delivers the email outbox; nil leaves it undelivered (for tests of other work).
+	Sender notify.Sender
 	// Poll is how often the queue is checked when it was empty; Sweep how often periodic tasks run.
 	Poll, Sweep time.Duration
 }
@@ -33,8 +36,8 @@ type Worker struct {
 // New returns the worker `serve` runs: match jobs go to the matching engine, and the periodic sweep
 // expires reservations and unanswered referrals and runs the engine once more, to catch what no
 // job asked for (a parked client whose date passed).
-func New(db *store.DB, log *slog.Logger, name string) *Worker {
-	return &Worker{DB: db, Log: log, Name: name, Handlers: map[string]Handler{
+func New(db *store.DB, log *slog.Logger, name string, sender notify.Sender) *Worker {
+	return &Worker{DB: db, Log: log, Name: name, Sender: sender, Handlers: map[string]Handler{
 		store.JobMatch: func(ctx context.Context, _ store.Job) error { return runMatch(ctx, db, log) },
 	}}
 }
@@ -67,6 +70,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("job queue", "err", err)
 		}
+		sent, err := w.DeliverEmail(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.Log.Error("email outbox", "err", err)
+		}
+		n += sent
 		wait := poll
 		if n > 0 {
 			wait = 0
@@ -95,6 +103,8 @@ func (w *Worker) sweep(ctx context.Context) {
 	}{
 		{"expired reservations", w.DB.ExpireReservations},
 		{"expired referrals", w.DB.ExpireReferrals},
+		{"reminders", w.DB.SendReminders},
+		{"digests", w.DB.SendDigests},
 	} {
 		n, err := task.run(ctx)
 		if err != nil {
@@ -141,6 +151,39 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 		}
 	}
 	return ran, nil
+}
+
+// DeliverEmail sends the outbox's due emails until none is left or ctx is done, and reports how
+// many it sent. A failed delivery is retried later with backoff; its row records the outcome.
+func (w *Worker) DeliverEmail(ctx context.Context) (int, error) {
+	if w.Sender == nil {
+		return 0, nil
+	}
+	sent := 0
+	for ctx.Err() == nil {
+		e, attempts, err := w.DB.ClaimEmail(ctx, w.Name, lease)
+		if errors.Is(err, store.ErrNoJob) {
+			return sent, nil
+		}
+		if err != nil {
+			return sent, err
+		}
+		sctx := context.WithoutCancel(ctx)
+		if err := w.Sender.Send(sctx, e); err != nil {
+			delay := backoff(attempts)
+			w.Log.Warn("email failed", "message_id", e.ID, "attempt", attempts, "retry_in", delay.String(), "err", err)
+			if err := w.DB.EmailFailed(sctx, e.ID, attempts, delay, err); err != nil {
+				return sent, fmt.Errorf("record failed email %s: %w", e.ID, err)
+			}
+			// The server is likely down: leave the rest for the next round instead of failing each.
+			return sent, nil
+		}
+		if err := w.DB.EmailSent(sctx, e.ID); err != nil {
+			return sent, fmt.Errorf("record sent email %s: %w", e.ID, err)
+		}
+		sent++
+	}
+	return sent, nil
 }
 
 // backoff is the wait before a failed job's next attempt: 10 s, doubling, at most an hour.

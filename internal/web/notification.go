@@ -1,0 +1,79 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/notify"
+	"github.com/doorway-cas/doorway/internal/store"
+)
+
+type notificationJSON struct {
+	ID         string      `json:"id"`
+	Kind       notify.Kind `json:"kind"`
+	Subject    string      `json:"subject"`
+	Body       string      `json:"body"`
+	Link       string      `json:"link"`
+	ReferralID *string     `json:"referral_id"`
+	UnitID     *string     `json:"unit_id"`
+	ReadAt     *time.Time  `json:"read_at"`
+	CreatedAt  time.Time   `json:"created_at"`
+}
+
+func toNotificationJSON(n store.Notification) notificationJSON {
+	out := notificationJSON{ID: n.ID, Kind: n.Kind, Subject: n.Subject, Body: n.Body, Link: n.Link, ReadAt: n.ReadAt, CreatedAt: n.CreatedAt}
+	if n.ReferralID != "" {
+		out.ReferralID = &n.ReferralID
+	}
+	if n.UnitID != "" {
+		out.UnitID = &n.UnitID
+	}
+	return out
+}
+
+// notificationList answers the signed-in user's inbox, unread first, with the unread count.
+func (s *Server) notificationList(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	items, next, unread, err := s.db.Notifications(r.Context(), actor(r), page)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		list[notificationJSON]
+		Unread int `json:"unread"`
+	}{newList(items, next, toNotificationJSON), unread}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) notificationUnread(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.db.UnreadCount(r.Context(), actor(r))
+	return respond(w, map[string]int{"unread": n}, err)
+}
+
+func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request) error {
+	if err := s.db.MarkNotificationRead(r.Context(), actor(r), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// meUpdate lets anyone set their own notification email preference.
+func (s *Server) meUpdate(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		EmailMode *cas.EmailMode `json:"email_mode"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := requireFields(presence{"email_mode", req.EmailMode == nil}); err != nil {
+		return err
+	}
+	u, err := s.db.SetEmailMode(r.Context(), actor(r), *req.EmailMode)
+	return respond(w, toUserJSON(u), err)
+}
