@@ -356,4 +356,3 @@ func (db *DB) SendDigests(ctx context.Context) (int, error) {
 	})
 	return queued, err
 }
-

@@ -12,6 +12,7 @@ type agencyJSON struct {
 	Name               string           `json:"name"`
 	HMISOrganizationID string           `json:"hmis_organization_id"`
 	CASContacts        []casContactJSON `json:"cas_contacts"`
+	Warnings           []string         `json:"warnings"`
 	CreatedAt          time.Time        `json:"created_at"`
 	UpdatedAt          time.Time        `json:"updated_at"`
 }
@@ -22,11 +23,17 @@ type casContactJSON struct {
 	Email  string `json:"email"`
 }
 
+// noCASContact warns that an agency's referral notifications reach no one.
+const noCASContact = "The agency has no CAS Contact: its referral notifications reach no one. The HMIS team designates one (cas_contact on an agency user)."
+
 func toAgencyJSON(a cas.Agency) agencyJSON {
 	out := agencyJSON{ID: a.ID, Name: a.Name, HMISOrganizationID: a.HMISOrganizationID,
-		CASContacts: []casContactJSON{}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		CASContacts: []casContactJSON{}, Warnings: []string{}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 	for _, c := range a.CASContacts {
 		out.CASContacts = append(out.CASContacts, casContactJSON(c))
+	}
+	if len(a.CASContacts) == 0 {
+		out.Warnings = append(out.Warnings, noCASContact)
 	}
 	return out
 }

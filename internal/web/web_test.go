@@ -210,8 +210,11 @@ func TestUsersAPI(t *testing.T) {
 			t.Error("the response echoes the password")
 		}
 		_, agency := c.do(t, "agency_user", "GET", "/api/v1/agencies/"+c.harbor.ID, "")
-		if contacts, _ := agency["cas_contacts"].([]any); len(contacts) != 1 {
-			t.Errorf("CAS contacts after designation: %v", agency["cas_contacts"])
+		if contacts, _ := agency["cas_contacts"].([]any); len(contacts) != 1 || len(agency["warnings"].([]any)) != 0 {
+			t.Errorf("CAS contacts after designation: %v, warnings %v", agency["cas_contacts"], agency["warnings"])
+		}
+		if _, other := c.do(t, "hmis_admin", "GET", "/api/v1/agencies/"+c.riverside.ID, ""); len(other["warnings"].([]any)) != 1 {
+			t.Errorf("an agency without a CAS Contact has no warning: %v", other)
 		}
 		status, patched := c.do(t, "hmis_admin", "PATCH", "/api/v1/users/"+c.users["agency_user"].ID, `{"disabled": true}`)
 		if status != 200 || patched["disabled"] != true {
