@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/doorway-cas/doorway/internal/notify/smtptest"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
@@ -200,5 +201,56 @@ func TestCommandLineErrors(t *testing.T) {
 				t.Errorf("err = %v, want it to mention %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestDemoEmailsTheCASContact is the newcomer's first minute: serve --demo with an SMTP server,
+// check a client out of an occupied unit, and the agency's CAS Contact gets the new referral's
+// email within seconds, with the same notification in their inbox.
+func TestDemoEmailsTheCASContact(t *testing.T) {
+	mail := smtptest.Start(t)
+	env := map[string]string{"DOORWAY_DB": storetest.SQLiteURL(t), "DOORWAY_SMTP_URL": mail.URL(), "DOORWAY_MAIL_FROM": "doorway@coc.test"}
+	srv := startServe(t, env, "--demo")
+	contact := "housing@riverside.demo.doorway.test"
+	newReferral := func(m smtptest.Message) bool { return m.To[0] == contact && strings.HasPrefix(m.Subject, "New referral to ") }
+	token, err := run(t, env, "", "token", "create", "--email", contact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token = strings.TrimSpace(token)
+	_, units := get(t, srv.url+"/api/v1/units?status=occupied", token)
+	items, _ := units["items"].([]any)
+	if len(items) == 0 {
+		t.Fatalf("no occupied unit at the contact's agency: %v", units)
+	}
+	unitID := items[0].(map[string]any)["id"].(string)
+	before := len(mail.Messages())
+	for _, m := range mail.Messages() {
+		if newReferral(m) {
+			t.Errorf("the demo's invented history was emailed: %q", m.Subject)
+		}
+	}
+	req, _ := http.NewRequest("POST", srv.url+"/api/v1/units/"+unitID+"/check-out", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("check-out: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		for _, m := range mail.Messages()[before:] {
+			if newReferral(m) {
+				_, inbox := get(t, srv.url+"/api/v1/notifications", token)
+				if first, _ := inbox["items"].([]any); len(first) == 0 || first[0].(map[string]any)["subject"] != m.Subject {
+					t.Errorf("the inbox does not lead with the emailed notification: %v", inbox)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no referral email reached %s; got %d messages", contact, len(mail.Messages()))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

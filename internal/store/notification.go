@@ -236,6 +236,17 @@ func (db *DB) EmailFailed(ctx context.Context, id string, attempts int, delay ti
 	return err
 }
 
+// SkipPendingEmail gives up every email not yet sent, recording why; the notifications stay in the
+// inbox. The demo uses it so that its invented history is not emailed.
+func (db *DB) SkipPendingEmail(ctx context.Context, why string) (int, error) {
+	res, err := db.sql.ExecContext(ctx, `UPDATE email_outbox SET status = 'failed', last_error = $1 WHERE status = 'pending'`, why)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // OutboxCounts counts outbox emails by status, for operators and tests.
 func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	counts := map[string]int{}
