@@ -212,7 +212,9 @@ func TestDemoEmailsTheCASContact(t *testing.T) {
 	env := map[string]string{"DOORWAY_DB": storetest.SQLiteURL(t), "DOORWAY_SMTP_URL": mail.URL(), "DOORWAY_MAIL_FROM": "doorway@coc.test"}
 	srv := startServe(t, env, "--demo")
 	contact := "housing@riverside.demo.doorway.test"
-	newReferral := func(m smtptest.Message) bool { return m.To[0] == contact && strings.HasPrefix(m.Subject, "New referral to ") }
+	newReferral := func(m smtptest.Message) bool {
+		return m.To[0] == contact && strings.HasPrefix(m.Subject, "New referral to ")
+	}
 	token, err := run(t, env, "", "token", "create", "--email", contact)
 	if err != nil {
 		t.Fatal(err)
