@@ -165,7 +165,7 @@ func (u unit) settle(ctx context.Context, db *store.DB, unitID string, today cas
 	var err error
 	switch u.State {
 	case cas.UnitOccupied:
-		_, err = db.CheckIn(ctx, cas.System, unitID, u.Client)
+		_, err = db.CheckIn(ctx, cas.System, unitID, "", u.Client)
 	case cas.UnitReserved:
 		r := cas.Reservation{UnitID: unitID, ClientName: u.Client, StartsOn: today, ExpiresOn: today.AddDays(u.Days)}
 		_, err = db.CreateReservation(ctx, cas.System, r)

@@ -97,8 +97,8 @@ func TestUnitTransitions(t *testing.T) {
 		}{
 			{"check out of an available unit", func() error { _, err := db.CheckOut(ctx, staff, id); return err }, true, cas.UnitAvailable, 0},
 			{"bring an available unit online", func() error { _, err := db.BringOnline(ctx, hmis, id); return err }, true, cas.UnitAvailable, 0},
-			{"check in", func() error { _, err := db.CheckIn(ctx, staff, id, "Pat Doe"); return err }, false, cas.UnitOccupied, 0},
-			{"check into an occupied unit", func() error { _, err := db.CheckIn(ctx, staff, id, "Sam Roe"); return err }, true, cas.UnitOccupied, 0},
+			{"check in", func() error { _, err := db.CheckIn(ctx, staff, id, "", "Pat Doe"); return err }, false, cas.UnitOccupied, 0},
+			{"check into an occupied unit", func() error { _, err := db.CheckIn(ctx, staff, id, "", "Sam Roe"); return err }, true, cas.UnitOccupied, 0},
 			{"reserve an occupied unit", func() error {
 				_, err := db.CreateReservation(ctx, staff, reservationFor(id, "Sam Roe", today, 7))
 				return err
@@ -121,7 +121,7 @@ func TestUnitTransitions(t *testing.T) {
 				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "repairs"})
 				return err
 			}, true, cas.UnitReserved, 0},
-			{"check the reserved client in", func() error { _, err := db.CheckIn(ctx, staff, id, "Lee Poe"); return err }, false, cas.UnitOccupied, 0},
+			{"check the reserved client in", func() error { _, err := db.CheckIn(ctx, staff, id, "", "Lee Poe"); return err }, false, cas.UnitOccupied, 0},
 			{"release a converted reservation", func() error { _, err := db.ReleaseReservation(ctx, staff, reservationID); return err }, true, cas.UnitOccupied, 0},
 			{"check out again", func() error { _, err := db.CheckOut(ctx, staff, id); return err }, false, cas.UnitAvailable, 1},
 			{"reserve again", func() error {
@@ -135,7 +135,7 @@ func TestUnitTransitions(t *testing.T) {
 				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "water damage", ExpectedReturn: today.AddDays(30)})
 				return err
 			}, false, cas.UnitOffline, 0},
-			{"check into an offline unit", func() error { _, err := db.CheckIn(ctx, staff, id, "Pat Doe"); return err }, true, cas.UnitOffline, 0},
+			{"check into an offline unit", func() error { _, err := db.CheckIn(ctx, staff, id, "", "Pat Doe"); return err }, true, cas.UnitOffline, 0},
 			{"reserve an offline unit", func() error {
 				_, err := db.CreateReservation(ctx, staff, reservationFor(id, "Sam Roe", today, 7))
 				return err
@@ -222,7 +222,7 @@ func TestConcurrentRequestsForOneUnit(t *testing.T) {
 		}
 		t.Run("check-ins", func(t *testing.T) {
 			race(t, func(i int) error {
-				_, err := db.CheckIn(ctx, &inv.staff, inv.unit.ID, "Client "+string(rune('A'+i)))
+				_, err := db.CheckIn(ctx, &inv.staff, inv.unit.ID, "", "Client "+string(rune('A'+i)))
 				return err
 			})
 			var open int
@@ -342,7 +342,7 @@ func TestInventoryAgencyIsolation(t *testing.T) {
 		_, notFound["see the facility"] = db.Facility(ctx, other, inv.facility.ID)
 		_, notFound["see the program"] = db.Program(ctx, other, inv.program.ID)
 		_, notFound["see the reservation"] = db.Reservation(ctx, other, r.ID)
-		_, notFound["check in"] = db.CheckIn(ctx, other, u2.ID, "Sneaky")
+		_, notFound["check in"] = db.CheckIn(ctx, other, u2.ID, "", "Sneaky")
 		_, notFound["check out"] = db.CheckOut(ctx, other, inv.unit.ID)
 		_, notFound["release the reservation"] = db.ReleaseReservation(ctx, other, r.ID)
 		_, notFound["confirm the inventory"] = db.ConfirmInventory(ctx, other, inv.facility.ID)
@@ -371,7 +371,7 @@ func TestInventoryAgencyIsolation(t *testing.T) {
 			if _, err := db.Unit(ctx, &inv.casAdmin, u2.ID); err != nil {
 				t.Errorf("read: %v", err)
 			}
-			if _, err := db.CheckIn(ctx, &inv.casAdmin, u2.ID, "Pat"); cas.ErrorCode(err) != cas.EForbidden {
+			if _, err := db.CheckIn(ctx, &inv.casAdmin, u2.ID, "", "Pat"); cas.ErrorCode(err) != cas.EForbidden {
 				t.Errorf("check in: err = %v, want forbidden", err)
 			}
 		})
@@ -499,7 +499,7 @@ func TestCapacityQueries(t *testing.T) {
 		inv.mustUnit(t, "Apt 103", 1)
 
 		inv.clock.Advance(2 * day)
-		if _, err := db.CheckIn(ctx, &inv.staff, inv.unit.ID, "Pat Doe"); err != nil {
+		if _, err := db.CheckIn(ctx, &inv.staff, inv.unit.ID, "", "Pat Doe"); err != nil {
 			t.Fatal(err)
 		}
 		inv.clock.Advance(3 * day)
@@ -514,7 +514,7 @@ func TestCapacityQueries(t *testing.T) {
 		if _, err := db.BringOnline(ctx, &inv.hmis, inv.unit.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CheckIn(ctx, &inv.staff, apt102.ID, "Sam Roe"); err != nil {
+		if _, err := db.CheckIn(ctx, &inv.staff, apt102.ID, "", "Sam Roe"); err != nil {
 			t.Fatal(err)
 		}
 		inv.clock.Advance(2 * day) // now = start + 10 days

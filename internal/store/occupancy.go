@@ -8,12 +8,14 @@ import (
 	"github.com/doorway-cas/doorway/internal/cas"
 )
 
-// CheckIn records that a client moved into a unit. The unit must be available, or reserved: the
-// check-in then converts the reservation. The unit's agency and the HMIS team may.
-func (db *DB) CheckIn(ctx context.Context, actor *cas.User, unitID, clientName string) (cas.Occupancy, error) {
+// CheckIn records that a client moved into a unit: a client in Doorway by clientID (one the actor
+// may see), or anyone else by name. The unit must be available, or reserved: the check-in then
+// converts the reservation. The unit's agency and the HMIS team may. A client referred to the unit's
+// facility moves in through the referral instead, so the referral records it.
+func (db *DB) CheckIn(ctx context.Context, actor *cas.User, unitID, clientID, clientName string) (cas.Occupancy, error) {
 	clientName = strings.TrimSpace(clientName)
-	if clientName == "" {
-		return cas.Occupancy{}, cas.Invalid("client_name", "client_name is required")
+	if clientID == "" && clientName == "" {
+		return cas.Occupancy{}, cas.Invalid("client_name", "client_id or client_name is required")
 	}
 	var occ cas.Occupancy
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
@@ -21,7 +23,14 @@ func (db *DB) CheckIn(ctx context.Context, actor *cas.User, unitID, clientName s
 		if err != nil {
 			return err
 		}
-		occ, err = tx.checkIn(u, "", clientName)
+		if clientID != "" {
+			c, err := tx.client(clientID, "")
+			if err != nil {
+				return cas.Invalid("client_id", "no client has ID %q", clientID)
+			}
+			clientName = c.FirstName + " " + c.LastName
+		}
+		occ, err = tx.checkIn(u, clientID, clientName)
 		return err
 	})
 	return occ, err

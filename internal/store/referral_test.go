@@ -471,3 +471,23 @@ func TestHPLShowsHousedAndRemovedWhenAsked(t *testing.T) {
 		}
 	})
 }
+
+func TestCheckInAClientInDoorway(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		inv := newInventory(t, db)
+		c, _ := inv.mustClientOnHPL(t, "Known", 10, nil)
+		if _, err := db.CheckIn(ctx, &inv.staff, inv.unit.ID, c.ID, ""); cas.ErrorOf(err) == nil || cas.ErrorOf(err).Field != "client_id" {
+			t.Errorf("an agency user checked in a client never referred to them: %v", err)
+		}
+		occ, err := db.CheckIn(ctx, &inv.hmis, inv.unit.ID, c.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if occ.ClientID != c.ID || occ.ClientName != "Known Test" {
+			t.Errorf("occupancy %+v", occ)
+		}
+		if _, err := db.CheckIn(ctx, &inv.staff, inv.unit.ID, "", " "); cas.ErrorOf(err) == nil || cas.ErrorOf(err).Field != "client_name" {
+			t.Errorf("check-in with nobody: %v", err)
+		}
+	})
+}

@@ -132,15 +132,13 @@ func (s *Server) respondUnit(w http.ResponseWriter, r *http.Request, status int)
 
 func (s *Server) unitCheckIn(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
-		ClientName *string `json:"client_name"`
+		ClientID   string `json:"client_id"`
+		ClientName string `json:"client_name"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	if err := requireFields(presence{"client_name", req.ClientName == nil}); err != nil {
-		return err
-	}
-	if _, err := s.db.CheckIn(r.Context(), actor(r), r.PathValue("id"), *req.ClientName); err != nil {
+	if _, err := s.db.CheckIn(r.Context(), actor(r), r.PathValue("id"), req.ClientID, req.ClientName); err != nil {
 		return err
 	}
 	return s.respondUnit(w, r, http.StatusOK)
