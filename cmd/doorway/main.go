@@ -44,6 +44,7 @@ Usage:
   doorway migrate [--db URL]                           bring the database schema up to date
   doorway user add --email E --role R [--name N] [--agency ID] [--cas-contact] [--password-stdin]
   doorway token create --email E [--name N]           print a new API token for an account
+  doorway token revoke --email E                       revoke every API token of an account
   doorway match --dry-run [--db URL]                   what the matching engine would refer now, and why
 
 Every flag can also be set by an environment variable: --db is DOORWAY_DB, --addr DOORWAY_ADDR, ...
@@ -68,10 +69,13 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 		return errors.New(`unknown command; did you mean "doorway user add"?`)
 	case "token":
-		if len(rest) > 0 && rest[0] == "create" {
+		switch {
+		case len(rest) > 0 && rest[0] == "create":
 			return m.tokenCreate(ctx, rest[1:])
+		case len(rest) > 0 && rest[0] == "revoke":
+			return m.tokenRevoke(ctx, rest[1:])
 		}
-		return errors.New(`unknown command; did you mean "doorway token create"?`)
+		return errors.New(`unknown command; did you mean "doorway token create" or "doorway token revoke"?`)
 	case "match":
 		return m.matchCmd(ctx, rest)
 	case "help", "-h", "--help":

@@ -125,6 +125,12 @@ func TestEndToEnd(t *testing.T) {
 		if status, _ := get(t, srv.url+"/api/v1/me", ""); status != 401 {
 			t.Errorf("/api/v1/me without a token: %d, want 401", status)
 		}
+		if out, err := run(t, env, "", "token", "revoke", "--email", "admin@coc.test"); err != nil || !strings.Contains(out, "Revoked 1") {
+			t.Errorf("token revoke: %q %v", out, err)
+		}
+		if status, _ := get(t, srv.url+"/api/v1/me", token); status != 401 {
+			t.Errorf("/api/v1/me with a revoked token: %d, want 401", status)
+		}
 		if err := srv.stop(); err != nil {
 			t.Errorf("graceful shutdown: %v", err)
 		}

@@ -81,6 +81,24 @@ func (db *DB) RevokeToken(ctx context.Context, actor *cas.User, tokenID string) 
 	})
 }
 
+// RevokeTokens ends every active token of an account and reports how many. The HMIS team, the
+// operator, or the account's owner may.
+func (db *DB) RevokeTokens(ctx context.Context, actor *cas.User, userID string) (int, error) {
+	if !cas.CanManageAgencies(actor) && actor.ID != userID {
+		return 0, cas.NotFound("user")
+	}
+	var n int64
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, tx.now, userID)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return tx.audit("token.revoke_all", "user", userID, nil, map[string]any{"revoked": n})
+	})
+	return int(n), err
+}
+
 // tokenTouchInterval bounds how often a token's last use is written, so reads stay reads.
 const tokenTouchInterval = time.Minute
 
