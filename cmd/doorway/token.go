@@ -2,22 +2,26 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
 	"fmt"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
 )
 
-func (m *Main) tokenCreate(ctx context.Context, args []string) error {
-	fs := m.newFlags("token create")
+// forAccount parses a token command's flags (--db, --email and any the command adds) and runs fn
+// with the open database and the account --email names.
+func (m *Main) forAccount(ctx context.Context, name string, args []string, addFlags func(*flag.FlagSet),
+	fn func(db *store.DB, u cas.User) error) error {
+	fs := m.newFlags(name)
 	dbURL := dbFlag(fs)
-	email := fs.String("email", "", "the account the token acts as (required)")
-	name := fs.String("name", "command line", "what the token is for, to recognise it later")
+	email := fs.String("email", "", "the account (required)")
+	addFlags(fs)
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
 	if *email == "" {
-		return errors.New("token create: --email is required")
+		return fmt.Errorf("%s: --email is required", name)
 	}
 	db, err := m.openDB(ctx, *dbURL)
 	if err != nil {
@@ -28,38 +32,31 @@ func (m *Main) tokenCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--email %s: %w", *email, err)
 	}
-	secret, _, err := db.CreateToken(ctx, cas.System, u.ID, *name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(m.Stdout, secret)
-	return nil
+	return fn(db, u)
+}
+
+func (m *Main) tokenCreate(ctx context.Context, args []string) error {
+	var name *string
+	return m.forAccount(ctx, "token create", args, func(fs *flag.FlagSet) {
+		name = fs.String("name", "command line", "what the token is for, to recognise it later")
+	}, func(db *store.DB, u cas.User) error {
+		secret, _, err := db.CreateToken(ctx, cas.System, u.ID, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, secret)
+		return nil
+	})
 }
 
 // tokenRevoke revokes every API token of an account, for a token that leaked or a script retired.
 func (m *Main) tokenRevoke(ctx context.Context, args []string) error {
-	fs := m.newFlags("token revoke")
-	dbURL := dbFlag(fs)
-	email := fs.String("email", "", "the account whose tokens to revoke (required)")
-	if err := m.parse(fs, args); err != nil {
-		return err
-	}
-	if *email == "" {
-		return errors.New("token revoke: --email is required")
-	}
-	db, err := m.openDB(ctx, *dbURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := db.UserByEmail(ctx, cas.System, *email)
-	if err != nil {
-		return fmt.Errorf("--email %s: %w", *email, err)
-	}
-	n, err := db.RevokeTokens(ctx, cas.System, u.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "Revoked %d API token(s) of %s.\n", n, u.Email)
-	return nil
+	return m.forAccount(ctx, "token revoke", args, func(*flag.FlagSet) {}, func(db *store.DB, u cas.User) error {
+		n, err := db.RevokeTokens(ctx, cas.System, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "Revoked %d API token(s) of %s.\n", n, u.Email)
+		return nil
+	})
 }

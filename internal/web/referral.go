@@ -136,28 +136,28 @@ func (s *Server) referralCreate(w http.ResponseWriter, r *http.Request) error {
 	return s.respondReferral(w, r, ref.ID, http.StatusCreated)
 }
 
-// optionalNote reads an optional {"note": "..."} body; an empty body is fine.
-func optionalNote(w http.ResponseWriter, r *http.Request) (string, error) {
-	var req struct {
-		Note string `json:"note"`
+// referralAction decodes an action's body into req (an empty body is fine when optional), runs
+// the action, and answers the referral with its timeline.
+func (s *Server) referralAction(w http.ResponseWriter, r *http.Request, req any, optional bool, act func() (cas.Referral, error)) error {
+	if !optional || r.ContentLength != 0 {
+		if err := decodeJSON(w, r, req); err != nil {
+			return err
+		}
 	}
-	if r.ContentLength == 0 {
-		return "", nil
-	}
-	err := decodeJSON(w, r, &req)
-	return req.Note, err
-}
-
-func (s *Server) referralAccept(w http.ResponseWriter, r *http.Request) error {
-	note, err := optionalNote(w, r)
-	if err != nil {
-		return err
-	}
-	ref, err := s.db.AcceptReferral(r.Context(), actor(r), r.PathValue("id"), note)
+	ref, err := act()
 	if err != nil {
 		return err
 	}
 	return s.respondReferral(w, r, ref.ID, http.StatusOK)
+}
+
+func (s *Server) referralAccept(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Note string `json:"note"`
+	}
+	return s.referralAction(w, r, &req, true, func() (cas.Referral, error) {
+		return s.db.AcceptReferral(r.Context(), actor(r), r.PathValue("id"), req.Note)
+	})
 }
 
 func (s *Server) referralDecline(w http.ResponseWriter, r *http.Request) error {
@@ -165,42 +165,27 @@ func (s *Server) referralDecline(w http.ResponseWriter, r *http.Request) error {
 		ReasonCode cas.DeclineReason `json:"reason_code"`
 		Note       string            `json:"note"`
 	}
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	ref, err := s.db.DeclineReferral(r.Context(), actor(r), r.PathValue("id"), req.ReasonCode, req.Note)
-	if err != nil {
-		return err
-	}
-	return s.respondReferral(w, r, ref.ID, http.StatusOK)
+	return s.referralAction(w, r, &req, false, func() (cas.Referral, error) {
+		return s.db.DeclineReferral(r.Context(), actor(r), r.PathValue("id"), req.ReasonCode, req.Note)
+	})
 }
 
 func (s *Server) referralWithdraw(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	ref, err := s.db.WithdrawReferral(r.Context(), actor(r), r.PathValue("id"), req.Reason)
-	if err != nil {
-		return err
-	}
-	return s.respondReferral(w, r, ref.ID, http.StatusOK)
+	return s.referralAction(w, r, &req, false, func() (cas.Referral, error) {
+		return s.db.WithdrawReferral(r.Context(), actor(r), r.PathValue("id"), req.Reason)
+	})
 }
 
 func (s *Server) referralMoveIn(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		UnitID string `json:"unit_id"`
 	}
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	ref, err := s.db.MoveIn(r.Context(), actor(r), r.PathValue("id"), req.UnitID)
-	if err != nil {
-		return err
-	}
-	return s.respondReferral(w, r, ref.ID, http.StatusOK)
+	return s.referralAction(w, r, &req, false, func() (cas.Referral, error) {
+		return s.db.MoveIn(r.Context(), actor(r), r.PathValue("id"), req.UnitID)
+	})
 }
 
 type declineReasonJSON struct {
