@@ -114,14 +114,36 @@ func (s *Server) routeTable() []route {
 	}
 }
 
+// pageTable is every HTML page and form of the web UI, with who may use it; pages sign in with a
+// session cookie rather than a token.
+func (s *Server) pageTable() []route {
+	table := []route{
+		{"GET", "/{$}", public, s.home},
+		{"GET", "/login", public, s.loginPage},
+		{"POST", "/login", public, s.login},
+		{"POST", "/logout", anyRole, s.logout},
+	}
+	for _, group := range [][]route{s.inboxPages(), s.agencyPages(), s.casPages(), s.hmisPages()} {
+		table = append(table, group...)
+	}
+	return table
+}
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routeTable() {
 		pattern := rt.method + " " + rt.path
 		mux.Handle(pattern, s.instrument(pattern, s.authorize(rt.access, rt.handle)))
 	}
+	for _, rt := range s.pageTable() {
+		pattern := rt.method + " " + rt.path
+		mux.Handle(pattern, s.instrument(pattern, s.sessions.LoadAndSave(s.authorizePage(rt.access, rt.handle))))
+	}
+	mux.Handle("GET /static/", s.instrument("GET /static/", s.adapt(s.static)))
 	mux.Handle("/api/", s.instrument("/api/", s.adapt(func(http.ResponseWriter, *http.Request) error {
 		return cas.Errorf(cas.ENotFound, "no such API route")
 	})))
-	return s.withRequestID(mux)
+	// Browsers' cross-site form posts are refused (Sec-Fetch-Site and Origin); API clients, which
+	// send neither, are not affected.
+	return s.withRequestID(securityHeaders(http.NewCrossOriginProtection().Handler(mux)))
 }

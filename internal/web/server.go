@@ -10,22 +10,34 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
 // Server is Doorway's HTTP server.
 type Server struct {
-	db      *store.DB
-	log     *slog.Logger
-	metrics *metrics
-	handler http.Handler
+	db       *store.DB
+	log      *slog.Logger
+	metrics  *metrics
+	pages    pages
+	sessions *scs.SessionManager
+	throttle *throttle
+	handler  http.Handler
 }
 
-// New returns a server for db that logs to log.
+// New returns a server for db that logs to log. Session cookies are Secure when db.BaseURL is
+// https.
 func New(db *store.DB, log *slog.Logger) *Server {
-	s := &Server{db: db, log: log, metrics: newMetrics()}
+	p, err := parsePages()
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a bug caught by every test
+	}
+	s := &Server{db: db, log: log, metrics: newMetrics(), pages: p, throttle: &throttle{},
+		sessions: newSessions(db.SessionStore(), strings.HasPrefix(db.BaseURL, "https://"))}
 	s.handler = s.routes()
 	return s
 }

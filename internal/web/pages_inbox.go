@@ -1,0 +1,56 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/doorway-cas/doorway/internal/store"
+)
+
+// inboxPages are the in-app inbox, for everyone.
+func (s *Server) inboxPages() []route {
+	return []route{
+		{"GET", "/inbox", anyRole, s.inboxPage},
+		{"POST", "/inbox/{id}/read", anyRole, s.inboxRead},
+	}
+}
+
+type inboxData struct {
+	Items []store.Notification
+	Next  string
+}
+
+func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	items, next, _, err := s.db.Notifications(r.Context(), actor(r), page)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "inbox", "Inbox", view{Data: inboxData{Items: items, Next: next}})
+}
+
+// inboxRead marks a notification read and opens what it is about.
+func (s *Server) inboxRead(w http.ResponseWriter, r *http.Request) error {
+	if err := s.db.MarkNotificationRead(r.Context(), actor(r), r.PathValue("id")); err != nil {
+		return err
+	}
+	next := safeNext(r.FormValue("next"))
+	if next == "" {
+		next = "/inbox"
+	}
+	return s.redirect(w, r, next, "")
+}
+
+// localPath turns a notification's absolute link into a path on this site.
+func localPath(link string) string {
+	if i := strings.Index(link, "://"); i >= 0 {
+		if j := strings.Index(link[i+3:], "/"); j >= 0 {
+			return link[i+3+j:]
+		}
+		return "/"
+	}
+	return link
+}

@@ -1,0 +1,182 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// funcs are the helpers every page template may use.
+var funcs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2 Jan 2006")
+	},
+	"datetime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"ago":      func(t time.Time) string { return ago(time.Since(t)) },
+	"days":     func(t time.Time) int { return int(time.Since(t).Hours() / 24) },
+	"timeptr": func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	},
+	"title":     func(s string) string { return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ") },
+	"localpath": localPath,
+	"query": func(pairs ...string) template.URL {
+		v := url.Values{}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if pairs[i+1] != "" {
+				v.Set(pairs[i], pairs[i+1])
+			}
+		}
+		return template.URL(v.Encode())
+	},
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+// pages are the parsed templates, one per page, each with the layout; parsed once at start.
+type pages map[string]*template.Template
+
+func parsePages() (pages, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := pages{}
+	for _, name := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		p[base] = t
+	}
+	return p, nil
+}
+
+// navItem is a link of the top navigation.
+type navItem struct {
+	Label, Path string
+	Current     bool
+}
+
+// navFor is each role's navigation, its landing page first.
+func navFor(u *cas.User) []navItem {
+	switch u.Role {
+	case cas.RoleAgencyUser:
+		return []navItem{{Label: "Incoming referrals", Path: "/referrals"}, {Label: "Units", Path: "/units"}, {Label: "Inbox", Path: "/inbox"}}
+	case cas.RoleCASAdmin:
+		return []navItem{{Label: "HPL", Path: "/hpl"}, {Label: "Referral board", Path: "/board"}, {Label: "Inbox", Path: "/inbox"}}
+	case cas.RoleHMISAdmin:
+		return []navItem{{Label: "Inventory", Path: "/inventory"}, {Label: "Users", Path: "/admin/users"}, {Label: "Agencies", Path: "/admin/agencies"}, {Label: "Inbox", Path: "/inbox"}}
+	}
+	return nil
+}
+
+// landing is where a role starts after signing in.
+func landing(u *cas.User) string { return navFor(u)[0].Path }
+
+// view is what every page template receives: the page's own data in Data, and the frame.
+type view struct {
+	Title  string
+	User   *cas.User
+	Nav    []navItem
+	Unread int
+	Flash  string
+	// Errors are validation messages by field name, shown next to the fields.
+	Errors map[string]string
+	// Form holds the submitted values, to refill a form that was refused.
+	Form url.Values
+	Data any
+}
+
+// render writes a page with the layout.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, v view) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	v.Title = title
+	if u := actor(r); u != nil {
+		v.User = u
+		v.Nav = navFor(u)
+		for i := range v.Nav {
+			v.Nav[i].Current = strings.HasPrefix(r.URL.Path, v.Nav[i].Path)
+		}
+		if n, err := s.db.UnreadCount(r.Context(), u); err == nil {
+			v.Unread = n
+		}
+		if v.Flash == "" {
+			v.Flash = s.sessions.PopString(r.Context(), "flash")
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// formError turns a refused form submission into the messages shown next to its fields; other
+// errors pass through.
+func formError(err error) (map[string]string, bool) {
+	e := cas.ErrorOf(err)
+	if e == nil || (e.Code != cas.EInvalid && e.Code != cas.EConflict) {
+		return nil, false
+	}
+	field := e.Field
+	if field == "" {
+		field = "form"
+	}
+	return map[string]string{field: e.Message}, true
+}
+
+// redirect sends the browser on after a successful form, with a message for the next page.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path, flash string) error {
+	if flash != "" {
+		s.sessions.Put(r.Context(), "flash", flash)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.FileServerFS(staticFS).ServeHTTP(w, r)
+	return nil
+}
