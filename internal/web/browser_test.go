@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 	"github.com/doorway-cas/doorway/internal/web"
@@ -136,4 +137,167 @@ func TestBrowserRefusesCrossSiteFormPost(t *testing.T) {
 	if !strings.HasSuffix(landed, "/inbox") {
 		t.Errorf("the cross-site post signed the user out: now at %s", landed)
 	}
+}
+
+// referralFixture is a Harbor program with one unit, a ready client on the HPL, and the engine's
+// referral of that client to the unit.
+func referralFixture(t *testing.T, db *store.DB, c *coc) (cas.Referral, cas.Unit) {
+	t.Helper()
+	p, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: c.harbor.ID, Name: "Harbor Family PSH", ProjectType: cas.ProjectPSH})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: p.ID, Name: "Harbor Commons", Address: "412 Harbor Street"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: f.ID, Label: "Apt 101", Bedrooms: 2, HouseholdTypes: []cas.HouseholdType{cas.WithChildren}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Maria", LastName: "Santos", BirthDate: "1988-04-12", HouseholdSize: 3,
+		HouseholdType: cas.WithChildren, Chronic: true, Consent: true, HMISPersonalID: "P000417"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: cl.ID, Score: 14, AssessedOn: "2026-05-02", DaysHomeless: 730, IntakeStatus: cas.IntakeReady}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := db.RunMatch(ctx, false)
+	if err != nil || len(run.Referrals) != 1 {
+		t.Fatalf("engine referral: %+v %v", run.Referrals, err)
+	}
+	return run.Referrals[0], u
+}
+
+func TestBrowserAgencyUserAcceptsAndMovesIn(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	c := newCoC(t, db)
+	ref, unit := referralFixture(t, db, c)
+	base := startUI(t, db)
+	b := newBrowserContext(t)
+	if err := signInAs(b, base, c.users["agency_user"].Email); err != nil {
+		t.Fatal(err)
+	}
+	landed, err := chromedp.Run(b, chromedp.Location())
+	if err != nil || !strings.HasSuffix(landed, "/referrals") {
+		t.Fatalf("an agency user lands on %s (%v), want Incoming referrals", landed, err)
+	}
+	body, _ := bodyText(b)
+	if !strings.Contains(body, "Harbor Family PSH") {
+		t.Fatalf("Incoming referrals lacks the new referral:\n%s", body)
+	}
+	screenshot(t, b, "incoming-referrals")
+	steps := []struct {
+		name   string
+		act    chromedp.Action[chromedp.Void]
+		status cas.ReferralStatus
+	}{
+		{"open the referral", chromedp.Click(chromedp.CSS(`a[href="/referrals/` + ref.ID + `"]`)), cas.ReferralPending},
+		{"accept it", chromedp.Click(chromedp.CSS(`form[action$="/accept"] button`)), cas.ReferralAccepted},
+		{"move the client in", chromedp.Click(chromedp.CSS(`form[action$="/move-in"] button`)), cas.ReferralHoused},
+	}
+	for _, s := range steps {
+		if err := chromedp.Do(b, s.act, chromedp.WaitReady(chromedp.CSS("main")), chromedp.Sleep(300*time.Millisecond)); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if s.status == cas.ReferralPending {
+			screenshot(t, b, "referral")
+			if body, _ := bodyText(b); !strings.Contains(body, "Maria") {
+				t.Errorf("the referral page lacks the client's details:\n%s", body)
+			}
+		}
+		got, _, err := db.Referral(ctx, cas.System, ref.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != s.status {
+			t.Fatalf("after %s the referral is %s, want %s", s.name, got.Status, s.status)
+		}
+	}
+	if u, _ := db.Unit(ctx, cas.System, unit.ID); u.Status != cas.UnitOccupied {
+		t.Errorf("after move-in the unit is %s", u.Status)
+	}
+	if err := chromedp.Do(b, chromedp.Navigate(base+"/units"), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, b, "units")
+}
+
+func TestBrowserCASAdminOverRefers(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	c := newCoC(t, db)
+	ref, _ := referralFixture(t, db, c) // the facility's only unit is now held by this referral
+	cl, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Terrence", LastName: "Hale", BirthDate: "1979-09-30", HouseholdSize: 4,
+		HouseholdType: cas.WithChildren, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: cl.ID, Score: 12, AssessedOn: "2026-06-01", DaysHomeless: 400, IntakeStatus: cas.IntakeReady}); err != nil {
+		t.Fatal(err)
+	}
+	base := startUI(t, db)
+	b := newBrowserContext(t)
+	if err := signInAs(b, base, c.users["cas_admin"].Email); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, b, "hpl")
+	err = chromedp.Do(b,
+		chromedp.Navigate(base+"/clients/"+cl.ID),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/refer"]`)),
+		chromedp.SetValue(chromedp.CSS(`select[name="facility_id"]`), ref.FacilityID),
+		chromedp.Click(chromedp.CSS(`form[action$="/refer"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.ID("full-warning")),
+	)
+	if err != nil {
+		t.Fatalf("referring to the full facility: %v", err)
+	}
+	screenshot(t, b, "over-referral-warning")
+	if list, _, _ := db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: cl.ID}, store.Page{}); len(list) != 0 {
+		t.Fatalf("the warning came after a referral was made: %+v", list)
+	}
+	err = chromedp.Do(b,
+		chromedp.SetValue(chromedp.CSS(`select[name="facility_id"]`), ref.FacilityID),
+		chromedp.Click(chromedp.CSS(`input[name="over_refer"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="reason"], textarea[name="reason"]`), "Apt 101 turns over on the 1st"),
+		chromedp.Click(chromedp.CSS(`form[action$="/refer"] button[type="submit"]`)),
+		chromedp.WaitNotPresent(chromedp.ID("full-warning")),
+		chromedp.Sleep(300*time.Millisecond),
+	)
+	if err != nil {
+		t.Fatalf("over-referring: %v", err)
+	}
+	list, _, err := db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: cl.ID}, store.Page{})
+	if err != nil || len(list) != 1 || !list[0].OverRefer || list[0].OverReferReason != "Apt 101 turns over on the 1st" {
+		t.Fatalf("over-referral: %+v %v", list, err)
+	}
+	for _, page := range []string{"board"} {
+		if err := chromedp.Do(b, chromedp.Navigate(base+"/"+page), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, b, page)
+	}
+}
+
+func TestBrowserHMISTeamLandsOnInventory(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	c := newCoC(t, db)
+	referralFixture(t, db, c)
+	base := startUI(t, db)
+	b := newBrowserContext(t)
+	if err := chromedp.Do(b, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("email"))); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, b, "sign-in")
+	if err := signInAs(b, base, c.users["hmis_admin"].Email); err != nil {
+		t.Fatal(err)
+	}
+	landed, err := chromedp.Run(b, chromedp.Location())
+	if err != nil || !strings.HasSuffix(landed, "/inventory") {
+		t.Fatalf("the HMIS team lands on %s (%v), want Inventory", landed, err)
+	}
+	if body, _ := bodyText(b); !strings.Contains(body, "Apt 101") {
+		t.Errorf("the inventory lacks the unit:\n%s", body)
+	}
+	screenshot(t, b, "inventory")
 }
