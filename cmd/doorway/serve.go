@@ -109,7 +109,7 @@ func (m *Main) loadDemo(ctx context.Context, db *store.DB, base string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "\nDoorway demo is listening on %s\n\nDemo accounts (password %q):\n", base, demo.Password)
+	fmt.Fprintf(m.Stdout, "\nDoorway demo is listening on %s\n\nSign in at %s/login with a demo account (password %q):\n", base, base, demo.Password)
 	for _, a := range demo.Accounts {
 		what := string(a.Role)
 		if a.Agency != "" {
