@@ -1,4 +1,460 @@
 package web
 
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
+)
+
 // hmisPages are the HMIS team's pages: inventory across agencies, users, agencies, CAS Contacts.
-func (s *Server) hmisPages() []route { return nil }
+func (s *Server) hmisPages() []route {
+	return []route{
+		{"GET", "/inventory", hmisOnly, s.inventoryPage},
+		{"POST", "/units/{id}/offline", hmisOnly, s.unitOfflineForm},
+		{"POST", "/units/{id}/online", hmisOnly, s.unitOnlineForm},
+		{"GET", "/admin/users", hmisOnly, s.usersPage},
+		{"POST", "/admin/users", hmisOnly, s.userCreateForm},
+		{"POST", "/admin/users/{id}/cas-contact", hmisOnly, s.userCASContactForm},
+		{"POST", "/admin/users/{id}/disable", hmisOnly, s.userDisableForm},
+		{"POST", "/admin/users/{id}/enable", hmisOnly, s.userEnableForm},
+		{"GET", "/admin/agencies", hmisOnly, s.agenciesPage},
+		{"POST", "/admin/agencies", hmisOnly, s.agencyCreateForm},
+	}
+}
+
+// staleInventory is how old a facility's last inventory confirmation may be before it is flagged.
+const staleInventory = 30 * 24 * time.Hour
+
+// hmisAll reads every page of a store list, for the short lists a page needs whole (agencies for a
+// select, one agency's facilities and units).
+func hmisAll[T any](fetch func(store.Page) ([]T, string, error)) ([]T, error) {
+	var all []T
+	page := store.Page{Limit: 500}
+	for {
+		items, next, err := fetch(page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if next == "" {
+			return all, nil
+		}
+		page.Cursor = next
+	}
+}
+
+// hmisQuery keeps a page's filters and paging, to send a form's browser back to the same view.
+func hmisQuery(q url.Values, keys ...string) template.URL {
+	v := url.Values{}
+	for _, k := range keys {
+		if q.Get(k) != "" {
+			v.Set(k, q.Get(k))
+		}
+	}
+	return template.URL(v.Encode())
+}
+
+// hmisBack is path with the query kept by hmisQuery.
+func hmisBack(path string, q template.URL) string {
+	if q == "" {
+		return path
+	}
+	return path + "?" + string(q)
+}
+
+// hmisFormErrors splits a refused form's messages: those of fields shown in a row (fields) stay in
+// the row, the rest go to the top of the page.
+func hmisFormErrors(errs map[string]string, fields ...string) (row, page map[string]string) {
+	row, page = map[string]string{}, map[string]string{}
+	for k, msg := range errs {
+		if slices.Contains(fields, k) {
+			row[k] = msg
+		} else {
+			page["form"] = msg
+		}
+	}
+	return row, page
+}
+
+// --- Inventory ---
+
+var unitStatuses = []cas.UnitStatus{cas.UnitAvailable, cas.UnitReserved, cas.UnitOccupied, cas.UnitOffline}
+
+type inventoryData struct {
+	Agencies []cas.Agency // every agency, for the filter
+	AgencyID string
+	Status   string
+	Statuses []cas.UnitStatus
+	Groups   []inventoryAgency
+	// Query is the current filters and page, kept by the unit forms.
+	Query template.URL
+	Limit string
+	Next  string
+}
+
+type inventoryAgency struct {
+	Agency     cas.Agency
+	Facilities []inventoryFacility
+}
+
+type inventoryFacility struct {
+	Facility cas.Facility
+	// Stale is a facility whose inventory was never confirmed or not in the last 30 days.
+	Stale bool
+	Units []inventoryUnit
+}
+
+type inventoryUnit struct {
+	cas.Unit
+	Households    string
+	OfflineReason string
+	// Errors and the refill values of this unit's take-offline form, when it was refused.
+	Errors         map[string]string
+	Reason         string
+	ExpectedReturn string
+}
+
+// inventoryView builds the inventory for the request's filters; a refused form of unit formUnit
+// shows its messages errs next to its fields.
+func (s *Server) inventoryView(w http.ResponseWriter, r *http.Request, status int, formUnit string, errs map[string]string) error {
+	ctx, u, q := r.Context(), actor(r), r.URL.Query()
+	d := inventoryData{AgencyID: q.Get("agency_id"), Status: q.Get("status"), Statuses: unitStatuses,
+		Query: hmisQuery(q, "agency_id", "status", "limit", "cursor"), Limit: q.Get("limit")}
+	v := view{Errors: map[string]string{}}
+	if d.Status != "" && !slices.Contains(unitStatuses, cas.UnitStatus(d.Status)) {
+		v.Errors["status"] = "status must be available, reserved, occupied or offline"
+		d.Status, status = "", http.StatusBadRequest
+	}
+	all, err := hmisAll(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
+	if err != nil {
+		return err
+	}
+	d.Agencies = all
+	var agencies []cas.Agency
+	if d.AgencyID != "" {
+		i := slices.IndexFunc(all, func(a cas.Agency) bool { return a.ID == d.AgencyID })
+		if i < 0 {
+			return cas.NotFound("agency")
+		}
+		agencies = all[i : i+1]
+	} else {
+		page, err := pageOf(r)
+		if err != nil {
+			return err
+		}
+		if agencies, d.Next, err = s.db.Agencies(ctx, u, page); err != nil {
+			return err
+		}
+	}
+	now, shown := s.db.Now(), false
+	for _, a := range agencies {
+		facilities, err := hmisAll(func(p store.Page) ([]cas.Facility, string, error) {
+			return s.db.Facilities(ctx, u, store.FacilityFilter{AgencyID: a.ID}, p)
+		})
+		if err != nil {
+			return err
+		}
+		units, err := hmisAll(func(p store.Page) ([]cas.Unit, string, error) {
+			return s.db.Units(ctx, u, store.UnitFilter{AgencyID: a.ID, Status: cas.UnitStatus(d.Status)}, p)
+		})
+		if err != nil {
+			return err
+		}
+		group := inventoryAgency{Agency: a}
+		for _, f := range facilities {
+			fv := inventoryFacility{Facility: f, Stale: f.InventoryConfirmedAt == nil || now.Sub(*f.InventoryConfirmedAt) > staleInventory}
+			for _, unit := range units {
+				if unit.FacilityID != f.ID {
+					continue
+				}
+				row := inventoryUnit{Unit: unit, Households: householdLabels(unit.HouseholdTypes)}
+				if unit.Status == cas.UnitOffline {
+					history, err := s.db.UnitHistory(ctx, u, unit.ID)
+					if err != nil {
+						return err
+					}
+					for _, e := range history {
+						if e.Kind == "offline" && e.To == nil {
+							row.OfflineReason = e.Detail
+							break
+						}
+					}
+				}
+				if unit.ID == formUnit {
+					shown = true
+					row.Errors = errs
+					row.Reason, row.ExpectedReturn = r.PostFormValue("reason"), r.PostFormValue("expected_return")
+				}
+				fv.Units = append(fv.Units, row)
+			}
+			if d.Status == "" || len(fv.Units) > 0 {
+				group.Facilities = append(group.Facilities, fv)
+			}
+		}
+		d.Groups = append(d.Groups, group)
+	}
+	if formUnit != "" && !shown {
+		// The unit is not in this view: show the messages at the top rather than lose them.
+		for _, msg := range errs {
+			v.Errors["form"] = msg
+		}
+	}
+	v.Data = d
+	return s.render(w, r, status, "inventory", "Inventory", v)
+}
+
+func householdLabels(types []cas.HouseholdType) string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = strings.ReplaceAll(string(t), "_", " ")
+	}
+	return strings.Join(names, ", ")
+}
+
+func (s *Server) inventoryPage(w http.ResponseWriter, r *http.Request) error {
+	return s.inventoryView(w, r, http.StatusOK, "", nil)
+}
+
+// inventoryBack is where a unit form returns: the inventory as it was filtered, at the unit.
+func inventoryBack(r *http.Request, unitID string) string {
+	return hmisBack("/inventory", hmisQuery(r.URL.Query(), "agency_id", "status", "limit", "cursor")) + "#unit-" + url.PathEscape(unitID)
+}
+
+// unitFormRefused re-renders the inventory after a unit form was refused with err; other errors
+// pass through.
+func (s *Server) unitFormRefused(w http.ResponseWriter, r *http.Request, unitID string, err error) error {
+	errs, ok := formError(err)
+	if !ok {
+		return err
+	}
+	row, top := hmisFormErrors(errs, "reason", "expected_return")
+	if len(row) == 0 {
+		row = top
+	}
+	return s.inventoryView(w, r, http.StatusBadRequest, unitID, row)
+}
+
+func (s *Server) unitOfflineForm(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return cas.Errorf(cas.EInvalid, "unreadable form")
+	}
+	id := r.PathValue("id")
+	period := cas.OfflinePeriod{Reason: r.PostForm.Get("reason"), ExpectedReturn: cas.Date(strings.TrimSpace(r.PostForm.Get("expected_return")))}
+	if _, err := s.db.TakeOffline(r.Context(), actor(r), id, period); err != nil {
+		return s.unitFormRefused(w, r, id, err)
+	}
+	label := id
+	if unit, err := s.db.Unit(r.Context(), actor(r), id); err == nil {
+		label = unit.Label
+	}
+	return s.redirect(w, r, inventoryBack(r, id), "Unit "+label+" is offline: "+strings.TrimSpace(period.Reason)+".")
+}
+
+func (s *Server) unitOnlineForm(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := s.db.BringOnline(r.Context(), actor(r), id); err != nil {
+		return s.unitFormRefused(w, r, id, err)
+	}
+	label := id
+	if unit, err := s.db.Unit(r.Context(), actor(r), id); err == nil {
+		label = unit.Label
+	}
+	return s.redirect(w, r, inventoryBack(r, id), "Unit "+label+" is back online and available.")
+}
+
+// --- Users ---
+
+type roleOption struct {
+	Value cas.Role
+	Label string
+}
+
+var roleOptions = []roleOption{
+	{cas.RoleAgencyUser, "Agency user"}, {cas.RoleCASAdmin, "CAS admin"}, {cas.RoleHMISAdmin, "HMIS admin"},
+}
+
+func roleLabel(r cas.Role) string {
+	for _, o := range roleOptions {
+		if o.Value == r {
+			return o.Label
+		}
+	}
+	return string(r)
+}
+
+type usersData struct {
+	Users    []userRow
+	Agencies []cas.Agency
+	Roles    []roleOption
+	Self     string // the signed-in user, who may not disable their own account
+	Query    template.URL
+	Limit    string
+	Next     string
+}
+
+type userRow struct {
+	cas.User
+	RoleLabel  string
+	AgencyName string
+	// Error is why the last action on this user was refused.
+	Error string
+}
+
+// usersView renders the users page; a refused create form shows errs next to its fields (form
+// refills it), a refused action on user rowUser shows rowErr in that user's row.
+func (s *Server) usersView(w http.ResponseWriter, r *http.Request, status int, errs map[string]string, form url.Values, rowUser, rowErr string) error {
+	ctx, u, q := r.Context(), actor(r), r.URL.Query()
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	users, next, err := s.db.Users(ctx, u, page)
+	if err != nil {
+		return err
+	}
+	agencies, err := hmisAll(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, a := range agencies {
+		names[a.ID] = a.Name
+	}
+	d := usersData{Agencies: agencies, Roles: roleOptions, Self: u.ID, Query: hmisQuery(q, "limit", "cursor"), Limit: q.Get("limit"), Next: next}
+	shown := false
+	for _, user := range users {
+		row := userRow{User: user, RoleLabel: roleLabel(user.Role), AgencyName: names[user.AgencyID]}
+		if user.ID == rowUser {
+			row.Error, shown = rowErr, true
+		}
+		d.Users = append(d.Users, row)
+	}
+	if rowUser != "" && !shown {
+		errs = map[string]string{"form": rowErr}
+	}
+	return s.render(w, r, status, "users", "Users", view{Errors: errs, Form: form, Data: d})
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
+	return s.usersView(w, r, http.StatusOK, nil, nil, "", "")
+}
+
+func (s *Server) userCreateForm(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return cas.Errorf(cas.EInvalid, "unreadable form")
+	}
+	f := r.PostForm
+	nu := cas.User{Email: strings.TrimSpace(f.Get("email")), Name: strings.TrimSpace(f.Get("name")), Role: cas.Role(f.Get("role")),
+		AgencyID: f.Get("agency_id"), CASContact: f.Get("cas_contact") == "on"}
+	created, err := s.db.CreateUser(r.Context(), actor(r), nu, f.Get("password"))
+	if errs, ok := formError(err); ok {
+		refill := url.Values{}
+		for k, v := range f {
+			if k != "password" {
+				refill[k] = v
+			}
+		}
+		return s.usersView(w, r, http.StatusBadRequest, errs, refill, "", "")
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/admin/users", "Account created for "+created.Name+" ("+created.Email+").")
+}
+
+// userAction applies patch to the user of the path and returns to the users page with flash, or
+// shows why it was refused in the user's row.
+func (s *Server) userAction(w http.ResponseWriter, r *http.Request, patch cas.UserPatch, flash func(cas.User) string) error {
+	id := r.PathValue("id")
+	updated, err := s.db.UpdateUser(r.Context(), actor(r), id, patch)
+	if errs, ok := formError(err); ok {
+		msg := ""
+		for _, m := range errs {
+			msg = m
+		}
+		return s.usersView(w, r, http.StatusBadRequest, nil, nil, id, msg)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, hmisBack("/admin/users", hmisQuery(r.URL.Query(), "limit", "cursor"))+"#user-"+url.PathEscape(id), flash(updated))
+}
+
+func (s *Server) userCASContactForm(w http.ResponseWriter, r *http.Request) error {
+	var on bool
+	switch r.PostFormValue("cas_contact") {
+	case "on":
+		on = true
+	case "off":
+	default:
+		return s.usersView(w, r, http.StatusBadRequest, nil, nil, r.PathValue("id"), "cas_contact must be on or off")
+	}
+	return s.userAction(w, r, cas.UserPatch{CASContact: &on}, func(u cas.User) string {
+		if on {
+			return u.Name + " is now a CAS Contact and receives the agency's referral notifications."
+		}
+		return u.Name + " is no longer a CAS Contact."
+	})
+}
+
+func (s *Server) userDisableForm(w http.ResponseWriter, r *http.Request) error {
+	if r.PathValue("id") == actor(r).ID {
+		return s.usersView(w, r, http.StatusBadRequest, nil, nil, actor(r).ID, "You cannot disable your own account.")
+	}
+	disabled := true
+	return s.userAction(w, r, cas.UserPatch{Disabled: &disabled}, func(u cas.User) string {
+		return u.Name + "'s account is disabled: they can no longer sign in, and their API tokens are revoked."
+	})
+}
+
+func (s *Server) userEnableForm(w http.ResponseWriter, r *http.Request) error {
+	disabled := false
+	return s.userAction(w, r, cas.UserPatch{Disabled: &disabled}, func(u cas.User) string {
+		return u.Name + "'s account is enabled again."
+	})
+}
+
+// --- Agencies ---
+
+type agenciesData struct {
+	Agencies []cas.Agency
+	Limit    string
+	Next     string
+}
+
+func (s *Server) agenciesView(w http.ResponseWriter, r *http.Request, status int, errs map[string]string, form url.Values) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	agencies, next, err := s.db.Agencies(r.Context(), actor(r), page)
+	if err != nil {
+		return err
+	}
+	d := agenciesData{Agencies: agencies, Limit: r.URL.Query().Get("limit"), Next: next}
+	return s.render(w, r, status, "agencies", "Agencies", view{Errors: errs, Form: form, Data: d})
+}
+
+func (s *Server) agenciesPage(w http.ResponseWriter, r *http.Request) error {
+	return s.agenciesView(w, r, http.StatusOK, nil, nil)
+}
+
+func (s *Server) agencyCreateForm(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return cas.Errorf(cas.EInvalid, "unreadable form")
+	}
+	a, err := s.db.CreateAgency(r.Context(), actor(r), cas.Agency{Name: r.PostForm.Get("name"), HMISOrganizationID: r.PostForm.Get("hmis_organization_id")})
+	if errs, ok := formError(err); ok {
+		return s.agenciesView(w, r, http.StatusBadRequest, errs, r.PostForm)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/admin/agencies", "Agency "+a.Name+" added. Create its users and designate a CAS Contact.")
+}
