@@ -102,7 +102,9 @@ func signInAs(ctx context.Context, base, email string) error {
 }
 
 // bodyText is the visible text of the page.
-func bodyText(ctx context.Context) (string, error) { return chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body"))) }
+func bodyText(ctx context.Context) (string, error) {
+	return chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+}
 
 func TestBrowserRefusesCrossSiteFormPost(t *testing.T) {
 	db := storetest.Open(t, storetest.SQLiteURL(t))

@@ -1,4 +1,688 @@
 package web
 
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
+)
+
 // agencyPages are the pages agency users work in: incoming referrals, the unit roster.
-func (s *Server) agencyPages() []route { return nil }
+func (s *Server) agencyPages() []route {
+	return []route{
+		{"GET", "/referrals", anyRole, s.agencyReferralsPage},
+		{"GET", "/referrals/{id}", anyRole, s.agencyReferralPage},
+		{"POST", "/referrals/{id}/accept", unitOperators, s.agencyReferralAccept},
+		{"POST", "/referrals/{id}/decline", unitOperators, s.agencyReferralDecline},
+		{"POST", "/referrals/{id}/move-in", unitOperators, s.agencyReferralMoveIn},
+		{"POST", "/referrals/{id}/withdraw", casOnly, s.agencyReferralWithdraw},
+
+		{"GET", "/units", unitOperators, s.agencyUnitsPage},
+		{"POST", "/units/{id}/check-in", unitOperators, s.agencyUnitCheckIn},
+		{"POST", "/units/{id}/check-out", unitOperators, s.agencyUnitCheckOut},
+		{"POST", "/units/{id}/reserve", unitOperators, s.agencyUnitReserve},
+		{"POST", "/reservations/{id}/release", unitOperators, s.agencyReservationRelease},
+		{"POST", "/facilities/{id}/confirm-inventory", unitOperators, s.agencyConfirmInventory},
+	}
+}
+
+// staleInventory is how old a roster confirmation may get before the page asks for a new one.
+const staleInventory = 30 * 24 * time.Hour
+
+// agencyAll gathers every page of a store list.
+func agencyAll[T any](list func(store.Page) ([]T, string, error)) ([]T, error) {
+	var all []T
+	page := store.Page{Limit: 500}
+	for {
+		items, next, err := list(page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if next == "" {
+			return all, nil
+		}
+		page.Cursor = next
+	}
+}
+
+// agencyDue says how long until a deadline, or how long past it.
+func agencyDue(now, deadline time.Time) string {
+	d := deadline.Sub(now)
+	if d < 0 {
+		return "overdue by " + strings.TrimSuffix(ago(-d), " ago")
+	}
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("due in %d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("due in %d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("due in %d days", int(d.Hours()/24))
+}
+
+// agencyLabel turns a code such as "without_children" into words.
+func agencyLabel(code string) string {
+	if code == "" {
+		return ""
+	}
+	return strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
+}
+
+func agencyHouseholds(types []cas.HouseholdType) string {
+	words := make([]string, len(types))
+	for i, t := range types {
+		words[i] = strings.ReplaceAll(string(t), "_", " ")
+	}
+	return strings.Join(words, ", ")
+}
+
+// ----- Incoming referrals -----
+
+type agencyOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+type agencyReferralRow struct {
+	ID        string
+	Client    string
+	Program   string
+	Facility  string
+	Unit      string
+	Status    cas.ReferralStatus
+	OverRefer bool
+	CreatedAt time.Time
+	Deadline  time.Time
+	Due       string
+	Overdue   bool
+}
+
+type agencyReferralsData struct {
+	Rows       []agencyReferralRow
+	Programs   []agencyOption
+	Facilities []agencyOption
+	Statuses   []agencyOption
+	ProgramID  string
+	FacilityID string
+	Status     string
+	Cursor     string
+	Next       string
+}
+
+// agencyStatusFilter reads the status filter: "open" (the default) is pending and accepted.
+func agencyStatusFilter(v string) (string, []cas.ReferralStatus, error) {
+	switch v {
+	case "", "open":
+		return "open", []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}, nil
+	case "all":
+		return "all", nil, nil
+	}
+	if st := cas.ReferralStatus(v); slices.Contains(cas.ReferralStatuses, st) {
+		return v, []cas.ReferralStatus{st}, nil
+	}
+	return "", nil, cas.Invalid("status", "unknown status %q", v)
+}
+
+// agencyClientLabel is how a client appears in a list: initials and HMIS PersonalID, the least
+// that tells referrals apart; the full record is on the referral's page.
+func agencyClientLabel(c cas.Client) string {
+	initials := ""
+	for _, n := range []string{c.FirstName, c.LastName} {
+		if r := []rune(strings.TrimSpace(n)); len(r) > 0 {
+			initials += strings.ToUpper(string(r[0])) + ". "
+		}
+	}
+	label := strings.TrimSpace(initials)
+	if c.HMISPersonalID != "" {
+		label += " · HMIS " + c.HMISPersonalID
+	}
+	return label
+}
+
+func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) error {
+	ctx, u, q := r.Context(), actor(r), r.URL.Query()
+	status, statuses, err := agencyStatusFilter(q.Get("status"))
+	if err != nil {
+		return err
+	}
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	d := agencyReferralsData{ProgramID: q.Get("program_id"), FacilityID: q.Get("facility_id"), Status: status, Cursor: page.Cursor}
+	programs, err := agencyAll(func(p store.Page) ([]cas.Program, string, error) {
+		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
+	})
+	if err != nil {
+		return err
+	}
+	facilities, err := agencyAll(func(p store.Page) ([]cas.Facility, string, error) {
+		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
+	})
+	if err != nil {
+		return err
+	}
+	programNames, facilityNames := map[string]string{}, map[string]string{}
+	for _, p := range programs {
+		programNames[p.ID] = p.Name
+		d.Programs = append(d.Programs, agencyOption{Value: p.ID, Label: p.Name, Selected: p.ID == d.ProgramID})
+	}
+	for _, f := range facilities {
+		facilityNames[f.ID] = f.Name
+		label := f.Name
+		if pn := programNames[f.ProgramID]; pn != "" {
+			label += " (" + pn + ")"
+		}
+		d.Facilities = append(d.Facilities, agencyOption{Value: f.ID, Label: label, Selected: f.ID == d.FacilityID})
+	}
+	d.Statuses = append(d.Statuses, agencyOption{Value: "open", Label: "Open (pending or accepted)", Selected: status == "open"})
+	for _, st := range cas.ReferralStatuses {
+		d.Statuses = append(d.Statuses, agencyOption{Value: string(st), Label: agencyLabel(string(st)), Selected: status == string(st)})
+	}
+	d.Statuses = append(d.Statuses, agencyOption{Value: "all", Label: "All", Selected: status == "all"})
+
+	list, next, err := s.db.Referrals(ctx, u, store.ReferralFilter{ProgramID: d.ProgramID, FacilityID: d.FacilityID, Status: statuses}, page)
+	if err != nil {
+		return err
+	}
+	d.Next = next
+	now := s.db.Now()
+	clients, units := map[string]string{}, map[string]string{}
+	for _, ref := range list {
+		row := agencyReferralRow{ID: ref.ID, Program: programNames[ref.ProgramID], Facility: facilityNames[ref.FacilityID],
+			Status: ref.Status, OverRefer: ref.OverRefer, CreatedAt: ref.CreatedAt, Deadline: ref.Deadline}
+		if row.Status == cas.ReferralPending {
+			row.Due = agencyDue(now, ref.Deadline)
+			row.Overdue = now.After(ref.Deadline)
+		}
+		label, ok := clients[ref.ClientID]
+		if !ok {
+			// Each read of a client record is audited, once per client shown.
+			if c, err := s.db.Client(ctx, u, ref.ClientID); err == nil {
+				label = agencyClientLabel(c)
+			} else if cas.ErrorCode(err) != cas.ENotFound {
+				return err
+			}
+			clients[ref.ClientID] = label
+		}
+		row.Client = label
+		if ref.UnitID != "" {
+			unit, ok := units[ref.UnitID]
+			if !ok {
+				if un, err := s.db.Unit(ctx, u, ref.UnitID); err == nil {
+					unit = un.Label
+				} else if cas.ErrorCode(err) != cas.ENotFound {
+					return err
+				}
+				units[ref.UnitID] = unit
+			}
+			row.Unit = unit
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	title := "Referrals"
+	if u.Role == cas.RoleAgencyUser {
+		title = "Incoming referrals"
+	}
+	return s.render(w, r, http.StatusOK, "referrals", title, view{Data: d})
+}
+
+// ----- One referral -----
+
+type agencyUnitOption struct {
+	ID, Label string
+	Selected  bool
+}
+
+type agencyReferralData struct {
+	Referral     cas.Referral
+	Events       []agencyEvent
+	Client       *cas.Client
+	ClientAge    int
+	Household    string
+	Program      string
+	Facility     string
+	Unit         string
+	StatusLabel  string
+	Due          string
+	Overdue      bool
+	DeclineLabel string
+
+	CanAccept, CanDecline, CanMoveIn, CanWithdraw bool
+	DeclineReasons                                []agencyOption
+	MoveInUnits                                   []agencyUnitOption
+}
+
+type agencyEvent struct {
+	cas.ReferralEvent
+	ActionLabel string
+}
+
+// agencyCan says whether the viewer may take an action on a referral now: its status allows it
+// and the viewer's role and agency do.
+func agencyCan(u *cas.User, ref cas.Referral, action cas.ReferralAction) bool {
+	if _, err := cas.NextReferralStatus(ref.Status, action); err != nil {
+		return false
+	}
+	if action == cas.ActionWithdraw {
+		return casOnly.admits(u.Role) && cas.CanManageReferrals(u)
+	}
+	return unitOperators.admits(u.Role) && cas.CanRespondToReferral(u, ref.AgencyID)
+}
+
+// agencyReferralView loads what the referral page shows; form holds a refused submission to refill.
+func (s *Server) agencyReferralView(r *http.Request, id string, form url.Values) (agencyReferralData, error) {
+	ctx, u := r.Context(), actor(r)
+	ref, events, err := s.db.Referral(ctx, u, id)
+	if err != nil {
+		return agencyReferralData{}, err
+	}
+	d := agencyReferralData{Referral: ref, StatusLabel: agencyLabel(string(ref.Status))}
+	for _, ev := range events {
+		d.Events = append(d.Events, agencyEvent{ReferralEvent: ev, ActionLabel: agencyLabel(ev.Action)})
+	}
+	now := s.db.Now()
+	if ref.Status == cas.ReferralPending {
+		d.Due, d.Overdue = agencyDue(now, ref.Deadline), now.After(ref.Deadline)
+	}
+	if ref.ReasonCode != "" {
+		if rule, ok := cas.DeclineRuleOf(ref.ReasonCode); ok {
+			d.DeclineLabel = rule.Label
+		} else {
+			d.DeclineLabel = string(ref.ReasonCode)
+		}
+	}
+	c, err := s.db.Client(ctx, u, ref.ClientID)
+	switch {
+	case err == nil:
+		d.Client = &c
+		d.ClientAge = c.Age(cas.DateOf(now, s.db.Zone))
+		d.Household = strings.ReplaceAll(string(c.HouseholdType), "_", " ")
+	case cas.ErrorCode(err) != cas.ENotFound:
+		return d, err
+	}
+	if p, err := s.db.Program(ctx, u, ref.ProgramID); err == nil {
+		d.Program = p.Name
+	} else if cas.ErrorCode(err) != cas.ENotFound {
+		return d, err
+	}
+	if f, err := s.db.Facility(ctx, u, ref.FacilityID); err == nil {
+		d.Facility = f.Name
+	} else if cas.ErrorCode(err) != cas.ENotFound {
+		return d, err
+	}
+	if ref.UnitID != "" {
+		if un, err := s.db.Unit(ctx, u, ref.UnitID); err == nil {
+			d.Unit = un.Label
+		} else if cas.ErrorCode(err) != cas.ENotFound {
+			return d, err
+		}
+	}
+
+	d.CanAccept = agencyCan(u, ref, cas.ActionAccept)
+	d.CanDecline = agencyCan(u, ref, cas.ActionDecline)
+	d.CanMoveIn = agencyCan(u, ref, cas.ActionMoveIn)
+	d.CanWithdraw = agencyCan(u, ref, cas.ActionWithdraw)
+	if d.CanDecline {
+		for _, rule := range cas.DeclineRules {
+			d.DeclineReasons = append(d.DeclineReasons, agencyOption{Value: string(rule.Reason), Label: rule.Label,
+				Selected: form.Get("reason_code") == string(rule.Reason)})
+		}
+	}
+	if d.CanMoveIn {
+		if d.MoveInUnits, err = s.agencyMoveInUnits(r, ref, form.Get("unit_id")); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// agencyMoveInUnits lists the units of the referral's facility a client can move into: available
+// or reserved, and not held by another open referral. The unit the referral holds comes first,
+// selected unless the refused form chose another.
+func (s *Server) agencyMoveInUnits(r *http.Request, ref cas.Referral, chosen string) ([]agencyUnitOption, error) {
+	ctx, u := r.Context(), actor(r)
+	units, err := agencyAll(func(p store.Page) ([]cas.Unit, string, error) {
+		return s.db.Units(ctx, u, store.UnitFilter{FacilityID: ref.FacilityID}, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	open, err := agencyAll(func(p store.Page) ([]cas.Referral, string, error) {
+		return s.db.Referrals(ctx, u, store.ReferralFilter{FacilityID: ref.FacilityID,
+			Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	heldElsewhere := map[string]bool{}
+	for _, o := range open {
+		if o.ID != ref.ID && o.UnitID != "" {
+			heldElsewhere[o.UnitID] = true
+		}
+	}
+	if chosen == "" {
+		chosen = ref.UnitID
+	}
+	var opts []agencyUnitOption
+	for _, un := range units {
+		if heldElsewhere[un.ID] || (un.Status != cas.UnitAvailable && un.Status != cas.UnitReserved) {
+			continue
+		}
+		label := fmt.Sprintf("%s (%d BR, %s", un.Label, un.Bedrooms, un.Status)
+		if un.Accessible {
+			label += ", accessible"
+		}
+		label += ")"
+		if un.ID == ref.UnitID {
+			label += " — held for this referral"
+		}
+		opt := agencyUnitOption{ID: un.ID, Label: label, Selected: un.ID == chosen}
+		if un.ID == ref.UnitID {
+			opts = append([]agencyUnitOption{opt}, opts...)
+		} else {
+			opts = append(opts, opt)
+		}
+	}
+	return opts, nil
+}
+
+func (s *Server) agencyReferralPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.agencyReferralView(r, r.PathValue("id"), nil)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "referral", "Referral", view{Data: d})
+}
+
+// agencyReferralRefused shows the referral page again with a refused form's messages, or passes
+// an error that is not about the form on.
+func (s *Server) agencyReferralRefused(w http.ResponseWriter, r *http.Request, err error) error {
+	errs, ok := formError(err)
+	if !ok {
+		return err
+	}
+	d, verr := s.agencyReferralView(r, r.PathValue("id"), r.PostForm)
+	if verr != nil {
+		return verr
+	}
+	return s.render(w, r, http.StatusBadRequest, "referral", "Referral", view{Data: d, Errors: errs, Form: r.PostForm})
+}
+
+func (s *Server) agencyReferralAccept(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := s.db.AcceptReferral(r.Context(), actor(r), id, r.PostFormValue("note")); err != nil {
+		return s.agencyReferralRefused(w, r, err)
+	}
+	return s.redirect(w, r, "/referrals/"+id, "Referral accepted. Record the move-in here when the client moves in.")
+}
+
+func (s *Server) agencyReferralDecline(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	reason := cas.DeclineReason(r.PostFormValue("reason_code"))
+	if _, err := s.db.DeclineReferral(r.Context(), actor(r), id, reason, r.PostFormValue("note")); err != nil {
+		return s.agencyReferralRefused(w, r, err)
+	}
+	return s.redirect(w, r, "/referrals/"+id, "Referral declined; the CAS team has been told.")
+}
+
+func (s *Server) agencyReferralMoveIn(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	ref, err := s.db.MoveIn(r.Context(), actor(r), id, r.PostFormValue("unit_id"))
+	if err != nil {
+		return s.agencyReferralRefused(w, r, err)
+	}
+	msg := "Move-in recorded: the client is housed."
+	if un, err := s.db.Unit(r.Context(), actor(r), ref.UnitID); err == nil {
+		msg = fmt.Sprintf("Move-in recorded: the client is housed and unit %s is occupied.", un.Label)
+	}
+	return s.redirect(w, r, "/referrals/"+id, msg)
+}
+
+func (s *Server) agencyReferralWithdraw(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := s.db.WithdrawReferral(r.Context(), actor(r), id, r.PostFormValue("reason")); err != nil {
+		return s.agencyReferralRefused(w, r, err)
+	}
+	return s.redirect(w, r, "/referrals/"+id, "Referral withdrawn; the client is back on the HPL.")
+}
+
+// ----- Units -----
+
+// agencyUnitForm is one of a unit's forms: its refused values and messages, if it was refused.
+type agencyUnitForm struct {
+	Errors                          map[string]string
+	ClientName, StartsOn, ExpiresOn string
+}
+
+type agencyUnitRow struct {
+	cas.Unit
+	Households     string
+	Reservation    *cas.Reservation
+	OfflineReason  string
+	OfflineReturn  string
+	HeldByReferral string // an open referral holding the available unit
+	CheckIn        agencyUnitForm
+	Reserve        agencyUnitForm
+}
+
+type agencyRoster struct {
+	cas.Facility
+	Program string
+	Stale   bool
+	Units   []agencyUnitRow
+}
+
+type agencyUnitsData struct {
+	FacilityID string
+	Facilities []agencyOption
+	Rosters    []agencyRoster
+}
+
+// agencyUnitRefusal is a refused unit form, to show next to its fields.
+type agencyUnitRefusal struct {
+	unitID string
+	form   string // "check-in" or "reserve"
+	errors map[string]string
+	values url.Values
+}
+
+func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *agencyUnitRefusal) (agencyUnitsData, map[string]string, error) {
+	ctx, u := r.Context(), actor(r)
+	now := s.db.Now()
+	today := cas.DateOf(now, s.db.Zone)
+	d := agencyUnitsData{FacilityID: facilityID}
+	programs, err := agencyAll(func(p store.Page) ([]cas.Program, string, error) {
+		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
+	})
+	if err != nil {
+		return d, nil, err
+	}
+	programNames := map[string]string{}
+	for _, p := range programs {
+		programNames[p.ID] = p.Name
+	}
+	facilities, err := agencyAll(func(p store.Page) ([]cas.Facility, string, error) {
+		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
+	})
+	if err != nil {
+		return d, nil, err
+	}
+	found := facilityID == ""
+	for _, f := range facilities {
+		d.Facilities = append(d.Facilities, agencyOption{Value: f.ID, Label: f.Name, Selected: f.ID == facilityID})
+		found = found || f.ID == facilityID
+	}
+	if !found {
+		return d, nil, cas.NotFound("facility")
+	}
+	var topErrors map[string]string
+	shown := false
+	for _, f := range facilities {
+		if facilityID != "" && f.ID != facilityID {
+			continue
+		}
+		roster := agencyRoster{Facility: f, Program: programNames[f.ProgramID],
+			Stale: f.InventoryConfirmedAt == nil || now.Sub(*f.InventoryConfirmedAt) > staleInventory}
+		units, err := agencyAll(func(p store.Page) ([]cas.Unit, string, error) {
+			return s.db.Units(ctx, u, store.UnitFilter{FacilityID: f.ID}, p)
+		})
+		if err != nil {
+			return d, nil, err
+		}
+		open, err := agencyAll(func(p store.Page) ([]cas.Referral, string, error) {
+			return s.db.Referrals(ctx, u, store.ReferralFilter{FacilityID: f.ID,
+				Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
+		})
+		if err != nil {
+			return d, nil, err
+		}
+		heldBy := map[string]string{}
+		for _, ref := range open {
+			if ref.UnitID != "" {
+				heldBy[ref.UnitID] = ref.ID
+			}
+		}
+		for _, un := range units {
+			row := agencyUnitRow{Unit: un, Households: agencyHouseholds(un.HouseholdTypes), HeldByReferral: heldBy[un.ID]}
+			row.Reserve.StartsOn = string(today)
+			switch un.Status {
+			case cas.UnitReserved:
+				res, _, err := s.db.Reservations(ctx, u, store.ReservationFilter{UnitID: un.ID, Status: cas.ReservationOpen}, store.Page{Limit: 1})
+				if err != nil {
+					return d, nil, err
+				}
+				if len(res) > 0 {
+					row.Reservation = &res[0]
+				}
+			case cas.UnitOffline:
+				history, err := s.db.UnitHistory(ctx, u, un.ID)
+				if err != nil {
+					return d, nil, err
+				}
+				for _, ev := range history {
+					if ev.Kind == "offline" && ev.To == nil {
+						row.OfflineReason = ev.Detail
+						break
+					}
+				}
+			}
+			if refused != nil && refused.unitID == un.ID {
+				shown = true
+				form := agencyUnitForm{Errors: refused.errors, ClientName: refused.values.Get("client_name")}
+				if refused.form == "reserve" {
+					form.StartsOn, form.ExpiresOn = refused.values.Get("starts_on"), refused.values.Get("expires_on")
+					row.Reserve = form
+				} else {
+					row.CheckIn = form
+				}
+			}
+			roster.Units = append(roster.Units, row)
+		}
+		d.Rosters = append(d.Rosters, roster)
+	}
+	if refused != nil {
+		fields := map[string]bool{"client_name": true}
+		if refused.form == "reserve" {
+			fields["starts_on"], fields["expires_on"] = true, true
+		}
+		for field, msg := range refused.errors {
+			// A message the unit's form cannot show next to a field goes at the top of the page.
+			if !shown || !fields[field] {
+				topErrors = map[string]string{"form": msg}
+			}
+		}
+	}
+	return d, topErrors, nil
+}
+
+func (s *Server) agencyUnitsPage(w http.ResponseWriter, r *http.Request) error {
+	d, _, err := s.agencyUnitsView(r, r.URL.Query().Get("facility_id"), nil)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "units", "Units", view{Data: d})
+}
+
+// agencyUnitsBack is where a unit form returns: the roster, filtered as it was, at the unit.
+func agencyUnitsBack(r *http.Request, anchor string) string {
+	path := "/units"
+	if f := r.PostFormValue("facility_id"); f != "" {
+		path += "?" + url.Values{"facility_id": {f}}.Encode()
+	}
+	if anchor != "" {
+		path += "#" + anchor
+	}
+	return path
+}
+
+// agencyUnitsRefused shows the roster again with a refused form's messages next to its fields.
+func (s *Server) agencyUnitsRefused(w http.ResponseWriter, r *http.Request, err error, unitID, form string) error {
+	errs, ok := formError(err)
+	if !ok {
+		return err
+	}
+	d, top, verr := s.agencyUnitsView(r, r.PostFormValue("facility_id"), &agencyUnitRefusal{unitID: unitID, form: form, errors: errs, values: r.PostForm})
+	if verr != nil {
+		return verr
+	}
+	return s.render(w, r, http.StatusBadRequest, "units", "Units", view{Data: d, Errors: top, Form: r.PostForm})
+}
+
+func (s *Server) agencyUnitLabel(r *http.Request, id string) string {
+	if un, err := s.db.Unit(r.Context(), actor(r), id); err == nil {
+		return un.Label
+	}
+	return "the unit"
+}
+
+func (s *Server) agencyUnitCheckIn(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := s.db.CheckIn(r.Context(), actor(r), id, "", r.PostFormValue("client_name")); err != nil {
+		return s.agencyUnitsRefused(w, r, err, id, "check-in")
+	}
+	return s.redirect(w, r, agencyUnitsBack(r, "unit-"+id), fmt.Sprintf("Checked in: unit %s is occupied.", s.agencyUnitLabel(r, id)))
+}
+
+func (s *Server) agencyUnitCheckOut(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := s.db.CheckOut(r.Context(), actor(r), id); err != nil {
+		return s.agencyUnitsRefused(w, r, err, id, "check-out")
+	}
+	return s.redirect(w, r, agencyUnitsBack(r, "unit-"+id), fmt.Sprintf("Checked out: unit %s is available.", s.agencyUnitLabel(r, id)))
+}
+
+func (s *Server) agencyUnitReserve(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	res := cas.Reservation{UnitID: id, ClientName: r.PostFormValue("client_name"),
+		StartsOn: cas.Date(r.PostFormValue("starts_on")), ExpiresOn: cas.Date(r.PostFormValue("expires_on"))}
+	res, err := s.db.CreateReservation(r.Context(), actor(r), res)
+	if err != nil {
+		return s.agencyUnitsRefused(w, r, err, id, "reserve")
+	}
+	return s.redirect(w, r, agencyUnitsBack(r, "unit-"+id),
+		fmt.Sprintf("Reserved: unit %s is held until %s.", s.agencyUnitLabel(r, id), res.ExpiresOn))
+}
+
+func (s *Server) agencyReservationRelease(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.db.ReleaseReservation(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return s.agencyUnitsRefused(w, r, err, "", "release")
+	}
+	return s.redirect(w, r, agencyUnitsBack(r, "unit-"+res.UnitID),
+		fmt.Sprintf("Reservation released: unit %s is available.", s.agencyUnitLabel(r, res.UnitID)))
+}
+
+func (s *Server) agencyConfirmInventory(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.db.ConfirmInventory(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return s.agencyUnitsRefused(w, r, err, "", "confirm")
+	}
+	return s.redirect(w, r, agencyUnitsBack(r, "facility-"+f.ID), fmt.Sprintf("Thank you: the roster of %s is confirmed.", f.Name))
+}

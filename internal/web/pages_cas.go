@@ -24,22 +24,26 @@ func (s *Server) casPages() []route {
 	}
 }
 
-// option is one choice of a select, with whether it is chosen.
-type option struct {
+// casOption is one choice of a select, with whether it is chosen.
+type casOption struct {
 	Value, Label string
 	Selected     bool
 }
 
-func options(chosen string, values ...string) []option {
-	out := make([]option, 0, len(values))
+func casOptions(chosen string, values ...string) []casOption {
+	out := make([]casOption, 0, len(values))
 	for _, v := range values {
-		out = append(out, option{Value: v, Label: humanize(v), Selected: v == chosen})
+		label := casHumanize(v)
+		if v == string(cas.DVSurvivor) {
+			label = "DV survivor"
+		}
+		out = append(out, casOption{Value: v, Label: label, Selected: v == chosen})
 	}
 	return out
 }
 
-// humanize turns a code such as "without_children" into words: "Without children".
-func humanize(s string) string {
+// casHumanize turns a code such as "without_children" into words: "Without children".
+func casHumanize(s string) string {
 	if s == "" {
 		return ""
 	}
@@ -77,7 +81,7 @@ func schemeWords(s cas.PriorityScheme) []string {
 }
 
 // today is the CoC's calendar day now, on the store's clock.
-func (s *Server) today() cas.Date { return cas.DateOf(s.db.Now(), s.db.Zone) }
+func (s *Server) casToday() cas.Date { return cas.DateOf(s.db.Now(), s.db.Zone) }
 
 // hplRow is one line of the HPL page.
 type hplRow struct {
@@ -91,10 +95,10 @@ type hplData struct {
 	Scheme         cas.PriorityScheme
 	Criteria       []string
 	Q              string
-	HouseholdTypes []option
-	Populations    []option
-	IntakeStatuses []option
-	Statuses       []option
+	HouseholdTypes []casOption
+	Populations    []casOption
+	IntakeStatuses []casOption
+	Statuses       []casOption
 	Filtered       bool
 }
 
@@ -139,13 +143,13 @@ func (s *Server) hplPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	today := s.today()
+	today := s.casToday()
 	d := hplData{
 		Scheme: scheme, Criteria: schemeWords(scheme), Q: f.Search,
-		HouseholdTypes: options(string(f.HouseholdType), "without_children", "with_children", "only_children"),
-		Populations:    options(string(f.Population), "veteran", "chronically_homeless", "youth", "dv_survivor"),
-		IntakeStatuses: options(string(f.IntakeStatus), "ready", "incomplete_documents", "pending"),
-		Statuses:       options(status, hplStatusChoices...),
+		HouseholdTypes: casOptions(string(f.HouseholdType), "without_children", "with_children", "only_children"),
+		Populations:    casOptions(string(f.Population), "veteran", "chronically_homeless", "youth", "dv_survivor"),
+		IntakeStatuses: casOptions(string(f.IntakeStatus), "ready", "incomplete_documents", "pending"),
+		Statuses:       casOptions(status, hplStatusChoices...),
 		Filtered:       f.HouseholdType != "" || f.Population != "" || f.IntakeStatus != "" || f.Search != "" || status != "",
 	}
 	for _, it := range items {
@@ -185,19 +189,22 @@ type clientData struct {
 	Facilities []facilityChoice
 	CanRefer   bool
 	FullWarn   bool
-	Today      cas.Date
+	// FullMessage names the full facility, when a referral to it was refused.
+	FullMessage string
+	Today       cas.Date
+	Age         int
 }
 
-// names are the display names of programs, facilities and units, by ID.
-type names struct {
+// casNames are the display names of programs, facilities and units, by ID.
+type casNames struct {
 	program, facility, unit map[string]string
 	facilities              []cas.Facility
 	programs                map[string]cas.Program
 }
 
 // loadNames reads every program, facility and, when units is set, unit the actor may see, once.
-func (s *Server) loadNames(ctx context.Context, u *cas.User, units bool) (names, error) {
-	n := names{program: map[string]string{}, facility: map[string]string{}, unit: map[string]string{}, programs: map[string]cas.Program{}}
+func (s *Server) loadCASNames(ctx context.Context, u *cas.User, units bool) (casNames, error) {
+	n := casNames{program: map[string]string{}, facility: map[string]string{}, unit: map[string]string{}, programs: map[string]cas.Program{}}
 	for cursor := ""; ; {
 		list, next, err := s.db.Programs(ctx, u, store.ProgramFilter{}, store.Page{Limit: 500, Cursor: cursor})
 		if err != nil {
@@ -265,14 +272,15 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	if err != nil {
 		return clientData{}, err
 	}
-	d := clientData{Client: c, CanRefer: cas.CanManageReferrals(u), Today: s.today()}
+	d := clientData{Client: c, CanRefer: cas.CanManageReferrals(u), Today: s.casToday()}
+	d.Age = c.Age(d.Today)
 	if d.Entry, err = s.hplItemOf(ctx, u, c); err != nil {
 		return d, err
 	}
 	if d.Entry != nil {
 		d.Parked = d.Entry.Entry.Parked(d.Today)
 	}
-	n, err := s.loadNames(ctx, u, false)
+	n, err := s.loadCASNames(ctx, u, false)
 	if err != nil {
 		return d, err
 	}
@@ -300,6 +308,14 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	for _, fu := range capacity {
 		free[fu.FacilityID] += fu.Free
 	}
+	// An available unit held by an open referral or proposal is not free to refer to.
+	held, err := s.heldUnits(ctx, u)
+	if err != nil {
+		return d, err
+	}
+	for _, facility := range held {
+		free[facility] = max(free[facility]-1, 0)
+	}
 	for _, f := range n.facilities {
 		d.Facilities = append(d.Facilities, facilityChoice{ID: f.ID, Name: f.Name, Program: n.program[f.ProgramID], Free: free[f.ID],
 			Selected: f.ID == chosenFacility})
@@ -308,6 +324,44 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 		return cmp.Or(cmp.Compare(a.Program, b.Program), cmp.Compare(a.Name, b.Name))
 	})
 	return d, nil
+}
+
+// openReferrals lists every open (pending or accepted) referral the actor may see.
+func (s *Server) openReferrals(ctx context.Context, u *cas.User) ([]cas.Referral, error) {
+	var open []cas.Referral
+	for cursor := ""; ; {
+		list, next, err := s.db.Referrals(ctx, u, store.ReferralFilter{Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}},
+			store.Page{Limit: 500, Cursor: cursor})
+		if err != nil {
+			return nil, err
+		}
+		open = append(open, list...)
+		if cursor = next; cursor == "" {
+			return open, nil
+		}
+	}
+}
+
+// heldUnits are the units that open referrals and proposals hold, with their facilities.
+func (s *Server) heldUnits(ctx context.Context, u *cas.User) (map[string]string, error) {
+	held := map[string]string{}
+	open, err := s.openReferrals(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range open {
+		if ref.UnitID != "" {
+			held[ref.UnitID] = ref.FacilityID
+		}
+	}
+	proposals, err := s.db.Proposals(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range proposals {
+		held[p.UnitID] = p.FacilityID
+	}
+	return held, nil
 }
 
 func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) error {
@@ -373,6 +427,9 @@ func (s *Server) clientRefer(w http.ResponseWriter, r *http.Request) error {
 		return derr
 	}
 	d.FullWarn = full
+	if full {
+		d.FullMessage = e.Message
+	}
 	status := statusOf(e.Code)
 	return s.render(w, r, status, "client", d.Client.FirstName+" "+d.Client.LastName, view{Data: d, Errors: msgs, Form: r.PostForm})
 }
@@ -431,26 +488,17 @@ func (s *Server) clientNames(ctx context.Context, u *cas.User, want map[string]b
 func (s *Server) boardData(r *http.Request) (boardData, error) {
 	ctx, u := r.Context(), actor(r)
 	d := boardData{Reviewer: cas.CanManageReferrals(u)}
-	var open []cas.Referral
-	for cursor := ""; ; {
-		list, next, err := s.db.Referrals(ctx, u, store.ReferralFilter{Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}},
-			store.Page{Limit: 500, Cursor: cursor})
-		if err != nil {
-			return d, err
-		}
-		open = append(open, list...)
-		if cursor = next; cursor == "" {
-			break
-		}
+	open, err := s.openReferrals(ctx, u)
+	if err != nil {
+		return d, err
 	}
 	var proposals []store.Proposal
 	if d.Reviewer {
-		var err error
 		if proposals, err = s.db.Proposals(ctx, u); err != nil {
 			return d, err
 		}
 	}
-	n, err := s.loadNames(ctx, u, true)
+	n, err := s.loadCASNames(ctx, u, true)
 	if err != nil {
 		return d, err
 	}

@@ -15,21 +15,21 @@ import (
 // hmisPages are the HMIS team's pages: inventory across agencies, users, agencies, CAS Contacts.
 func (s *Server) hmisPages() []route {
 	return []route{
-		{"GET", "/inventory", hmisOnly, s.inventoryPage},
-		{"POST", "/units/{id}/offline", hmisOnly, s.unitOfflineForm},
-		{"POST", "/units/{id}/online", hmisOnly, s.unitOnlineForm},
-		{"GET", "/admin/users", hmisOnly, s.usersPage},
-		{"POST", "/admin/users", hmisOnly, s.userCreateForm},
-		{"POST", "/admin/users/{id}/cas-contact", hmisOnly, s.userCASContactForm},
-		{"POST", "/admin/users/{id}/disable", hmisOnly, s.userDisableForm},
-		{"POST", "/admin/users/{id}/enable", hmisOnly, s.userEnableForm},
-		{"GET", "/admin/agencies", hmisOnly, s.agenciesPage},
-		{"POST", "/admin/agencies", hmisOnly, s.agencyCreateForm},
+		{"GET", "/inventory", hmisOnly, s.hmisInventoryPage},
+		{"POST", "/units/{id}/offline", hmisOnly, s.hmisUnitOffline},
+		{"POST", "/units/{id}/online", hmisOnly, s.hmisUnitOnline},
+		{"GET", "/admin/users", hmisOnly, s.hmisUsersPage},
+		{"POST", "/admin/users", hmisOnly, s.hmisUserCreate},
+		{"POST", "/admin/users/{id}/cas-contact", hmisOnly, s.hmisUserCASContact},
+		{"POST", "/admin/users/{id}/disable", hmisOnly, s.hmisUserDisable},
+		{"POST", "/admin/users/{id}/enable", hmisOnly, s.hmisUserEnable},
+		{"GET", "/admin/agencies", hmisOnly, s.hmisAgenciesPage},
+		{"POST", "/admin/agencies", hmisOnly, s.hmisAgencyCreate},
 	}
 }
 
-// staleInventory is how old a facility's last inventory confirmation may be before it is flagged.
-const staleInventory = 30 * 24 * time.Hour
+// hmisStaleAfter is how old a facility's last inventory confirmation may be before it is flagged.
+const hmisStaleAfter = 30 * 24 * time.Hour
 
 // hmisAll reads every page of a store list, for the short lists a page needs whole (agencies for a
 // select, one agency's facilities and units).
@@ -84,33 +84,33 @@ func hmisFormErrors(errs map[string]string, fields ...string) (row, page map[str
 
 // --- Inventory ---
 
-var unitStatuses = []cas.UnitStatus{cas.UnitAvailable, cas.UnitReserved, cas.UnitOccupied, cas.UnitOffline}
+var hmisUnitStatuses = []cas.UnitStatus{cas.UnitAvailable, cas.UnitReserved, cas.UnitOccupied, cas.UnitOffline}
 
-type inventoryData struct {
+type hmisInventoryData struct {
 	Agencies []cas.Agency // every agency, for the filter
 	AgencyID string
 	Status   string
 	Statuses []cas.UnitStatus
-	Groups   []inventoryAgency
+	Groups   []hmisInventoryAgency
 	// Query is the current filters and page, kept by the unit forms.
 	Query template.URL
 	Limit string
 	Next  string
 }
 
-type inventoryAgency struct {
+type hmisInventoryAgency struct {
 	Agency     cas.Agency
-	Facilities []inventoryFacility
+	Facilities []hmisInventoryFacility
 }
 
-type inventoryFacility struct {
+type hmisInventoryFacility struct {
 	Facility cas.Facility
 	// Stale is a facility whose inventory was never confirmed or not in the last 30 days.
 	Stale bool
-	Units []inventoryUnit
+	Units []hmisInventoryUnit
 }
 
-type inventoryUnit struct {
+type hmisInventoryUnit struct {
 	cas.Unit
 	Households    string
 	OfflineReason string
@@ -120,14 +120,14 @@ type inventoryUnit struct {
 	ExpectedReturn string
 }
 
-// inventoryView builds the inventory for the request's filters; a refused form of unit formUnit
+// hmisInventoryView builds the inventory for the request's filters; a refused form of unit formUnit
 // shows its messages errs next to its fields.
-func (s *Server) inventoryView(w http.ResponseWriter, r *http.Request, status int, formUnit string, errs map[string]string) error {
+func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, status int, formUnit string, errs map[string]string) error {
 	ctx, u, q := r.Context(), actor(r), r.URL.Query()
-	d := inventoryData{AgencyID: q.Get("agency_id"), Status: q.Get("status"), Statuses: unitStatuses,
+	d := hmisInventoryData{AgencyID: q.Get("agency_id"), Status: q.Get("status"), Statuses: hmisUnitStatuses,
 		Query: hmisQuery(q, "agency_id", "status", "limit", "cursor"), Limit: q.Get("limit")}
 	v := view{Errors: map[string]string{}}
-	if d.Status != "" && !slices.Contains(unitStatuses, cas.UnitStatus(d.Status)) {
+	if d.Status != "" && !slices.Contains(hmisUnitStatuses, cas.UnitStatus(d.Status)) {
 		v.Errors["status"] = "status must be available, reserved, occupied or offline"
 		d.Status, status = "", http.StatusBadRequest
 	}
@@ -166,14 +166,14 @@ func (s *Server) inventoryView(w http.ResponseWriter, r *http.Request, status in
 		if err != nil {
 			return err
 		}
-		group := inventoryAgency{Agency: a}
+		group := hmisInventoryAgency{Agency: a}
 		for _, f := range facilities {
-			fv := inventoryFacility{Facility: f, Stale: f.InventoryConfirmedAt == nil || now.Sub(*f.InventoryConfirmedAt) > staleInventory}
+			fv := hmisInventoryFacility{Facility: f, Stale: f.InventoryConfirmedAt == nil || now.Sub(*f.InventoryConfirmedAt) > hmisStaleAfter}
 			for _, unit := range units {
 				if unit.FacilityID != f.ID {
 					continue
 				}
-				row := inventoryUnit{Unit: unit, Households: householdLabels(unit.HouseholdTypes)}
+				row := hmisInventoryUnit{Unit: unit, Households: hmisHouseholds(unit.HouseholdTypes)}
 				if unit.Status == cas.UnitOffline {
 					history, err := s.db.UnitHistory(ctx, u, unit.ID)
 					if err != nil {
@@ -209,7 +209,7 @@ func (s *Server) inventoryView(w http.ResponseWriter, r *http.Request, status in
 	return s.render(w, r, status, "inventory", "Inventory", v)
 }
 
-func householdLabels(types []cas.HouseholdType) string {
+func hmisHouseholds(types []cas.HouseholdType) string {
 	names := make([]string, len(types))
 	for i, t := range types {
 		names[i] = strings.ReplaceAll(string(t), "_", " ")
@@ -217,18 +217,18 @@ func householdLabels(types []cas.HouseholdType) string {
 	return strings.Join(names, ", ")
 }
 
-func (s *Server) inventoryPage(w http.ResponseWriter, r *http.Request) error {
-	return s.inventoryView(w, r, http.StatusOK, "", nil)
+func (s *Server) hmisInventoryPage(w http.ResponseWriter, r *http.Request) error {
+	return s.hmisInventoryView(w, r, http.StatusOK, "", nil)
 }
 
-// inventoryBack is where a unit form returns: the inventory as it was filtered, at the unit.
-func inventoryBack(r *http.Request, unitID string) string {
+// hmisInventoryBack is where a unit form returns: the inventory as it was filtered, at the unit.
+func hmisInventoryBack(r *http.Request, unitID string) string {
 	return hmisBack("/inventory", hmisQuery(r.URL.Query(), "agency_id", "status", "limit", "cursor")) + "#unit-" + url.PathEscape(unitID)
 }
 
-// unitFormRefused re-renders the inventory after a unit form was refused with err; other errors
+// hmisUnitRefused re-renders the inventory after a unit form was refused with err; other errors
 // pass through.
-func (s *Server) unitFormRefused(w http.ResponseWriter, r *http.Request, unitID string, err error) error {
+func (s *Server) hmisUnitRefused(w http.ResponseWriter, r *http.Request, unitID string, err error) error {
 	errs, ok := formError(err)
 	if !ok {
 		return err
@@ -237,50 +237,50 @@ func (s *Server) unitFormRefused(w http.ResponseWriter, r *http.Request, unitID 
 	if len(row) == 0 {
 		row = top
 	}
-	return s.inventoryView(w, r, http.StatusBadRequest, unitID, row)
+	return s.hmisInventoryView(w, r, http.StatusBadRequest, unitID, row)
 }
 
-func (s *Server) unitOfflineForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) hmisUnitOffline(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return cas.Errorf(cas.EInvalid, "unreadable form")
 	}
 	id := r.PathValue("id")
 	period := cas.OfflinePeriod{Reason: r.PostForm.Get("reason"), ExpectedReturn: cas.Date(strings.TrimSpace(r.PostForm.Get("expected_return")))}
 	if _, err := s.db.TakeOffline(r.Context(), actor(r), id, period); err != nil {
-		return s.unitFormRefused(w, r, id, err)
+		return s.hmisUnitRefused(w, r, id, err)
 	}
 	label := id
 	if unit, err := s.db.Unit(r.Context(), actor(r), id); err == nil {
 		label = unit.Label
 	}
-	return s.redirect(w, r, inventoryBack(r, id), "Unit "+label+" is offline: "+strings.TrimSpace(period.Reason)+".")
+	return s.redirect(w, r, hmisInventoryBack(r, id), "Unit "+label+" is offline: "+strings.TrimSpace(period.Reason)+".")
 }
 
-func (s *Server) unitOnlineForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) hmisUnitOnline(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if _, err := s.db.BringOnline(r.Context(), actor(r), id); err != nil {
-		return s.unitFormRefused(w, r, id, err)
+		return s.hmisUnitRefused(w, r, id, err)
 	}
 	label := id
 	if unit, err := s.db.Unit(r.Context(), actor(r), id); err == nil {
 		label = unit.Label
 	}
-	return s.redirect(w, r, inventoryBack(r, id), "Unit "+label+" is back online and available.")
+	return s.redirect(w, r, hmisInventoryBack(r, id), "Unit "+label+" is back online and available.")
 }
 
 // --- Users ---
 
-type roleOption struct {
+type hmisRoleOption struct {
 	Value cas.Role
 	Label string
 }
 
-var roleOptions = []roleOption{
+var hmisRoleOptions = []hmisRoleOption{
 	{cas.RoleAgencyUser, "Agency user"}, {cas.RoleCASAdmin, "CAS admin"}, {cas.RoleHMISAdmin, "HMIS admin"},
 }
 
-func roleLabel(r cas.Role) string {
-	for _, o := range roleOptions {
+func hmisRoleLabel(r cas.Role) string {
+	for _, o := range hmisRoleOptions {
 		if o.Value == r {
 			return o.Label
 		}
@@ -288,17 +288,17 @@ func roleLabel(r cas.Role) string {
 	return string(r)
 }
 
-type usersData struct {
-	Users    []userRow
+type hmisUsersData struct {
+	Users    []hmisUserRow
 	Agencies []cas.Agency
-	Roles    []roleOption
+	Roles    []hmisRoleOption
 	Self     string // the signed-in user, who may not disable their own account
 	Query    template.URL
 	Limit    string
 	Next     string
 }
 
-type userRow struct {
+type hmisUserRow struct {
 	cas.User
 	RoleLabel  string
 	AgencyName string
@@ -306,9 +306,9 @@ type userRow struct {
 	Error string
 }
 
-// usersView renders the users page; a refused create form shows errs next to its fields (form
+// hmisUsersView renders the users page; a refused create form shows errs next to its fields (form
 // refills it), a refused action on user rowUser shows rowErr in that user's row.
-func (s *Server) usersView(w http.ResponseWriter, r *http.Request, status int, errs map[string]string, form url.Values, rowUser, rowErr string) error {
+func (s *Server) hmisUsersView(w http.ResponseWriter, r *http.Request, status int, errs map[string]string, form url.Values, rowUser, rowErr string) error {
 	ctx, u, q := r.Context(), actor(r), r.URL.Query()
 	page, err := pageOf(r)
 	if err != nil {
@@ -326,10 +326,10 @@ func (s *Server) usersView(w http.ResponseWriter, r *http.Request, status int, e
 	for _, a := range agencies {
 		names[a.ID] = a.Name
 	}
-	d := usersData{Agencies: agencies, Roles: roleOptions, Self: u.ID, Query: hmisQuery(q, "limit", "cursor"), Limit: q.Get("limit"), Next: next}
+	d := hmisUsersData{Agencies: agencies, Roles: hmisRoleOptions, Self: u.ID, Query: hmisQuery(q, "limit", "cursor"), Limit: q.Get("limit"), Next: next}
 	shown := false
 	for _, user := range users {
-		row := userRow{User: user, RoleLabel: roleLabel(user.Role), AgencyName: names[user.AgencyID]}
+		row := hmisUserRow{User: user, RoleLabel: hmisRoleLabel(user.Role), AgencyName: names[user.AgencyID]}
 		if user.ID == rowUser {
 			row.Error, shown = rowErr, true
 		}
@@ -341,11 +341,11 @@ func (s *Server) usersView(w http.ResponseWriter, r *http.Request, status int, e
 	return s.render(w, r, status, "users", "Users", view{Errors: errs, Form: form, Data: d})
 }
 
-func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
-	return s.usersView(w, r, http.StatusOK, nil, nil, "", "")
+func (s *Server) hmisUsersPage(w http.ResponseWriter, r *http.Request) error {
+	return s.hmisUsersView(w, r, http.StatusOK, nil, nil, "", "")
 }
 
-func (s *Server) userCreateForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) hmisUserCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return cas.Errorf(cas.EInvalid, "unreadable form")
 	}
@@ -360,7 +360,7 @@ func (s *Server) userCreateForm(w http.ResponseWriter, r *http.Request) error {
 				refill[k] = v
 			}
 		}
-		return s.usersView(w, r, http.StatusBadRequest, errs, refill, "", "")
+		return s.hmisUsersView(w, r, http.StatusBadRequest, errs, refill, "", "")
 	}
 	if err != nil {
 		return err
@@ -368,9 +368,9 @@ func (s *Server) userCreateForm(w http.ResponseWriter, r *http.Request) error {
 	return s.redirect(w, r, "/admin/users", "Account created for "+created.Name+" ("+created.Email+").")
 }
 
-// userAction applies patch to the user of the path and returns to the users page with flash, or
+// hmisUserAction applies patch to the user of the path and returns to the users page with flash, or
 // shows why it was refused in the user's row.
-func (s *Server) userAction(w http.ResponseWriter, r *http.Request, patch cas.UserPatch, flash func(cas.User) string) error {
+func (s *Server) hmisUserAction(w http.ResponseWriter, r *http.Request, patch cas.UserPatch, flash func(cas.User) string) error {
 	id := r.PathValue("id")
 	updated, err := s.db.UpdateUser(r.Context(), actor(r), id, patch)
 	if errs, ok := formError(err); ok {
@@ -378,7 +378,7 @@ func (s *Server) userAction(w http.ResponseWriter, r *http.Request, patch cas.Us
 		for _, m := range errs {
 			msg = m
 		}
-		return s.usersView(w, r, http.StatusBadRequest, nil, nil, id, msg)
+		return s.hmisUsersView(w, r, http.StatusBadRequest, nil, nil, id, msg)
 	}
 	if err != nil {
 		return err
@@ -386,16 +386,16 @@ func (s *Server) userAction(w http.ResponseWriter, r *http.Request, patch cas.Us
 	return s.redirect(w, r, hmisBack("/admin/users", hmisQuery(r.URL.Query(), "limit", "cursor"))+"#user-"+url.PathEscape(id), flash(updated))
 }
 
-func (s *Server) userCASContactForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) hmisUserCASContact(w http.ResponseWriter, r *http.Request) error {
 	var on bool
 	switch r.PostFormValue("cas_contact") {
 	case "on":
 		on = true
 	case "off":
 	default:
-		return s.usersView(w, r, http.StatusBadRequest, nil, nil, r.PathValue("id"), "cas_contact must be on or off")
+		return s.hmisUsersView(w, r, http.StatusBadRequest, nil, nil, r.PathValue("id"), "cas_contact must be on or off")
 	}
-	return s.userAction(w, r, cas.UserPatch{CASContact: &on}, func(u cas.User) string {
+	return s.hmisUserAction(w, r, cas.UserPatch{CASContact: &on}, func(u cas.User) string {
 		if on {
 			return u.Name + " is now a CAS Contact and receives the agency's referral notifications."
 		}
@@ -403,32 +403,32 @@ func (s *Server) userCASContactForm(w http.ResponseWriter, r *http.Request) erro
 	})
 }
 
-func (s *Server) userDisableForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) hmisUserDisable(w http.ResponseWriter, r *http.Request) error {
 	if r.PathValue("id") == actor(r).ID {
-		return s.usersView(w, r, http.StatusBadRequest, nil, nil, actor(r).ID, "You cannot disable your own account.")
+		return s.hmisUsersView(w, r, http.StatusBadRequest, nil, nil, actor(r).ID, "You cannot disable your own account.")
 	}
 	disabled := true
-	return s.userAction(w, r, cas.UserPatch{Disabled: &disabled}, func(u cas.User) string {
+	return s.hmisUserAction(w, r, cas.UserPatch{Disabled: &disabled}, func(u cas.User) string {
 		return u.Name + "'s account is disabled: they can no longer sign in, and their API tokens are revoked."
 	})
 }
 
-func (s *Server) userEnableForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) hmisUserEnable(w http.ResponseWriter, r *http.Request) error {
 	disabled := false
-	return s.userAction(w, r, cas.UserPatch{Disabled: &disabled}, func(u cas.User) string {
+	return s.hmisUserAction(w, r, cas.UserPatch{Disabled: &disabled}, func(u cas.User) string {
 		return u.Name + "'s account is enabled again."
 	})
 }
 
 // --- Agencies ---
 
-type agenciesData struct {
+type hmisAgenciesData struct {
 	Agencies []cas.Agency
 	Limit    string
 	Next     string
 }
 
-func (s *Server) agenciesView(w http.ResponseWriter, r *http.Request, status int, errs map[string]string, form url.Values) error {
+func (s *Server) hmisAgenciesView(w http.ResponseWriter, r *http.Request, status int, errs map[string]string, form url.Values) error {
 	page, err := pageOf(r)
 	if err != nil {
 		return err
@@ -437,21 +437,21 @@ func (s *Server) agenciesView(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	d := agenciesData{Agencies: agencies, Limit: r.URL.Query().Get("limit"), Next: next}
+	d := hmisAgenciesData{Agencies: agencies, Limit: r.URL.Query().Get("limit"), Next: next}
 	return s.render(w, r, status, "agencies", "Agencies", view{Errors: errs, Form: form, Data: d})
 }
 
-func (s *Server) agenciesPage(w http.ResponseWriter, r *http.Request) error {
-	return s.agenciesView(w, r, http.StatusOK, nil, nil)
+func (s *Server) hmisAgenciesPage(w http.ResponseWriter, r *http.Request) error {
+	return s.hmisAgenciesView(w, r, http.StatusOK, nil, nil)
 }
 
-func (s *Server) agencyCreateForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) hmisAgencyCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return cas.Errorf(cas.EInvalid, "unreadable form")
 	}
 	a, err := s.db.CreateAgency(r.Context(), actor(r), cas.Agency{Name: r.PostForm.Get("name"), HMISOrganizationID: r.PostForm.Get("hmis_organization_id")})
 	if errs, ok := formError(err); ok {
-		return s.agenciesView(w, r, http.StatusBadRequest, errs, r.PostForm)
+		return s.hmisAgenciesView(w, r, http.StatusBadRequest, errs, r.PostForm)
 	}
 	if err != nil {
 		return err

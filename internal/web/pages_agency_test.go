@@ -1,0 +1,457 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
+	"github.com/doorway-cas/doorway/internal/store/storetest"
+)
+
+func init() {
+	for pattern, want := range map[string]string{
+		"GET /referrals":                          "nyyy",
+		"GET /referrals/{id}":                     "nyyy",
+		"POST /referrals/{id}/accept":             "nnyy",
+		"POST /referrals/{id}/decline":            "nnyy",
+		"POST /referrals/{id}/move-in":            "nnyy",
+		"POST /referrals/{id}/withdraw":           "nynn",
+		"GET /units":                              "nnyy",
+		"POST /units/{id}/check-in":               "nnyy",
+		"POST /units/{id}/check-out":              "nnyy",
+		"POST /units/{id}/reserve":                "nnyy",
+		"POST /reservations/{id}/release":         "nnyy",
+		"POST /facilities/{id}/confirm-inventory": "nnyy",
+	} {
+		pageMatrix[pattern] = want
+	}
+}
+
+// agencyCoC is a small CoC for the agency pages: Harbor (with a facility of four units and a
+// pending referral of Jane Doe) and Bayside (with a facility, a unit and a referral of Bob Roe).
+type agencyCoC struct {
+	db                 *store.DB
+	url                string
+	clock              *atomic.Int64 // how far the server's clock runs ahead, in nanoseconds
+	commons, bayHouse  cas.Facility
+	apt1, apt2, apt3   cas.Unit // Harbor Commons; apt1 is held by Jane's referral
+	apt4, bayUnit      cas.Unit
+	jane, bob          cas.Client
+	janeRef, bobRef    cas.Referral
+	harborID, bayID    string
+	harborProgramName  string
+	baysideProgramName string
+}
+
+const agencyPassword = "a long enough password"
+
+func newAgencyCoC(t *testing.T) *agencyCoC {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	clock := &atomic.Int64{}
+	db.Now = func() time.Time { return time.Now().Add(time.Duration(clock.Load())) }
+	srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	c := &agencyCoC{db: db, url: srv.URL, clock: clock, harborProgramName: "Harbor PSH", baysideProgramName: "Bayside RRH"}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	harbor, err := db.CreateAgency(ctx, cas.System, cas.Agency{Name: "Harbor Family Services"})
+	must(err)
+	bayside, err := db.CreateAgency(ctx, cas.System, cas.Agency{Name: "Bayside Housing"})
+	must(err)
+	c.harborID, c.bayID = harbor.ID, bayside.ID
+	for _, u := range []cas.User{
+		{Email: "cas@coc.test", Name: "Casey Admin", Role: cas.RoleCASAdmin},
+		{Email: "hmis@coc.test", Name: "Hana HMIS", Role: cas.RoleHMISAdmin},
+		{Email: "harbor@coc.test", Name: "Hal Harbor", Role: cas.RoleAgencyUser, AgencyID: harbor.ID},
+		{Email: "bayside@coc.test", Name: "Bea Bayside", Role: cas.RoleAgencyUser, AgencyID: bayside.ID},
+	} {
+		_, err := db.CreateUser(ctx, cas.System, u, agencyPassword)
+		must(err)
+	}
+	harborProgram, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: harbor.ID, Name: c.harborProgramName, ProjectType: cas.ProjectPSH, ResponseDays: 3})
+	must(err)
+	baysideProgram, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: bayside.ID, Name: c.baysideProgramName, ProjectType: cas.ProjectRRH, ResponseDays: 5})
+	must(err)
+	c.commons, err = db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: harborProgram.ID, Name: "Harbor Commons", Address: "1 Harbor Way"})
+	must(err)
+	c.bayHouse, err = db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: baysideProgram.ID, Name: "Bayside House"})
+	must(err)
+	unit := func(f cas.Facility, label string, accessible bool) cas.Unit {
+		t.Helper()
+		u, err := db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: f.ID, Label: label, Bedrooms: 1,
+			HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren, cas.WithChildren}, Accessible: accessible})
+		must(err)
+		return u
+	}
+	c.apt1, c.apt2, c.apt3, c.apt4 = unit(c.commons, "Apt 1", true), unit(c.commons, "Apt 2", false), unit(c.commons, "Apt 3", false), unit(c.commons, "Apt 4", false)
+	c.bayUnit = unit(c.bayHouse, "Bay 9", false)
+	client := func(first, last, personalID string) cas.Client {
+		t.Helper()
+		cl, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: first, LastName: last, BirthDate: "1980-05-01",
+			HMISPersonalID: personalID, HouseholdSize: 2, HouseholdType: cas.WithChildren, Veteran: true, Consent: true})
+		must(err)
+		_, err = db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: cl.ID, Score: 12, AssessedOn: "2025-01-15", DaysHomeless: 200, IntakeStatus: cas.IntakeReady})
+		must(err)
+		return cl
+	}
+	c.jane, c.bob = client("Jane", "Doe", "P-100"), client("Bob", "Roe", "P-200")
+	c.janeRef, err = db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: c.jane.ID, FacilityID: c.commons.ID})
+	must(err)
+	if c.janeRef.UnitID != c.apt1.ID {
+		t.Fatalf("Jane's referral holds %q, want Apt 1", c.janeRef.UnitID)
+	}
+	c.bobRef, err = db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: c.bob.ID, FacilityID: c.bayHouse.ID})
+	must(err)
+	return c
+}
+
+// as returns a browser signed in as the user with the given email.
+func (c *agencyCoC) as(t *testing.T, email string) *browser {
+	t.Helper()
+	b := newBrowser(t, c.url)
+	b.signIn(email)
+	return b
+}
+
+// getAgencyPage fetches a page and returns its status and body.
+func (b *browser) getAgencyPage(path string) (int, string) {
+	b.t.Helper()
+	req, err := http.NewRequest("GET", b.base+path, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// postAgencyForm posts a same-origin form and returns the status, the redirect and the body.
+func (b *browser) postAgencyForm(path string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+}
+
+func agencyContains(t *testing.T, what, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+func agencyLacks(t *testing.T, what, body string, unwanted ...string) {
+	t.Helper()
+	for _, w := range unwanted {
+		if strings.Contains(body, w) {
+			t.Errorf("%s shows %q", what, w)
+		}
+	}
+}
+
+func TestAgencyIncomingReferrals(t *testing.T) {
+	c := newAgencyCoC(t)
+	harbor := c.as(t, "harbor@coc.test")
+	status, body := harbor.getAgencyPage("/referrals")
+	if status != http.StatusOK {
+		t.Fatalf("GET /referrals: %d", status)
+	}
+	agencyContains(t, "Harbor's incoming referrals", body, "Incoming referrals", `href="/referrals/`+c.janeRef.ID+`"`, "J. D. · HMIS P-100",
+		"Harbor Commons", "Apt 1", "status-pending", funcs["datetime"].(func(time.Time) string)(c.janeRef.Deadline), "due in",
+		`<option value="`+c.commons.ID+`"`)
+	agencyLacks(t, "Harbor's incoming referrals", body, c.bobRef.ID, "Bayside House", "P-200", "Bob", "Jane", `class="overdue"`)
+
+	// Filters: a closed status, another facility.
+	_, body = harbor.getAgencyPage("/referrals?status=declined")
+	agencyLacks(t, "declined referrals", body, c.janeRef.ID)
+	_, body = harbor.getAgencyPage("/referrals?status=all&facility_id=" + c.commons.ID + "&program_id=" + c.janeRef.ProgramID)
+	agencyContains(t, "all referrals of Harbor Commons", body, c.janeRef.ID)
+	if status, _ := harbor.getAgencyPage("/referrals?status=lost"); status != http.StatusBadRequest {
+		t.Errorf("unknown status filter: %d, want 400", status)
+	}
+
+	// Bayside sees its own and not Harbor's; a CAS admin sees both.
+	_, body = c.as(t, "bayside@coc.test").getAgencyPage("/referrals")
+	agencyContains(t, "Bayside's incoming referrals", body, c.bobRef.ID, "B. R. · HMIS P-200")
+	agencyLacks(t, "Bayside's incoming referrals", body, c.janeRef.ID, "Harbor Commons")
+	_, body = c.as(t, "cas@coc.test").getAgencyPage("/referrals")
+	agencyContains(t, "the CAS admin's referrals", body, c.bobRef.ID, c.janeRef.ID)
+
+	// Paging.
+	_, body = c.as(t, "cas@coc.test").getAgencyPage("/referrals?limit=1")
+	if !strings.Contains(body, "cursor=") || strings.Count(body, `<tr id="referral-`) != 1 {
+		t.Errorf("the first page of one does not link to the next")
+	}
+
+	// Past the deadline, a pending referral is flagged overdue.
+	c.clock.Store(int64(4 * 24 * time.Hour))
+	_, body = c.as(t, "harbor@coc.test").getAgencyPage("/referrals")
+	agencyContains(t, "an overdue referral", body, `class="overdue"`, "overdue by")
+}
+
+func TestAgencyReferralPage(t *testing.T) {
+	c := newAgencyCoC(t)
+	ctx := context.Background()
+	path := "/referrals/" + c.janeRef.ID
+	harbor := c.as(t, "harbor@coc.test")
+	status, body := harbor.getAgencyPage(path)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, status)
+	}
+	agencyContains(t, "the referral page", body, "Jane Doe", "1980-05-01", "P-100", c.harborProgramName, "Harbor Commons", "Apt 1",
+		c.janeRef.MatchReason, "Timeline", "Created", `id="accept"`, `id="decline"`, `name="reason_code"`, `name="note"`,
+		"The client could not be reached")
+	agencyLacks(t, "a pending referral's page", body, `id="move-in"`, `id="withdraw"`)
+
+	// Another agency's user does not learn the referral exists.
+	bayside := c.as(t, "bayside@coc.test")
+	if status, _ := bayside.getAgencyPage(path); status != http.StatusNotFound {
+		t.Errorf("Bayside reading Harbor's referral: %d, want 404", status)
+	}
+	if status, _, _ := bayside.postAgencyForm(path+"/accept", url.Values{}); status != http.StatusNotFound {
+		t.Errorf("Bayside accepting Harbor's referral: %d, want 404", status)
+	}
+
+	// A CAS admin may withdraw, not respond.
+	_, body = c.as(t, "cas@coc.test").getAgencyPage(path)
+	agencyContains(t, "the CAS admin's view", body, `id="withdraw"`, "Jane Doe")
+	agencyLacks(t, "the CAS admin's view", body, `id="accept"`, `id="decline"`)
+
+	// Declining needs a reason, and a note for "other".
+	status, _, body = harbor.postAgencyForm(path+"/decline", url.Values{"note": {"keep me"}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("decline without a reason: %d, want 400", status)
+	}
+	agencyContains(t, "the refused decline", body, `id="reason_code-error"`, "reason_code is required", "keep me")
+	status, _, body = harbor.postAgencyForm(path+"/decline", url.Values{"reason_code": {"other"}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("decline other without a note: %d, want 400", status)
+	}
+	agencyContains(t, "the refused decline", body, `id="note-error"`, "a note is required", `<option value="other" selected>`)
+
+	// Accepting.
+	status, loc, _ := harbor.postAgencyForm(path+"/accept", url.Values{})
+	if status != http.StatusSeeOther || loc != path {
+		t.Fatalf("accept: %d %q, want 303 to %s", status, loc, path)
+	}
+	ref, _, err := c.db.Referral(ctx, cas.System, c.janeRef.ID)
+	if err != nil || ref.Status != cas.ReferralAccepted {
+		t.Fatalf("after accept: %v %v, want accepted", ref.Status, err)
+	}
+	_, body = harbor.getAgencyPage(path)
+	agencyContains(t, "the accepted referral", body, "Referral accepted", `id="move-in"`, `<option value="`+c.apt1.ID+`" selected>`, "Accept")
+	agencyLacks(t, "the accepted referral", body, `id="accept"`, c.apt4.ID+`" selected`)
+	status, _, body = harbor.postAgencyForm(path+"/accept", url.Values{})
+	if status != http.StatusBadRequest || !strings.Contains(body, "cannot be accepted") {
+		t.Errorf("accepting twice: %d, want 400 with the conflict", status)
+	}
+
+	// Moving in needs a unit of the facility.
+	status, _, body = harbor.postAgencyForm(path+"/move-in", url.Values{"unit_id": {c.bayUnit.ID}})
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="unit_id-error"`) {
+		t.Errorf("move-in to another facility's unit: %d, want 400 with the field message", status)
+	}
+	status, loc, _ = harbor.postAgencyForm(path+"/move-in", url.Values{"unit_id": {c.apt1.ID}})
+	if status != http.StatusSeeOther || loc != path {
+		t.Fatalf("move-in: %d %q", status, loc)
+	}
+	ref, _, _ = c.db.Referral(ctx, cas.System, c.janeRef.ID)
+	unit, _ := c.db.Unit(ctx, cas.System, c.apt1.ID)
+	if ref.Status != cas.ReferralHoused || unit.Status != cas.UnitOccupied {
+		t.Errorf("after move-in: referral %s, unit %s; want housed, occupied", ref.Status, unit.Status)
+	}
+	_, body = harbor.getAgencyPage(path)
+	agencyContains(t, "the housed referral", body, "status-housed", "Move in")
+	agencyLacks(t, "the housed referral", body, `id="move-in"`, `id="decline"`)
+}
+
+func TestAgencyReferralDeclineAndWithdraw(t *testing.T) {
+	c := newAgencyCoC(t)
+	ctx := context.Background()
+	path := "/referrals/" + c.janeRef.ID
+	status, loc, _ := c.as(t, "harbor@coc.test").postAgencyForm(path+"/decline", url.Values{"reason_code": {"other"}, "note": {"Family asked for another area"}})
+	if status != http.StatusSeeOther || loc != path {
+		t.Fatalf("decline: %d %q", status, loc)
+	}
+	ref, _, _ := c.db.Referral(ctx, cas.System, c.janeRef.ID)
+	if ref.Status != cas.ReferralDeclined || ref.ReasonCode != cas.DeclineOther {
+		t.Errorf("after decline: %s %s", ref.Status, ref.ReasonCode)
+	}
+
+	admin := c.as(t, "cas@coc.test")
+	bob := "/referrals/" + c.bobRef.ID
+	status, _, body := admin.postAgencyForm(bob+"/withdraw", url.Values{"reason": {"  "}})
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="reason-error"`) {
+		t.Errorf("withdraw without a reason: %d, want 400 with the field message", status)
+	}
+	status, loc, _ = admin.postAgencyForm(bob+"/withdraw", url.Values{"reason": {"Entered in error"}})
+	if status != http.StatusSeeOther || loc != bob {
+		t.Fatalf("withdraw: %d %q", status, loc)
+	}
+	_, body = admin.getAgencyPage(bob)
+	agencyContains(t, "the withdrawn referral", body, "status-withdrawn", "Entered in error", "Referral withdrawn")
+}
+
+func TestAgencyUnitsPage(t *testing.T) {
+	c := newAgencyCoC(t)
+	ctx := context.Background()
+	if _, err := c.db.CheckIn(ctx, cas.System, c.apt2.ID, "", "Tenant Two"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.CreateReservation(ctx, cas.System, cas.Reservation{UnitID: c.apt3.ID, ClientName: "Walk In",
+		StartsOn: cas.DateOf(time.Now(), time.UTC), ExpiresOn: cas.DateOf(time.Now(), time.UTC).AddDays(10)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.TakeOffline(ctx, cas.System, c.apt4.ID, cas.OfflinePeriod{Reason: "Water damage"}); err != nil {
+		t.Fatal(err)
+	}
+	harbor := c.as(t, "harbor@coc.test")
+	status, body := harbor.getAgencyPage("/units")
+	if status != http.StatusOK {
+		t.Fatalf("GET /units: %d", status)
+	}
+	agencyContains(t, "the roster", body, "Harbor Commons", "Apt 1", "Apt 2", "Apt 3", "Apt 4",
+		"status-available", "status-occupied", "status-reserved", "status-offline", "since ", "Walk In", "Water damage",
+		"never been confirmed", `action="/facilities/`+c.commons.ID+`/confirm-inventory"`, "Confirm this roster is accurate",
+		`id="check-in-`+c.apt1.ID+`"`, `id="reserve-`+c.apt1.ID+`"`, `id="check-out-`+c.apt2.ID+`"`, `id="check-in-`+c.apt3.ID+`"`,
+		`id="release-`+c.apt3.ID+`"`, `type="date"`, `href="/referrals/`+c.janeRef.ID+`"`)
+	agencyLacks(t, "the roster", body, "Bayside House", "Bay 9", `id="check-in-`+c.apt4.ID+`"`, `id="check-out-`+c.apt1.ID+`"`,
+		`id="reserve-`+c.apt3.ID+`"`)
+	if status, _ := c.as(t, "cas@coc.test").getAgencyPage("/units"); status != http.StatusForbidden {
+		t.Errorf("a CAS admin on /units: %d, want 403", status)
+	}
+	if status, _ := harbor.getAgencyPage("/units?facility_id=" + c.bayHouse.ID); status != http.StatusNotFound {
+		t.Errorf("Harbor filtering on Bayside's facility: %d, want 404", status)
+	}
+	_, body = c.as(t, "hmis@coc.test").getAgencyPage("/units?facility_id=" + c.bayHouse.ID)
+	agencyContains(t, "the HMIS team's filtered roster", body, "Bay 9")
+	agencyLacks(t, "the HMIS team's filtered roster", body, "Apt 1")
+
+	unitStatus := func(u cas.Unit) cas.UnitStatus {
+		t.Helper()
+		got, err := c.db.Unit(ctx, cas.System, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Status
+	}
+	post := func(path string, form url.Values) {
+		t.Helper()
+		status, loc, body := harbor.postAgencyForm(path, form)
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/units") {
+			t.Fatalf("POST %s: %d %q %s", path, status, loc, body)
+		}
+	}
+
+	// Check-out, check-in.
+	post("/units/"+c.apt2.ID+"/check-out", url.Values{})
+	if got := unitStatus(c.apt2); got != cas.UnitAvailable {
+		t.Errorf("after check-out: %s", got)
+	}
+	status, _, body = harbor.postAgencyForm("/units/"+c.apt2.ID+"/check-in", url.Values{"client_name": {" "}})
+	if status != http.StatusBadRequest {
+		t.Errorf("check-in without a name: %d, want 400", status)
+	}
+	agencyContains(t, "the refused check-in", body, `id="client_name-`+c.apt2.ID+`-error"`, `aria-describedby="client_name-`+c.apt2.ID+`-error"`)
+	post("/units/"+c.apt2.ID+"/check-in", url.Values{"client_name": {"New Tenant"}})
+	if got := unitStatus(c.apt2); got != cas.UnitOccupied {
+		t.Errorf("after check-in: %s", got)
+	}
+	_, body = harbor.getAgencyPage("/units")
+	agencyContains(t, "the roster after check-in", body, "Checked in: unit Apt 2 is occupied.")
+
+	// Check-in converts a reservation.
+	post("/units/"+c.apt3.ID+"/check-in", url.Values{"client_name": {"Walk In"}})
+	if got := unitStatus(c.apt3); got != cas.UnitOccupied {
+		t.Errorf("after converting the reservation: %s", got)
+	}
+
+	// Reserve with bad dates, then good ones; release.
+	post("/units/"+c.apt3.ID+"/check-out", url.Values{})
+	today := cas.DateOf(time.Now(), time.UTC)
+	status, _, body = harbor.postAgencyForm("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"},
+		"starts_on": {string(today.AddDays(5))}, "expires_on": {string(today.AddDays(2))}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("reserve ending before it starts: %d, want 400", status)
+	}
+	agencyContains(t, "the refused reservation", body, `id="expires_on-`+c.apt3.ID+`-error"`, "must not be before starts_on",
+		`value="Ana Lee"`, `value="`+string(today.AddDays(2))+`"`)
+	status, _, body = harbor.postAgencyForm("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"},
+		"starts_on": {"5 May"}, "expires_on": {string(today.AddDays(2))}})
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="starts_on-`+c.apt3.ID+`-error"`) {
+		t.Errorf("reserve with an unreadable start: %d, want 400 with the field message", status)
+	}
+	post("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"}, "starts_on": {string(today)}, "expires_on": {string(today.AddDays(7))},
+		"facility_id": {c.commons.ID}})
+	if got := unitStatus(c.apt3); got != cas.UnitReserved {
+		t.Fatalf("after reserving: %s", got)
+	}
+	open, _, err := c.db.Reservations(ctx, cas.System, store.ReservationFilter{UnitID: c.apt3.ID, Status: cas.ReservationOpen}, store.Page{})
+	if err != nil || len(open) != 1 {
+		t.Fatalf("open reservations of Apt 3: %v %v", open, err)
+	}
+	post("/reservations/"+open[0].ID+"/release", url.Values{})
+	if got := unitStatus(c.apt3); got != cas.UnitAvailable {
+		t.Errorf("after release: %s", got)
+	}
+	status, _, body = harbor.postAgencyForm("/reservations/"+open[0].ID+"/release", url.Values{})
+	if status != http.StatusBadRequest || !strings.Contains(body, "already released") {
+		t.Errorf("releasing twice: %d, want 400 with the conflict", status)
+	}
+
+	// Confirming the roster.
+	post("/facilities/"+c.commons.ID+"/confirm-inventory", url.Values{})
+	f, err := c.db.Facility(ctx, cas.System, c.commons.ID)
+	if err != nil || f.InventoryConfirmedAt == nil {
+		t.Fatalf("after confirming: %v %v", f.InventoryConfirmedAt, err)
+	}
+	_, body = harbor.getAgencyPage("/units")
+	agencyContains(t, "the confirmed roster", body, "Roster last confirmed", "the roster of Harbor Commons is confirmed")
+	agencyLacks(t, "the confirmed roster", body, "never been confirmed")
+
+	// Another agency cannot touch Harbor's units.
+	bayside := c.as(t, "bayside@coc.test")
+	if status, _, _ := bayside.postAgencyForm("/units/"+c.apt1.ID+"/check-in", url.Values{"client_name": {"Someone"}}); status != http.StatusNotFound {
+		t.Errorf("Bayside checking into Harbor's unit: %d, want 404", status)
+	}
+	if status, _, _ := bayside.postAgencyForm("/facilities/"+c.commons.ID+"/confirm-inventory", url.Values{}); status != http.StatusNotFound {
+		t.Errorf("Bayside confirming Harbor's roster: %d, want 404", status)
+	}
+}

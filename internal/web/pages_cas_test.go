@@ -1,0 +1,514 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
+	"github.com/doorway-cas/doorway/internal/store/storetest"
+)
+
+func init() {
+	pageMatrix["GET /hpl"] = "nyyn"
+	pageMatrix["GET /clients/{id}"] = "nyyn"
+	pageMatrix["POST /clients/{id}/refer"] = "nynn"
+	pageMatrix["GET /board"] = "nyyn"
+	pageMatrix["POST /proposals/{id}/send"] = "nynn"
+	pageMatrix["POST /proposals/{id}/dismiss"] = "nynn"
+}
+
+// casWorld is a CoC on a controlled clock: a CAS admin, an HMIS admin, an agency user of Harbor,
+// Harbor's PSH program with a facility that has one free unit and a facility whose only unit is
+// occupied.
+type casWorld struct {
+	db                     *store.DB
+	clock                  *storetest.Clock
+	url                    string
+	harbor                 cas.Agency
+	program                cas.Program
+	commons, annex         cas.Facility
+	commonsUnit, annexUnit cas.Unit
+}
+
+const (
+	casAdminEmail = "cas@coc.test"
+	hmisEmail     = "hmis@coc.test"
+	agencyEmail   = "staff@harbor.test"
+)
+
+func newCASWorld(t *testing.T) *casWorld {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	w := &casWorld{db: db, clock: storetest.NewClock(time.Date(2026, 7, 1, 15, 0, 0, 0, time.UTC))}
+	db.Now = w.clock.Now
+	srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	w.url = srv.URL
+	var err error
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.harbor, err = db.CreateAgency(ctx, cas.System, cas.Agency{Name: "Harbor Family Services"})
+	must(err)
+	for _, u := range []cas.User{
+		{Email: casAdminEmail, Name: "Casey Admin", Role: cas.RoleCASAdmin},
+		{Email: hmisEmail, Name: "Hana HMIS", Role: cas.RoleHMISAdmin},
+		{Email: agencyEmail, Name: "Harbor Staff", Role: cas.RoleAgencyUser, AgencyID: w.harbor.ID},
+	} {
+		_, err := db.CreateUser(ctx, cas.System, u, "a long enough password")
+		must(err)
+	}
+	w.program, err = db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: w.harbor.ID, Name: "Harbor Family PSH", ProjectType: cas.ProjectPSH})
+	must(err)
+	w.commons, err = db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: w.program.ID, Name: "Harbor Commons", Address: "412 Harbor Street"})
+	must(err)
+	w.annex, err = db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: w.program.ID, Name: "Harbor Annex", Address: "418 Harbor Street"})
+	must(err)
+	both := []cas.HouseholdType{cas.WithoutChildren, cas.WithChildren}
+	w.commonsUnit, err = db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: w.commons.ID, Label: "Apt 101", Bedrooms: 2, HouseholdTypes: both})
+	must(err)
+	w.annexUnit, err = db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: w.annex.ID, Label: "Annex 1", Bedrooms: 2, HouseholdTypes: both})
+	must(err)
+	_, err = db.CheckIn(ctx, cas.System, w.annexUnit.ID, "", "Current Tenant")
+	must(err)
+	return w
+}
+
+// addClient creates a client with consent and puts them on the HPL.
+func (w *casWorld) addClient(t *testing.T, first, last, personalID string, score int, household cas.HouseholdType, size int) cas.Client {
+	t.Helper()
+	ctx := context.Background()
+	c, err := w.db.CreateClient(ctx, cas.System, cas.Client{FirstName: first, LastName: last, BirthDate: "1980-03-04", HMISPersonalID: personalID,
+		HouseholdSize: size, HouseholdType: household, Consent: true, Chronic: score > 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: c.ID, Score: score, AssessedOn: "2026-05-02", DaysHomeless: 100 + score,
+		IntakeStatus: cas.IntakeReady}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (w *casWorld) browser(t *testing.T, email string) *browser {
+	b := newBrowser(t, w.url)
+	b.signIn(email)
+	return b
+}
+
+// getCASPage reads a page: its status and body.
+func (b *browser) getCASPage(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.client.Get(b.base + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// postCASForm posts a same-origin form and returns the status, the redirect and the body.
+func (b *browser) postCASForm(path string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+}
+
+// inOrder reports whether the strings occur in body in this order.
+func inOrder(body string, parts ...string) bool {
+	at := 0
+	for _, p := range parts {
+		i := strings.Index(body[at:], p)
+		if i < 0 {
+			return false
+		}
+		at += i + len(p)
+	}
+	return true
+}
+
+func TestHPLPage(t *testing.T) {
+	w := newCASWorld(t)
+	w.addClient(t, "Bo", "Young", "", 5, cas.WithoutChildren, 1)
+	w.addClient(t, "Maria", "Santos", "P000417", 14, cas.WithChildren, 3)
+	w.addClient(t, "Ada", "Lee", "", 20, cas.WithoutChildren, 1)
+	b := w.browser(t, casAdminEmail)
+
+	status, body := b.getCASPage("/hpl")
+	if status != http.StatusOK {
+		t.Fatalf("GET /hpl: %d\n%s", status, body)
+	}
+	if !inOrder(body, "Lee, Ada", "Santos, Maria", "Young, Bo") {
+		t.Errorf("the HPL is not in rank order:\n%s", body)
+	}
+	for _, want := range []string{`class="filters"`, "scheme version 1", "assessment score, highest first", "With children, 3 people", "P000417"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the HPL lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Next page") {
+		t.Errorf("three clients should fit one page")
+	}
+
+	for _, c := range []struct {
+		query      string
+		want, lack []string
+	}{
+		{"household_type=with_children", []string{"Santos, Maria"}, []string{"Lee, Ada", "Young, Bo"}},
+		{"q=sant", []string{"Santos, Maria"}, []string{"Lee, Ada", "Young, Bo"}},
+		{"q=P000417", []string{"Santos, Maria"}, []string{"Lee, Ada", "Young, Bo"}},
+		{"q=bo", []string{"Young, Bo"}, []string{"Lee, Ada", "Santos, Maria"}},
+		{"population=chronically_homeless", []string{"Lee, Ada", "Santos, Maria"}, []string{"Young, Bo"}},
+		{"status=housed", nil, []string{"Lee, Ada", "Santos, Maria", "Young, Bo"}},
+	} {
+		status, body := b.getCASPage("/hpl?" + c.query)
+		if status != http.StatusOK {
+			t.Errorf("GET /hpl?%s: %d", c.query, status)
+			continue
+		}
+		for _, s := range c.want {
+			if !strings.Contains(body, s) {
+				t.Errorf("/hpl?%s lacks %s", c.query, s)
+			}
+		}
+		for _, s := range c.lack {
+			if strings.Contains(body, s) {
+				t.Errorf("/hpl?%s shows %s", c.query, s)
+			}
+		}
+	}
+	// A filtered list keeps the ranks of the whole list.
+	if _, body := b.getCASPage("/hpl?q=young"); !strings.Contains(body, "<td>3</td>") {
+		t.Errorf("Bo Young is not shown at rank 3 when searched for")
+	}
+	if status, _ := b.getCASPage("/hpl?household_type=everyone"); status != http.StatusBadRequest {
+		t.Errorf("an unknown household type: %d, want 400", status)
+	}
+
+	if status, _ := w.browser(t, hmisEmail).getCASPage("/hpl"); status != http.StatusOK {
+		t.Errorf("the HMIS team reads the HPL: %d", status)
+	}
+	if status, _ := w.browser(t, agencyEmail).getCASPage("/hpl"); status != http.StatusForbidden {
+		t.Errorf("an agency user on /hpl: %d, want 403", status)
+	}
+}
+
+var nextPageLink = regexp.MustCompile(`href="(/hpl\?[^"]*)"[^>]*>Next page`)
+
+func TestHPLPages(t *testing.T) {
+	w := newCASWorld(t)
+	for i := range 60 {
+		w.addClient(t, fmt.Sprintf("Person%02d", i), "Pager", "", i, cas.WithoutChildren, 1)
+	}
+	w.addClient(t, "Family", "Pager", "", 99, cas.WithChildren, 4)
+	b := w.browser(t, casAdminEmail)
+	_, first := b.getCASPage("/hpl?q=pager")
+	if n := strings.Count(first, `href="/clients/`); n != 50 {
+		t.Errorf("first page: %d clients, want 50", n)
+	}
+	m := nextPageLink.FindStringSubmatch(first)
+	if m == nil {
+		t.Fatalf("no Next page link on the first page")
+	}
+	next := strings.ReplaceAll(m[1], "&amp;", "&")
+	if !strings.Contains(next, "q=pager") || !strings.Contains(next, "cursor=") {
+		t.Errorf("the Next page link %q loses the filter or the cursor", next)
+	}
+	status, second := b.getCASPage(next)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d", next, status)
+	}
+	if n := strings.Count(second, `href="/clients/`); n != 11 {
+		t.Errorf("second page: %d clients, want 11", n)
+	}
+	if !strings.Contains(second, "Pager, Person00") || strings.Contains(second, "Pager, Family") || strings.Contains(second, "Next page") {
+		t.Errorf("the second page should end the list with the lowest score")
+	}
+	if !strings.Contains(first, "Pager, Family") {
+		t.Errorf("the first page lacks the top-ranked client")
+	}
+}
+
+func TestClientPageAndManualReferral(t *testing.T) {
+	ctx := context.Background()
+	w := newCASWorld(t)
+	maria := w.addClient(t, "Maria", "Santos", "P000417", 14, cas.WithChildren, 3)
+	bo := w.addClient(t, "Bo", "Young", "", 5, cas.WithoutChildren, 1)
+	b := w.browser(t, casAdminEmail)
+
+	status, body := b.getCASPage("/clients/" + maria.ID)
+	if status != http.StatusOK {
+		t.Fatalf("GET client page: %d\n%s", status, body)
+	}
+	for _, want := range []string{"Maria Santos", "P000417", `<strong>1</strong>`, `action="/clients/` + maria.ID + `/refer"`, `name="facility_id"`,
+		`name="over_refer"`, `name="reason"`, `name="expected_vacancy"`, "Harbor Commons — Harbor Family PSH — 1 free unit",
+		"Harbor Annex — Harbor Family PSH — no free unit", "No referrals yet"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the client page lacks %q", want)
+		}
+	}
+	if status, body := w.browser(t, hmisEmail).getCASPage("/clients/" + maria.ID); status != http.StatusOK || strings.Contains(body, "/refer\"") {
+		t.Errorf("the HMIS team's client page: %d, refer form shown: %v", status, strings.Contains(body, "/refer\""))
+	}
+	if status, _ := b.getCASPage("/clients/no-such-client"); status != http.StatusNotFound {
+		t.Errorf("an unknown client: %d, want 404", status)
+	}
+
+	// No facility chosen.
+	status, _, body = b.postCASForm("/clients/"+maria.ID+"/refer", url.Values{"facility_id": {""}})
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="facility_id-error"`) {
+		t.Errorf("no facility: %d, want 400 with the message next to facility_id", status)
+	}
+
+	// A facility with a free unit: a referral that holds it.
+	status, loc, _ := b.postCASForm("/clients/"+maria.ID+"/refer", url.Values{"facility_id": {w.commons.ID}})
+	refs, _, err := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: maria.ID}, store.Page{})
+	if err != nil || len(refs) != 1 {
+		t.Fatalf("after referring: %d %q, referrals %+v %v", status, loc, refs, err)
+	}
+	if status != http.StatusSeeOther || loc != "/referrals/"+refs[0].ID || refs[0].UnitID != w.commonsUnit.ID || refs[0].OverRefer {
+		t.Errorf("referral: %d %q %+v", status, loc, refs[0])
+	}
+	if _, body := b.getCASPage("/clients/" + maria.ID); !strings.Contains(body, "Referral sent") || !strings.Contains(body, `href="/referrals/`+refs[0].ID+`"`) ||
+		!strings.Contains(body, "Apt 101") {
+		t.Errorf("the client page after referring lacks the flash or the referral")
+	}
+
+	// The Commons' unit is held now: the form says so, and Bo's referral there is refused.
+	if _, body := b.getCASPage("/clients/" + bo.ID); !strings.Contains(body, "Harbor Commons — Harbor Family PSH — no free unit") {
+		t.Errorf("a held unit is still offered as free")
+	}
+	status, _, body = b.postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}})
+	if status != http.StatusConflict || !strings.Contains(body, `id="full-warning"`) || !strings.Contains(body, "reason to over-refer") {
+		t.Errorf("referring to a full facility: %d, want 409 with the warning\n%s", status, body)
+	}
+	if !strings.Contains(body, `<option value="`+w.annex.ID+`" selected>`) {
+		t.Errorf("the refused form forgets the facility")
+	}
+	if refs, _, _ := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: bo.ID}, store.Page{}); len(refs) != 0 {
+		t.Fatalf("a referral was made to a full facility: %+v", refs)
+	}
+
+	// Over-referring needs a reason.
+	status, _, body = b.postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}, "over_refer": {"on"}, "expected_vacancy": {"2026-07-15"}})
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="reason-error"`) || strings.Contains(body, `id="full-warning"`) {
+		t.Errorf("over-referring without a reason: %d, want 400 with the message next to reason\n%s", status, body)
+	}
+	if !strings.Contains(body, `value="2026-07-15"`) {
+		t.Errorf("the refused form forgets the expected vacancy")
+	}
+	status, _, body = b.postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}, "over_refer": {"on"}, "reason": {"x"},
+		"expected_vacancy": {"soon"}})
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="expected_vacancy-error"`) {
+		t.Errorf("a bad expected vacancy: %d, want 400 with the message next to it", status)
+	}
+
+	status, loc, _ = b.postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}, "over_refer": {"on"},
+		"reason": {"Annex 1 turns over on the 15th"}, "expected_vacancy": {"2026-07-15"}})
+	refs, _, _ = w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: bo.ID}, store.Page{})
+	if status != http.StatusSeeOther || len(refs) != 1 || loc != "/referrals/"+refs[0].ID || !refs[0].OverRefer ||
+		refs[0].OverReferReason != "Annex 1 turns over on the 15th" || refs[0].ExpectedVacancy != "2026-07-15" {
+		t.Fatalf("over-referral: %d %q %+v", status, loc, refs)
+	}
+	if _, body := b.getCASPage("/clients/" + bo.ID); !strings.Contains(body, "Over-referral sent") {
+		t.Errorf("no Over-referral sent flash")
+	}
+
+	// A client without consent is refused above the form.
+	noConsent, err := w.db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Nia", LastName: "Okafor", BirthDate: "1990-01-01", HouseholdSize: 1,
+		HouseholdType: cas.WithoutChildren})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, body := b.getCASPage("/clients/" + noConsent.ID); !strings.Contains(body, `id="no-consent"`) || !strings.Contains(body, "not on the HPL") {
+		t.Errorf("the page of a client without consent and off the HPL does not say so")
+	}
+	status, _, body = b.postCASForm("/clients/"+noConsent.ID+"/refer", url.Values{"facility_id": {w.commons.ID}})
+	if status != http.StatusConflict || !strings.Contains(body, "release of information") {
+		t.Errorf("referring a client without consent: %d", status)
+	}
+
+	if status, _, _ := w.browser(t, hmisEmail).postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.commons.ID}}); status != http.StatusForbidden {
+		t.Errorf("the HMIS team referred: %d, want 403", status)
+	}
+}
+
+func TestReferralBoard(t *testing.T) {
+	ctx := context.Background()
+	w := newCASWorld(t)
+	maria := w.addClient(t, "Maria", "Santos", "P000417", 14, cas.WithChildren, 3)
+	bo := w.addClient(t, "Bo", "Young", "", 5, cas.WithoutChildren, 1)
+	held, err := w.db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: maria.ID, FacilityID: w.commons.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(time.Hour)
+	over, err := w.db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: bo.ID, FacilityID: w.annex.ID, OverRefer: true,
+		Reason: "Annex 1 turns over on the 15th", ExpectedVacancy: "2026-07-15"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.AcceptReferral(ctx, cas.System, held.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	// A program of another agency, with a referral of its own, is its own group.
+	other, err := w.db.CreateAgency(ctx, cas.System, cas.Agency{Name: "Riverside Housing Partners"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rrh, err := w.db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: other.ID, Name: "Riverside RRH", ProjectType: cas.ProjectRRH, ResponseDays: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lofts, err := w.db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: rrh.ID, Name: "River Lofts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: lofts.ID, Label: "Loft 2", Bedrooms: 1, HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}}); err != nil {
+		t.Fatal(err)
+	}
+	ada := w.addClient(t, "Ada", "Lee", "", 20, cas.WithoutChildren, 1)
+	if _, err := w.db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: ada.ID, FacilityID: lofts.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	b := w.browser(t, casAdminEmail)
+	status, body := b.getCASPage("/board")
+	if status != http.StatusOK {
+		t.Fatalf("GET /board: %d\n%s", status, body)
+	}
+	if !inOrder(body, "Harbor Family PSH", "1 pending, 1 accepted", "Maria Santos", "Harbor Commons", "Apt 101", "accepted",
+		"Bo Young", "Harbor Annex", "Over-referral, unit expected 2026-07-15", "pending", "4 Jul 2026 16:00 UTC",
+		"Riverside RRH", "1 pending, 0 accepted", "Ada Lee", "River Lofts", "Loft 2") {
+		t.Errorf("the board does not group the open referrals by program:\n%s", body)
+	}
+	if !strings.Contains(body, `href="/referrals/`+over.ID+`"`) || strings.Contains(body, `class="overdue"`) {
+		t.Errorf("the board lacks the link to the over-referral, or marks something overdue too early")
+	}
+	if !strings.Contains(body, "No proposals are waiting") {
+		t.Errorf("the board does not say there are no proposals")
+	}
+
+	// Past Bo's deadline (3 days), his pending referral is overdue; the accepted one is not.
+	w.clock.Advance(3*24*time.Hour + time.Minute)
+	b = w.browser(t, casAdminEmail) // the session went idle on the moved clock
+	_, body = b.getCASPage("/board")
+	if !strings.Contains(body, `<tr class="overdue">`) || !strings.Contains(body, "1 overdue") || strings.Count(body, `<tr class="overdue">`) != 1 {
+		t.Errorf("the board does not mark exactly the overdue referral:\n%s", body)
+	}
+	if !inOrder(body, "Bo Young", "overdue</strong>", "Riverside RRH") {
+		t.Errorf("Bo's referral is not the one marked overdue")
+	}
+	if !strings.Contains(body, "3 days") {
+		t.Errorf("the board does not show referrals' age in days")
+	}
+
+	status, body = w.browser(t, hmisEmail).getCASPage("/board")
+	if status != http.StatusOK || !strings.Contains(body, "Bo Young") || strings.Contains(body, "Proposals waiting") {
+		t.Errorf("the HMIS team's board: %d", status)
+	}
+	if status, _ := w.browser(t, agencyEmail).getCASPage("/board"); status != http.StatusForbidden {
+		t.Errorf("an agency user on /board: %d, want 403", status)
+	}
+}
+
+func TestBoardProposals(t *testing.T) {
+	ctx := context.Background()
+	w := newCASWorld(t)
+	// Only the review-mode program has free units.
+	if _, err := w.db.CheckIn(ctx, cas.System, w.commonsUnit.ID, "", "Current Tenant"); err != nil {
+		t.Fatal(err)
+	}
+	review, err := w.db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: w.harbor.ID, Name: "Harbor Reviewed RRH", ProjectType: cas.ProjectRRH})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.UpdateProgram(ctx, cas.System, review.ID, func(p *cas.Program) { p.ReferralMode = cas.ReferralReview }); err != nil {
+		t.Fatal(err)
+	}
+	f, err := w.db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: review.ID, Name: "Harbor Flats"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, label := range []string{"Flat A", "Flat B"} {
+		if _, err := w.db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: f.ID, Label: label, Bedrooms: 1, HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ada := w.addClient(t, "Ada", "Lee", "", 20, cas.WithoutChildren, 1)
+	bo := w.addClient(t, "Bo", "Young", "", 5, cas.WithoutChildren, 1)
+	run, err := w.db.RunMatch(ctx, false)
+	if err != nil || len(run.Proposals) != 2 || len(run.Referrals) != 0 {
+		t.Fatalf("match run: %+v %v", run, err)
+	}
+	byClient := map[string]store.Proposal{}
+	for _, p := range run.Proposals {
+		byClient[p.ClientID] = p
+	}
+
+	b := w.browser(t, casAdminEmail)
+	_, body := b.getCASPage("/board")
+	for _, want := range []string{"Proposals waiting for review (2)", "Ada Lee", "Bo Young", "Harbor Reviewed RRH", "Harbor Flats", byClient[ada.ID].Reason,
+		`action="/proposals/` + byClient[ada.ID].ID + `/send"`, `action="/proposals/` + byClient[bo.ID].ID + `/dismiss"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the board lacks %q", want)
+		}
+	}
+
+	status, loc, _ := b.postCASForm("/proposals/"+byClient[ada.ID].ID+"/send", nil)
+	if status != http.StatusSeeOther || loc != "/board" {
+		t.Errorf("send: %d %q", status, loc)
+	}
+	refs, _, err := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: ada.ID}, store.Page{})
+	if err != nil || len(refs) != 1 || refs[0].Status != cas.ReferralPending || refs[0].UnitID != byClient[ada.ID].UnitID {
+		t.Fatalf("sending the proposal: %+v %v", refs, err)
+	}
+	status, _, body = b.postCASForm("/proposals/"+byClient[ada.ID].ID+"/send", nil)
+	if status != http.StatusConflict || !strings.Contains(body, "already sent") {
+		t.Errorf("sending it twice: %d, want 409 with the reason", status)
+	}
+
+	status, loc, _ = b.postCASForm("/proposals/"+byClient[bo.ID].ID+"/dismiss", nil)
+	if status != http.StatusSeeOther || loc != "/board" {
+		t.Errorf("dismiss: %d %q", status, loc)
+	}
+	if open, _ := w.db.Proposals(ctx, cas.System); len(open) != 0 {
+		t.Errorf("open proposals after sending and dismissing: %+v", open)
+	}
+	if refs, _, _ := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: bo.ID}, store.Page{}); len(refs) != 0 {
+		t.Errorf("a dismissed proposal became a referral")
+	}
+	_, body = b.getCASPage("/board")
+	if !strings.Contains(body, "Proposal dismissed") || !strings.Contains(body, "No proposals are waiting") || !inOrder(body, "Harbor Reviewed RRH", "Ada Lee", "Flat") {
+		t.Errorf("the board after review:\n%s", body)
+	}
+	if status, _, _ := b.postCASForm("/proposals/no-such/send", nil); status != http.StatusNotFound {
+		t.Errorf("an unknown proposal: %d, want 404", status)
+	}
+}
