@@ -31,26 +31,6 @@ func (s *Server) agencyPages() []route {
 	}
 }
 
-// staleInventory is how old a roster confirmation may get before the page asks for a new one.
-const staleInventory = 30 * 24 * time.Hour
-
-// agencyAll gathers every page of a store list.
-func agencyAll[T any](list func(store.Page) ([]T, string, error)) ([]T, error) {
-	var all []T
-	page := store.Page{Limit: 500}
-	for {
-		items, next, err := list(page)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if next == "" {
-			return all, nil
-		}
-		page.Cursor = next
-	}
-}
-
 // agencyDue says how long until a deadline, or how long past it.
 func agencyDue(now, deadline time.Time) string {
 	d := deadline.Sub(now)
@@ -156,13 +136,13 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	d := agencyReferralsData{ProgramID: q.Get("program_id"), FacilityID: q.Get("facility_id"), Status: status, Cursor: page.Cursor}
-	programs, err := agencyAll(func(p store.Page) ([]cas.Program, string, error) {
+	programs, err := allOf(func(p store.Page) ([]cas.Program, string, error) {
 		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
 	})
 	if err != nil {
 		return err
 	}
-	facilities, err := agencyAll(func(p store.Page) ([]cas.Facility, string, error) {
+	facilities, err := allOf(func(p store.Page) ([]cas.Facility, string, error) {
 		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
 	})
 	if err != nil {
@@ -348,13 +328,13 @@ func (s *Server) agencyReferralView(r *http.Request, id string, form url.Values)
 // selected unless the refused form chose another.
 func (s *Server) agencyMoveInUnits(r *http.Request, ref cas.Referral, chosen string) ([]agencyUnitOption, error) {
 	ctx, u := r.Context(), actor(r)
-	units, err := agencyAll(func(p store.Page) ([]cas.Unit, string, error) {
+	units, err := allOf(func(p store.Page) ([]cas.Unit, string, error) {
 		return s.db.Units(ctx, u, store.UnitFilter{FacilityID: ref.FacilityID}, p)
 	})
 	if err != nil {
 		return nil, err
 	}
-	open, err := agencyAll(func(p store.Page) ([]cas.Referral, string, error) {
+	open, err := allOf(func(p store.Page) ([]cas.Referral, string, error) {
 		return s.db.Referrals(ctx, u, store.ReferralFilter{FacilityID: ref.FacilityID,
 			Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
 	})
@@ -498,7 +478,7 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 	now := s.db.Now()
 	today := cas.DateOf(now, s.db.Zone)
 	d := agencyUnitsData{FacilityID: facilityID}
-	programs, err := agencyAll(func(p store.Page) ([]cas.Program, string, error) {
+	programs, err := allOf(func(p store.Page) ([]cas.Program, string, error) {
 		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
 	})
 	if err != nil {
@@ -508,7 +488,7 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 	for _, p := range programs {
 		programNames[p.ID] = p.Name
 	}
-	facilities, err := agencyAll(func(p store.Page) ([]cas.Facility, string, error) {
+	facilities, err := allOf(func(p store.Page) ([]cas.Facility, string, error) {
 		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
 	})
 	if err != nil {
@@ -529,14 +509,14 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 			continue
 		}
 		roster := agencyRoster{Facility: f, Program: programNames[f.ProgramID],
-			Stale: f.InventoryConfirmedAt == nil || now.Sub(*f.InventoryConfirmedAt) > staleInventory}
-		units, err := agencyAll(func(p store.Page) ([]cas.Unit, string, error) {
+			Stale: rosterStale(f, now)}
+		units, err := allOf(func(p store.Page) ([]cas.Unit, string, error) {
 			return s.db.Units(ctx, u, store.UnitFilter{FacilityID: f.ID}, p)
 		})
 		if err != nil {
 			return d, nil, err
 		}
-		open, err := agencyAll(func(p store.Page) ([]cas.Referral, string, error) {
+		open, err := allOf(func(p store.Page) ([]cas.Referral, string, error) {
 			return s.db.Referrals(ctx, u, store.ReferralFilter{FacilityID: f.ID,
 				Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
 		})

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -128,44 +127,18 @@ func (c *agencyCoC) as(t *testing.T, email string) *browser {
 	return b
 }
 
-// getAgencyPage fetches a page and returns its status and body.
+// getAgencyPage GETs a page and returns the status and body.
 func (b *browser) getAgencyPage(path string) (int, string) {
 	b.t.Helper()
-	req, err := http.NewRequest("GET", b.base+path, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return resp.StatusCode, string(body)
+	resp, body := b.request("GET", path, nil)
+	return resp.StatusCode, body
 }
 
 // postAgencyForm posts a same-origin form and returns the status, the redirect and the body.
 func (b *browser) postAgencyForm(path string, form url.Values) (int, string, string) {
 	b.t.Helper()
-	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+	resp, body := b.request("POST", path, form)
+	return resp.StatusCode, resp.Header.Get("Location"), body
 }
 
 func agencyContains(t *testing.T, what, body string, wants ...string) {

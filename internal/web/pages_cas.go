@@ -205,41 +205,30 @@ type casNames struct {
 // loadNames reads every program, facility and, when units is set, unit the actor may see, once.
 func (s *Server) loadCASNames(ctx context.Context, u *cas.User, units bool) (casNames, error) {
 	n := casNames{program: map[string]string{}, facility: map[string]string{}, unit: map[string]string{}, programs: map[string]cas.Program{}}
-	for cursor := ""; ; {
-		list, next, err := s.db.Programs(ctx, u, store.ProgramFilter{}, store.Page{Limit: 500, Cursor: cursor})
-		if err != nil {
-			return n, err
-		}
-		for _, p := range list {
-			n.program[p.ID], n.programs[p.ID] = p.Name, p
-		}
-		if cursor = next; cursor == "" {
-			break
-		}
+	programs, err := allOf(func(p store.Page) ([]cas.Program, string, error) {
+		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
+	})
+	if err != nil {
+		return n, err
 	}
-	for cursor := ""; ; {
-		list, next, err := s.db.Facilities(ctx, u, store.FacilityFilter{}, store.Page{Limit: 500, Cursor: cursor})
-		if err != nil {
-			return n, err
-		}
-		for _, f := range list {
-			n.facility[f.ID] = f.Name
-		}
-		n.facilities = append(n.facilities, list...)
-		if cursor = next; cursor == "" {
-			break
-		}
+	for _, p := range programs {
+		n.program[p.ID], n.programs[p.ID] = p.Name, p
 	}
-	for cursor := ""; units; {
-		list, next, err := s.db.Units(ctx, u, store.UnitFilter{}, store.Page{Limit: 500, Cursor: cursor})
+	if n.facilities, err = allOf(func(p store.Page) ([]cas.Facility, string, error) {
+		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
+	}); err != nil {
+		return n, err
+	}
+	for _, f := range n.facilities {
+		n.facility[f.ID] = f.Name
+	}
+	if units {
+		list, err := allOf(func(p store.Page) ([]cas.Unit, string, error) { return s.db.Units(ctx, u, store.UnitFilter{}, p) })
 		if err != nil {
 			return n, err
 		}
 		for _, x := range list {
 			n.unit[x.ID] = x.Label
-		}
-		if cursor = next; cursor == "" {
-			break
 		}
 	}
 	return n, nil

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -110,34 +109,18 @@ func (w *casWorld) browser(t *testing.T, email string) *browser {
 	return b
 }
 
-// getCASPage reads a page: its status and body.
+// getCASPage GETs a page and returns the status and body.
 func (b *browser) getCASPage(path string) (int, string) {
 	b.t.Helper()
-	resp, err := b.client.Get(b.base + path)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	resp, body := b.request("GET", path, nil)
+	return resp.StatusCode, body
 }
 
 // postCASForm posts a same-origin form and returns the status, the redirect and the body.
 func (b *browser) postCASForm(path string, form url.Values) (int, string, string) {
 	b.t.Helper()
-	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+	resp, body := b.request("POST", path, form)
+	return resp.StatusCode, resp.Header.Get("Location"), body
 }
 
 // inOrder reports whether the strings occur in body in this order.

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/store"
@@ -25,27 +24,6 @@ func (s *Server) hmisPages() []route {
 		{"POST", "/admin/users/{id}/enable", hmisOnly, s.hmisUserEnable},
 		{"GET", "/admin/agencies", hmisOnly, s.hmisAgenciesPage},
 		{"POST", "/admin/agencies", hmisOnly, s.hmisAgencyCreate},
-	}
-}
-
-// hmisStaleAfter is how old a facility's last inventory confirmation may be before it is flagged.
-const hmisStaleAfter = 30 * 24 * time.Hour
-
-// hmisAll reads every page of a store list, for the short lists a page needs whole (agencies for a
-// select, one agency's facilities and units).
-func hmisAll[T any](fetch func(store.Page) ([]T, string, error)) ([]T, error) {
-	var all []T
-	page := store.Page{Limit: 500}
-	for {
-		items, next, err := fetch(page)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if next == "" {
-			return all, nil
-		}
-		page.Cursor = next
 	}
 }
 
@@ -131,7 +109,7 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 		v.Errors["status"] = "status must be available, reserved, occupied or offline"
 		d.Status, status = "", http.StatusBadRequest
 	}
-	all, err := hmisAll(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
+	all, err := allOf(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
 	if err != nil {
 		return err
 	}
@@ -154,13 +132,13 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 	}
 	now, shown := s.db.Now(), false
 	for _, a := range agencies {
-		facilities, err := hmisAll(func(p store.Page) ([]cas.Facility, string, error) {
+		facilities, err := allOf(func(p store.Page) ([]cas.Facility, string, error) {
 			return s.db.Facilities(ctx, u, store.FacilityFilter{AgencyID: a.ID}, p)
 		})
 		if err != nil {
 			return err
 		}
-		units, err := hmisAll(func(p store.Page) ([]cas.Unit, string, error) {
+		units, err := allOf(func(p store.Page) ([]cas.Unit, string, error) {
 			return s.db.Units(ctx, u, store.UnitFilter{AgencyID: a.ID, Status: cas.UnitStatus(d.Status)}, p)
 		})
 		if err != nil {
@@ -168,7 +146,7 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 		}
 		group := hmisInventoryAgency{Agency: a}
 		for _, f := range facilities {
-			fv := hmisInventoryFacility{Facility: f, Stale: f.InventoryConfirmedAt == nil || now.Sub(*f.InventoryConfirmedAt) > hmisStaleAfter}
+			fv := hmisInventoryFacility{Facility: f, Stale: rosterStale(f, now)}
 			for _, unit := range units {
 				if unit.FacilityID != f.ID {
 					continue
@@ -318,7 +296,7 @@ func (s *Server) hmisUsersView(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	agencies, err := hmisAll(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
+	agencies, err := allOf(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
 	if err != nil {
 		return err
 	}

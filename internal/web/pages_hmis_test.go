@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -112,22 +111,7 @@ func (c *hmisCoC) hmisBrowser(t *testing.T) *browser {
 // hmisRequest sends a same-origin request like b.do, and returns the response with its body read.
 func (b *browser) hmisRequest(method, path string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
-	req, err := http.NewRequest(method, b.base+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return resp, string(body)
+	return b.request(method, path, form)
 }
 
 // getHMISPage fetches a page that must answer 200, and returns its body.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -44,6 +45,13 @@ func newBrowser(t *testing.T, base string) *browser {
 // do sends a same-origin request, as a form post from the page would be.
 func (b *browser) do(method, path string, form url.Values) *http.Response {
 	b.t.Helper()
+	resp, _ := b.request(method, path, form)
+	return resp
+}
+
+// request is do that also returns the response body.
+func (b *browser) request(method, path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
 	req, err := http.NewRequest(method, b.base+path, strings.NewReader(form.Encode()))
 	if err != nil {
 		b.t.Fatal(err)
@@ -54,8 +62,12 @@ func (b *browser) do(method, path string, form url.Values) *http.Response {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp, string(body)
 }
 
 func (b *browser) signIn(email string) {
