@@ -127,20 +127,6 @@ func (c *agencyCoC) as(t *testing.T, email string) *browser {
 	return b
 }
 
-// getAgencyPage GETs a page and returns the status and body.
-func (b *browser) getAgencyPage(path string) (int, string) {
-	b.t.Helper()
-	resp, body := b.request("GET", path, nil)
-	return resp.StatusCode, body
-}
-
-// postAgencyForm posts a same-origin form and returns the status, the redirect and the body.
-func (b *browser) postAgencyForm(path string, form url.Values) (int, string, string) {
-	b.t.Helper()
-	resp, body := b.request("POST", path, form)
-	return resp.StatusCode, resp.Header.Get("Location"), body
-}
-
 func agencyContains(t *testing.T, what, body string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
@@ -162,7 +148,7 @@ func agencyLacks(t *testing.T, what, body string, unwanted ...string) {
 func TestAgencyIncomingReferrals(t *testing.T) {
 	c := newAgencyCoC(t)
 	harbor := c.as(t, "harbor@coc.test")
-	status, body := harbor.getAgencyPage("/referrals")
+	status, body := harbor.getPage("/referrals")
 	if status != http.StatusOK {
 		t.Fatalf("GET /referrals: %d", status)
 	}
@@ -172,30 +158,30 @@ func TestAgencyIncomingReferrals(t *testing.T) {
 	agencyLacks(t, "Harbor's incoming referrals", body, c.bobRef.ID, "Bayside House", "P-200", "Bob", "Jane", `class="overdue"`)
 
 	// Filters: a closed status, another facility.
-	_, body = harbor.getAgencyPage("/referrals?status=declined")
+	_, body = harbor.getPage("/referrals?status=declined")
 	agencyLacks(t, "declined referrals", body, c.janeRef.ID)
-	_, body = harbor.getAgencyPage("/referrals?status=all&facility_id=" + c.commons.ID + "&program_id=" + c.janeRef.ProgramID)
+	_, body = harbor.getPage("/referrals?status=all&facility_id=" + c.commons.ID + "&program_id=" + c.janeRef.ProgramID)
 	agencyContains(t, "all referrals of Harbor Commons", body, c.janeRef.ID)
-	if status, _ := harbor.getAgencyPage("/referrals?status=lost"); status != http.StatusBadRequest {
+	if status, _ := harbor.getPage("/referrals?status=lost"); status != http.StatusBadRequest {
 		t.Errorf("unknown status filter: %d, want 400", status)
 	}
 
 	// Bayside sees its own and not Harbor's; a CAS admin sees both.
-	_, body = c.as(t, "bayside@coc.test").getAgencyPage("/referrals")
+	_, body = c.as(t, "bayside@coc.test").getPage("/referrals")
 	agencyContains(t, "Bayside's incoming referrals", body, c.bobRef.ID, "B. R. · HMIS P-200")
 	agencyLacks(t, "Bayside's incoming referrals", body, c.janeRef.ID, "Harbor Commons")
-	_, body = c.as(t, "cas@coc.test").getAgencyPage("/referrals")
+	_, body = c.as(t, "cas@coc.test").getPage("/referrals")
 	agencyContains(t, "the CAS admin's referrals", body, c.bobRef.ID, c.janeRef.ID)
 
 	// Paging.
-	_, body = c.as(t, "cas@coc.test").getAgencyPage("/referrals?limit=1")
+	_, body = c.as(t, "cas@coc.test").getPage("/referrals?limit=1")
 	if !strings.Contains(body, "cursor=") || strings.Count(body, `<tr id="referral-`) != 1 {
 		t.Errorf("the first page of one does not link to the next")
 	}
 
 	// Past the deadline, a pending referral is flagged overdue.
 	c.clock.Store(int64(4 * 24 * time.Hour))
-	_, body = c.as(t, "harbor@coc.test").getAgencyPage("/referrals")
+	_, body = c.as(t, "harbor@coc.test").getPage("/referrals")
 	agencyContains(t, "an overdue referral", body, `class="overdue"`, "overdue by")
 }
 
@@ -204,7 +190,7 @@ func TestAgencyReferralPage(t *testing.T) {
 	ctx := context.Background()
 	path := "/referrals/" + c.janeRef.ID
 	harbor := c.as(t, "harbor@coc.test")
-	status, body := harbor.getAgencyPage(path)
+	status, body := harbor.getPage(path)
 	if status != http.StatusOK {
 		t.Fatalf("GET %s: %d", path, status)
 	}
@@ -215,32 +201,32 @@ func TestAgencyReferralPage(t *testing.T) {
 
 	// Another agency's user does not learn the referral exists.
 	bayside := c.as(t, "bayside@coc.test")
-	if status, _ := bayside.getAgencyPage(path); status != http.StatusNotFound {
+	if status, _ := bayside.getPage(path); status != http.StatusNotFound {
 		t.Errorf("Bayside reading Harbor's referral: %d, want 404", status)
 	}
-	if status, _, _ := bayside.postAgencyForm(path+"/accept", url.Values{}); status != http.StatusNotFound {
+	if status, _, _ := bayside.postForm(path+"/accept", url.Values{}); status != http.StatusNotFound {
 		t.Errorf("Bayside accepting Harbor's referral: %d, want 404", status)
 	}
 
 	// A CAS admin may withdraw, not respond.
-	_, body = c.as(t, "cas@coc.test").getAgencyPage(path)
+	_, body = c.as(t, "cas@coc.test").getPage(path)
 	agencyContains(t, "the CAS admin's view", body, `id="withdraw"`, "Jane Doe")
 	agencyLacks(t, "the CAS admin's view", body, `id="accept"`, `id="decline"`)
 
 	// Declining needs a reason, and a note for "other".
-	status, _, body = harbor.postAgencyForm(path+"/decline", url.Values{"note": {"keep me"}})
+	status, _, body = harbor.postForm(path+"/decline", url.Values{"note": {"keep me"}})
 	if status != http.StatusBadRequest {
 		t.Fatalf("decline without a reason: %d, want 400", status)
 	}
 	agencyContains(t, "the refused decline", body, `id="reason_code-error"`, "reason_code is required", "keep me")
-	status, _, body = harbor.postAgencyForm(path+"/decline", url.Values{"reason_code": {"other"}})
+	status, _, body = harbor.postForm(path+"/decline", url.Values{"reason_code": {"other"}})
 	if status != http.StatusBadRequest {
 		t.Fatalf("decline other without a note: %d, want 400", status)
 	}
 	agencyContains(t, "the refused decline", body, `id="note-error"`, "a note is required", `<option value="other" selected>`)
 
 	// Accepting.
-	status, loc, _ := harbor.postAgencyForm(path+"/accept", url.Values{})
+	status, loc, _ := harbor.postForm(path+"/accept", url.Values{})
 	if status != http.StatusSeeOther || loc != path {
 		t.Fatalf("accept: %d %q, want 303 to %s", status, loc, path)
 	}
@@ -248,20 +234,20 @@ func TestAgencyReferralPage(t *testing.T) {
 	if err != nil || ref.Status != cas.ReferralAccepted {
 		t.Fatalf("after accept: %v %v, want accepted", ref.Status, err)
 	}
-	_, body = harbor.getAgencyPage(path)
+	_, body = harbor.getPage(path)
 	agencyContains(t, "the accepted referral", body, "Referral accepted", `id="move-in"`, `<option value="`+c.apt1.ID+`" selected>`, "Accept")
 	agencyLacks(t, "the accepted referral", body, `id="accept"`, c.apt4.ID+`" selected`)
-	status, _, body = harbor.postAgencyForm(path+"/accept", url.Values{})
+	status, _, body = harbor.postForm(path+"/accept", url.Values{})
 	if status != http.StatusBadRequest || !strings.Contains(body, "cannot be accepted") {
 		t.Errorf("accepting twice: %d, want 400 with the conflict", status)
 	}
 
 	// Moving in needs a unit of the facility.
-	status, _, body = harbor.postAgencyForm(path+"/move-in", url.Values{"unit_id": {c.bayUnit.ID}})
+	status, _, body = harbor.postForm(path+"/move-in", url.Values{"unit_id": {c.bayUnit.ID}})
 	if status != http.StatusBadRequest || !strings.Contains(body, `id="unit_id-error"`) {
 		t.Errorf("move-in to another facility's unit: %d, want 400 with the field message", status)
 	}
-	status, loc, _ = harbor.postAgencyForm(path+"/move-in", url.Values{"unit_id": {c.apt1.ID}})
+	status, loc, _ = harbor.postForm(path+"/move-in", url.Values{"unit_id": {c.apt1.ID}})
 	if status != http.StatusSeeOther || loc != path {
 		t.Fatalf("move-in: %d %q", status, loc)
 	}
@@ -270,7 +256,7 @@ func TestAgencyReferralPage(t *testing.T) {
 	if ref.Status != cas.ReferralHoused || unit.Status != cas.UnitOccupied {
 		t.Errorf("after move-in: referral %s, unit %s; want housed, occupied", ref.Status, unit.Status)
 	}
-	_, body = harbor.getAgencyPage(path)
+	_, body = harbor.getPage(path)
 	agencyContains(t, "the housed referral", body, "status-housed", "Move in")
 	agencyLacks(t, "the housed referral", body, `id="move-in"`, `id="decline"`)
 }
@@ -279,7 +265,7 @@ func TestAgencyReferralDeclineAndWithdraw(t *testing.T) {
 	c := newAgencyCoC(t)
 	ctx := context.Background()
 	path := "/referrals/" + c.janeRef.ID
-	status, loc, _ := c.as(t, "harbor@coc.test").postAgencyForm(path+"/decline", url.Values{"reason_code": {"other"}, "note": {"Family asked for another area"}})
+	status, loc, _ := c.as(t, "harbor@coc.test").postForm(path+"/decline", url.Values{"reason_code": {"other"}, "note": {"Family asked for another area"}})
 	if status != http.StatusSeeOther || loc != path {
 		t.Fatalf("decline: %d %q", status, loc)
 	}
@@ -290,15 +276,15 @@ func TestAgencyReferralDeclineAndWithdraw(t *testing.T) {
 
 	admin := c.as(t, "cas@coc.test")
 	bob := "/referrals/" + c.bobRef.ID
-	status, _, body := admin.postAgencyForm(bob+"/withdraw", url.Values{"reason": {"  "}})
+	status, _, body := admin.postForm(bob+"/withdraw", url.Values{"reason": {"  "}})
 	if status != http.StatusBadRequest || !strings.Contains(body, `id="reason-error"`) {
 		t.Errorf("withdraw without a reason: %d, want 400 with the field message", status)
 	}
-	status, loc, _ = admin.postAgencyForm(bob+"/withdraw", url.Values{"reason": {"Entered in error"}})
+	status, loc, _ = admin.postForm(bob+"/withdraw", url.Values{"reason": {"Entered in error"}})
 	if status != http.StatusSeeOther || loc != bob {
 		t.Fatalf("withdraw: %d %q", status, loc)
 	}
-	_, body = admin.getAgencyPage(bob)
+	_, body = admin.getPage(bob)
 	agencyContains(t, "the withdrawn referral", body, "status-withdrawn", "Entered in error", "Referral withdrawn")
 }
 
@@ -316,7 +302,7 @@ func TestAgencyUnitsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	harbor := c.as(t, "harbor@coc.test")
-	status, body := harbor.getAgencyPage("/units")
+	status, body := harbor.getPage("/units")
 	if status != http.StatusOK {
 		t.Fatalf("GET /units: %d", status)
 	}
@@ -327,13 +313,13 @@ func TestAgencyUnitsPage(t *testing.T) {
 		`id="release-`+c.apt3.ID+`"`, `type="date"`, `href="/referrals/`+c.janeRef.ID+`"`)
 	agencyLacks(t, "the roster", body, "Bayside House", "Bay 9", `id="check-in-`+c.apt4.ID+`"`, `id="check-out-`+c.apt1.ID+`"`,
 		`id="reserve-`+c.apt3.ID+`"`)
-	if status, _ := c.as(t, "cas@coc.test").getAgencyPage("/units"); status != http.StatusForbidden {
+	if status, _ := c.as(t, "cas@coc.test").getPage("/units"); status != http.StatusForbidden {
 		t.Errorf("a CAS admin on /units: %d, want 403", status)
 	}
-	if status, _ := harbor.getAgencyPage("/units?facility_id=" + c.bayHouse.ID); status != http.StatusNotFound {
+	if status, _ := harbor.getPage("/units?facility_id=" + c.bayHouse.ID); status != http.StatusNotFound {
 		t.Errorf("Harbor filtering on Bayside's facility: %d, want 404", status)
 	}
-	_, body = c.as(t, "hmis@coc.test").getAgencyPage("/units?facility_id=" + c.bayHouse.ID)
+	_, body = c.as(t, "hmis@coc.test").getPage("/units?facility_id=" + c.bayHouse.ID)
 	agencyContains(t, "the HMIS team's filtered roster", body, "Bay 9")
 	agencyLacks(t, "the HMIS team's filtered roster", body, "Apt 1")
 
@@ -347,7 +333,7 @@ func TestAgencyUnitsPage(t *testing.T) {
 	}
 	post := func(path string, form url.Values) {
 		t.Helper()
-		status, loc, body := harbor.postAgencyForm(path, form)
+		status, loc, body := harbor.postForm(path, form)
 		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/units") {
 			t.Fatalf("POST %s: %d %q %s", path, status, loc, body)
 		}
@@ -358,7 +344,7 @@ func TestAgencyUnitsPage(t *testing.T) {
 	if got := unitStatus(c.apt2); got != cas.UnitAvailable {
 		t.Errorf("after check-out: %s", got)
 	}
-	status, _, body = harbor.postAgencyForm("/units/"+c.apt2.ID+"/check-in", url.Values{"client_name": {" "}})
+	status, _, body = harbor.postForm("/units/"+c.apt2.ID+"/check-in", url.Values{"client_name": {" "}})
 	if status != http.StatusBadRequest {
 		t.Errorf("check-in without a name: %d, want 400", status)
 	}
@@ -367,7 +353,7 @@ func TestAgencyUnitsPage(t *testing.T) {
 	if got := unitStatus(c.apt2); got != cas.UnitOccupied {
 		t.Errorf("after check-in: %s", got)
 	}
-	_, body = harbor.getAgencyPage("/units")
+	_, body = harbor.getPage("/units")
 	agencyContains(t, "the roster after check-in", body, "Checked in: unit Apt 2 is occupied.")
 
 	// Check-in converts a reservation.
@@ -379,14 +365,14 @@ func TestAgencyUnitsPage(t *testing.T) {
 	// Reserve with bad dates, then good ones; release.
 	post("/units/"+c.apt3.ID+"/check-out", url.Values{})
 	today := cas.DateOf(time.Now(), time.UTC)
-	status, _, body = harbor.postAgencyForm("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"},
+	status, _, body = harbor.postForm("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"},
 		"starts_on": {string(today.AddDays(5))}, "expires_on": {string(today.AddDays(2))}})
 	if status != http.StatusBadRequest {
 		t.Fatalf("reserve ending before it starts: %d, want 400", status)
 	}
 	agencyContains(t, "the refused reservation", body, `id="expires_on-`+c.apt3.ID+`-error"`, "must not be before starts_on",
 		`value="Ana Lee"`, `value="`+string(today.AddDays(2))+`"`)
-	status, _, body = harbor.postAgencyForm("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"},
+	status, _, body = harbor.postForm("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"},
 		"starts_on": {"5 May"}, "expires_on": {string(today.AddDays(2))}})
 	if status != http.StatusBadRequest || !strings.Contains(body, `id="starts_on-`+c.apt3.ID+`-error"`) {
 		t.Errorf("reserve with an unreadable start: %d, want 400 with the field message", status)
@@ -404,7 +390,7 @@ func TestAgencyUnitsPage(t *testing.T) {
 	if got := unitStatus(c.apt3); got != cas.UnitAvailable {
 		t.Errorf("after release: %s", got)
 	}
-	status, _, body = harbor.postAgencyForm("/reservations/"+open[0].ID+"/release", url.Values{})
+	status, _, body = harbor.postForm("/reservations/"+open[0].ID+"/release", url.Values{})
 	if status != http.StatusBadRequest || !strings.Contains(body, "already released") {
 		t.Errorf("releasing twice: %d, want 400 with the conflict", status)
 	}
@@ -415,16 +401,16 @@ func TestAgencyUnitsPage(t *testing.T) {
 	if err != nil || f.InventoryConfirmedAt == nil {
 		t.Fatalf("after confirming: %v %v", f.InventoryConfirmedAt, err)
 	}
-	_, body = harbor.getAgencyPage("/units")
+	_, body = harbor.getPage("/units")
 	agencyContains(t, "the confirmed roster", body, "Roster last confirmed", "the roster of Harbor Commons is confirmed")
 	agencyLacks(t, "the confirmed roster", body, "never been confirmed")
 
 	// Another agency cannot touch Harbor's units.
 	bayside := c.as(t, "bayside@coc.test")
-	if status, _, _ := bayside.postAgencyForm("/units/"+c.apt1.ID+"/check-in", url.Values{"client_name": {"Someone"}}); status != http.StatusNotFound {
+	if status, _, _ := bayside.postForm("/units/"+c.apt1.ID+"/check-in", url.Values{"client_name": {"Someone"}}); status != http.StatusNotFound {
 		t.Errorf("Bayside checking into Harbor's unit: %d, want 404", status)
 	}
-	if status, _, _ := bayside.postAgencyForm("/facilities/"+c.commons.ID+"/confirm-inventory", url.Values{}); status != http.StatusNotFound {
+	if status, _, _ := bayside.postForm("/facilities/"+c.commons.ID+"/confirm-inventory", url.Values{}); status != http.StatusNotFound {
 		t.Errorf("Bayside confirming Harbor's roster: %d, want 404", status)
 	}
 }

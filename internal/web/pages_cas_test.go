@@ -109,20 +109,6 @@ func (w *casWorld) browser(t *testing.T, email string) *browser {
 	return b
 }
 
-// getCASPage GETs a page and returns the status and body.
-func (b *browser) getCASPage(path string) (int, string) {
-	b.t.Helper()
-	resp, body := b.request("GET", path, nil)
-	return resp.StatusCode, body
-}
-
-// postCASForm posts a same-origin form and returns the status, the redirect and the body.
-func (b *browser) postCASForm(path string, form url.Values) (int, string, string) {
-	b.t.Helper()
-	resp, body := b.request("POST", path, form)
-	return resp.StatusCode, resp.Header.Get("Location"), body
-}
-
 // inOrder reports whether the strings occur in body in this order.
 func inOrder(body string, parts ...string) bool {
 	at := 0
@@ -143,7 +129,7 @@ func TestHPLPage(t *testing.T) {
 	w.addClient(t, "Ada", "Lee", "", 20, cas.WithoutChildren, 1)
 	b := w.browser(t, casAdminEmail)
 
-	status, body := b.getCASPage("/hpl")
+	status, body := b.getPage("/hpl")
 	if status != http.StatusOK {
 		t.Fatalf("GET /hpl: %d\n%s", status, body)
 	}
@@ -170,7 +156,7 @@ func TestHPLPage(t *testing.T) {
 		{"population=chronically_homeless", []string{"Lee, Ada", "Santos, Maria"}, []string{"Young, Bo"}},
 		{"status=housed", nil, []string{"Lee, Ada", "Santos, Maria", "Young, Bo"}},
 	} {
-		status, body := b.getCASPage("/hpl?" + c.query)
+		status, body := b.getPage("/hpl?" + c.query)
 		if status != http.StatusOK {
 			t.Errorf("GET /hpl?%s: %d", c.query, status)
 			continue
@@ -187,17 +173,17 @@ func TestHPLPage(t *testing.T) {
 		}
 	}
 	// A filtered list keeps the ranks of the whole list.
-	if _, body := b.getCASPage("/hpl?q=young"); !strings.Contains(body, "<td>3</td>") {
+	if _, body := b.getPage("/hpl?q=young"); !strings.Contains(body, "<td>3</td>") {
 		t.Errorf("Bo Young is not shown at rank 3 when searched for")
 	}
-	if status, _ := b.getCASPage("/hpl?household_type=everyone"); status != http.StatusBadRequest {
+	if status, _ := b.getPage("/hpl?household_type=everyone"); status != http.StatusBadRequest {
 		t.Errorf("an unknown household type: %d, want 400", status)
 	}
 
-	if status, _ := w.browser(t, hmisEmail).getCASPage("/hpl"); status != http.StatusOK {
+	if status, _ := w.browser(t, hmisEmail).getPage("/hpl"); status != http.StatusOK {
 		t.Errorf("the HMIS team reads the HPL: %d", status)
 	}
-	if status, _ := w.browser(t, agencyEmail).getCASPage("/hpl"); status != http.StatusForbidden {
+	if status, _ := w.browser(t, agencyEmail).getPage("/hpl"); status != http.StatusForbidden {
 		t.Errorf("an agency user on /hpl: %d, want 403", status)
 	}
 }
@@ -211,7 +197,7 @@ func TestHPLPages(t *testing.T) {
 	}
 	w.addClient(t, "Family", "Pager", "", 99, cas.WithChildren, 4)
 	b := w.browser(t, casAdminEmail)
-	_, first := b.getCASPage("/hpl?q=pager")
+	_, first := b.getPage("/hpl?q=pager")
 	if n := strings.Count(first, `href="/clients/`); n != 50 {
 		t.Errorf("first page: %d clients, want 50", n)
 	}
@@ -223,7 +209,7 @@ func TestHPLPages(t *testing.T) {
 	if !strings.Contains(next, "q=pager") || !strings.Contains(next, "cursor=") {
 		t.Errorf("the Next page link %q loses the filter or the cursor", next)
 	}
-	status, second := b.getCASPage(next)
+	status, second := b.getPage(next)
 	if status != http.StatusOK {
 		t.Fatalf("GET %s: %d", next, status)
 	}
@@ -245,7 +231,7 @@ func TestClientPageAndManualReferral(t *testing.T) {
 	bo := w.addClient(t, "Bo", "Young", "", 5, cas.WithoutChildren, 1)
 	b := w.browser(t, casAdminEmail)
 
-	status, body := b.getCASPage("/clients/" + maria.ID)
+	status, body := b.getPage("/clients/" + maria.ID)
 	if status != http.StatusOK {
 		t.Fatalf("GET client page: %d\n%s", status, body)
 	}
@@ -256,21 +242,21 @@ func TestClientPageAndManualReferral(t *testing.T) {
 			t.Errorf("the client page lacks %q", want)
 		}
 	}
-	if status, body := w.browser(t, hmisEmail).getCASPage("/clients/" + maria.ID); status != http.StatusOK || strings.Contains(body, "/refer\"") {
+	if status, body := w.browser(t, hmisEmail).getPage("/clients/" + maria.ID); status != http.StatusOK || strings.Contains(body, "/refer\"") {
 		t.Errorf("the HMIS team's client page: %d, refer form shown: %v", status, strings.Contains(body, "/refer\""))
 	}
-	if status, _ := b.getCASPage("/clients/no-such-client"); status != http.StatusNotFound {
+	if status, _ := b.getPage("/clients/no-such-client"); status != http.StatusNotFound {
 		t.Errorf("an unknown client: %d, want 404", status)
 	}
 
 	// No facility chosen.
-	status, _, body = b.postCASForm("/clients/"+maria.ID+"/refer", url.Values{"facility_id": {""}})
+	status, _, body = b.postForm("/clients/"+maria.ID+"/refer", url.Values{"facility_id": {""}})
 	if status != http.StatusBadRequest || !strings.Contains(body, `id="facility_id-error"`) {
 		t.Errorf("no facility: %d, want 400 with the message next to facility_id", status)
 	}
 
 	// A facility with a free unit: a referral that holds it.
-	status, loc, _ := b.postCASForm("/clients/"+maria.ID+"/refer", url.Values{"facility_id": {w.commons.ID}})
+	status, loc, _ := b.postForm("/clients/"+maria.ID+"/refer", url.Values{"facility_id": {w.commons.ID}})
 	refs, _, err := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: maria.ID}, store.Page{})
 	if err != nil || len(refs) != 1 {
 		t.Fatalf("after referring: %d %q, referrals %+v %v", status, loc, refs, err)
@@ -278,16 +264,16 @@ func TestClientPageAndManualReferral(t *testing.T) {
 	if status != http.StatusSeeOther || loc != "/referrals/"+refs[0].ID || refs[0].UnitID != w.commonsUnit.ID || refs[0].OverRefer {
 		t.Errorf("referral: %d %q %+v", status, loc, refs[0])
 	}
-	if _, body := b.getCASPage("/clients/" + maria.ID); !strings.Contains(body, "Referral sent") || !strings.Contains(body, `href="/referrals/`+refs[0].ID+`"`) ||
+	if _, body := b.getPage("/clients/" + maria.ID); !strings.Contains(body, "Referral sent") || !strings.Contains(body, `href="/referrals/`+refs[0].ID+`"`) ||
 		!strings.Contains(body, "Apt 101") {
 		t.Errorf("the client page after referring lacks the flash or the referral")
 	}
 
 	// The Commons' unit is held now: the form says so, and Bo's referral there is refused.
-	if _, body := b.getCASPage("/clients/" + bo.ID); !strings.Contains(body, "Harbor Commons — Harbor Family PSH — no free unit") {
+	if _, body := b.getPage("/clients/" + bo.ID); !strings.Contains(body, "Harbor Commons — Harbor Family PSH — no free unit") {
 		t.Errorf("a held unit is still offered as free")
 	}
-	status, _, body = b.postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}})
+	status, _, body = b.postForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}})
 	if status != http.StatusConflict || !strings.Contains(body, `id="full-warning"`) || !strings.Contains(body, "reason to over-refer") {
 		t.Errorf("referring to a full facility: %d, want 409 with the warning\n%s", status, body)
 	}
@@ -299,27 +285,27 @@ func TestClientPageAndManualReferral(t *testing.T) {
 	}
 
 	// Over-referring needs a reason.
-	status, _, body = b.postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}, "over_refer": {"on"}, "expected_vacancy": {"2026-07-15"}})
+	status, _, body = b.postForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}, "over_refer": {"on"}, "expected_vacancy": {"2026-07-15"}})
 	if status != http.StatusBadRequest || !strings.Contains(body, `id="reason-error"`) || strings.Contains(body, `id="full-warning"`) {
 		t.Errorf("over-referring without a reason: %d, want 400 with the message next to reason\n%s", status, body)
 	}
 	if !strings.Contains(body, `value="2026-07-15"`) {
 		t.Errorf("the refused form forgets the expected vacancy")
 	}
-	status, _, body = b.postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}, "over_refer": {"on"}, "reason": {"x"},
+	status, _, body = b.postForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}, "over_refer": {"on"}, "reason": {"x"},
 		"expected_vacancy": {"soon"}})
 	if status != http.StatusBadRequest || !strings.Contains(body, `id="expected_vacancy-error"`) {
 		t.Errorf("a bad expected vacancy: %d, want 400 with the message next to it", status)
 	}
 
-	status, loc, _ = b.postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}, "over_refer": {"on"},
+	status, loc, _ = b.postForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.annex.ID}, "over_refer": {"on"},
 		"reason": {"Annex 1 turns over on the 15th"}, "expected_vacancy": {"2026-07-15"}})
 	refs, _, _ = w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: bo.ID}, store.Page{})
 	if status != http.StatusSeeOther || len(refs) != 1 || loc != "/referrals/"+refs[0].ID || !refs[0].OverRefer ||
 		refs[0].OverReferReason != "Annex 1 turns over on the 15th" || refs[0].ExpectedVacancy != "2026-07-15" {
 		t.Fatalf("over-referral: %d %q %+v", status, loc, refs)
 	}
-	if _, body := b.getCASPage("/clients/" + bo.ID); !strings.Contains(body, "Over-referral sent") {
+	if _, body := b.getPage("/clients/" + bo.ID); !strings.Contains(body, "Over-referral sent") {
 		t.Errorf("no Over-referral sent flash")
 	}
 
@@ -329,15 +315,15 @@ func TestClientPageAndManualReferral(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, body := b.getCASPage("/clients/" + noConsent.ID); !strings.Contains(body, `id="no-consent"`) || !strings.Contains(body, "not on the HPL") {
+	if _, body := b.getPage("/clients/" + noConsent.ID); !strings.Contains(body, `id="no-consent"`) || !strings.Contains(body, "not on the HPL") {
 		t.Errorf("the page of a client without consent and off the HPL does not say so")
 	}
-	status, _, body = b.postCASForm("/clients/"+noConsent.ID+"/refer", url.Values{"facility_id": {w.commons.ID}})
+	status, _, body = b.postForm("/clients/"+noConsent.ID+"/refer", url.Values{"facility_id": {w.commons.ID}})
 	if status != http.StatusConflict || !strings.Contains(body, "release of information") {
 		t.Errorf("referring a client without consent: %d", status)
 	}
 
-	if status, _, _ := w.browser(t, hmisEmail).postCASForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.commons.ID}}); status != http.StatusForbidden {
+	if status, _, _ := w.browser(t, hmisEmail).postForm("/clients/"+bo.ID+"/refer", url.Values{"facility_id": {w.commons.ID}}); status != http.StatusForbidden {
 		t.Errorf("the HMIS team referred: %d, want 403", status)
 	}
 }
@@ -382,7 +368,7 @@ func TestReferralBoard(t *testing.T) {
 	}
 
 	b := w.browser(t, casAdminEmail)
-	status, body := b.getCASPage("/board")
+	status, body := b.getPage("/board")
 	if status != http.StatusOK {
 		t.Fatalf("GET /board: %d\n%s", status, body)
 	}
@@ -401,7 +387,7 @@ func TestReferralBoard(t *testing.T) {
 	// Past Bo's deadline (3 days), his pending referral is overdue; the accepted one is not.
 	w.clock.Advance(3*24*time.Hour + time.Minute)
 	b = w.browser(t, casAdminEmail) // the session went idle on the moved clock
-	_, body = b.getCASPage("/board")
+	_, body = b.getPage("/board")
 	if !strings.Contains(body, `<tr class="overdue">`) || !strings.Contains(body, "1 overdue") || strings.Count(body, `<tr class="overdue">`) != 1 {
 		t.Errorf("the board does not mark exactly the overdue referral:\n%s", body)
 	}
@@ -412,11 +398,11 @@ func TestReferralBoard(t *testing.T) {
 		t.Errorf("the board does not show referrals' age in days")
 	}
 
-	status, body = w.browser(t, hmisEmail).getCASPage("/board")
+	status, body = w.browser(t, hmisEmail).getPage("/board")
 	if status != http.StatusOK || !strings.Contains(body, "Bo Young") || strings.Contains(body, "Proposals waiting") {
 		t.Errorf("the HMIS team's board: %d", status)
 	}
-	if status, _ := w.browser(t, agencyEmail).getCASPage("/board"); status != http.StatusForbidden {
+	if status, _ := w.browser(t, agencyEmail).getPage("/board"); status != http.StatusForbidden {
 		t.Errorf("an agency user on /board: %d, want 403", status)
 	}
 }
@@ -456,7 +442,7 @@ func TestBoardProposals(t *testing.T) {
 	}
 
 	b := w.browser(t, casAdminEmail)
-	_, body := b.getCASPage("/board")
+	_, body := b.getPage("/board")
 	for _, want := range []string{"Proposals waiting for review (2)", "Ada Lee", "Bo Young", "Harbor Reviewed RRH", "Harbor Flats", byClient[ada.ID].Reason,
 		`action="/proposals/` + byClient[ada.ID].ID + `/send"`, `action="/proposals/` + byClient[bo.ID].ID + `/dismiss"`} {
 		if !strings.Contains(body, want) {
@@ -464,7 +450,7 @@ func TestBoardProposals(t *testing.T) {
 		}
 	}
 
-	status, loc, _ := b.postCASForm("/proposals/"+byClient[ada.ID].ID+"/send", nil)
+	status, loc, _ := b.postForm("/proposals/"+byClient[ada.ID].ID+"/send", nil)
 	if status != http.StatusSeeOther || loc != "/board" {
 		t.Errorf("send: %d %q", status, loc)
 	}
@@ -472,12 +458,12 @@ func TestBoardProposals(t *testing.T) {
 	if err != nil || len(refs) != 1 || refs[0].Status != cas.ReferralPending || refs[0].UnitID != byClient[ada.ID].UnitID {
 		t.Fatalf("sending the proposal: %+v %v", refs, err)
 	}
-	status, _, body = b.postCASForm("/proposals/"+byClient[ada.ID].ID+"/send", nil)
+	status, _, body = b.postForm("/proposals/"+byClient[ada.ID].ID+"/send", nil)
 	if status != http.StatusConflict || !strings.Contains(body, "already sent") {
 		t.Errorf("sending it twice: %d, want 409 with the reason", status)
 	}
 
-	status, loc, _ = b.postCASForm("/proposals/"+byClient[bo.ID].ID+"/dismiss", nil)
+	status, loc, _ = b.postForm("/proposals/"+byClient[bo.ID].ID+"/dismiss", nil)
 	if status != http.StatusSeeOther || loc != "/board" {
 		t.Errorf("dismiss: %d %q", status, loc)
 	}
@@ -487,11 +473,11 @@ func TestBoardProposals(t *testing.T) {
 	if refs, _, _ := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: bo.ID}, store.Page{}); len(refs) != 0 {
 		t.Errorf("a dismissed proposal became a referral")
 	}
-	_, body = b.getCASPage("/board")
+	_, body = b.getPage("/board")
 	if !strings.Contains(body, "Proposal dismissed") || !strings.Contains(body, "No proposals are waiting") || !inOrder(body, "Harbor Reviewed RRH", "Ada Lee", "Flat") {
 		t.Errorf("the board after review:\n%s", body)
 	}
-	if status, _, _ := b.postCASForm("/proposals/no-such/send", nil); status != http.StatusNotFound {
+	if status, _, _ := b.postForm("/proposals/no-such/send", nil); status != http.StatusNotFound {
 		t.Errorf("an unknown proposal: %d, want 404", status)
 	}
 }

@@ -70,6 +70,20 @@ func (b *browser) request(method, path string, form url.Values) (*http.Response,
 	return resp, string(body)
 }
 
+// getPage GETs a page and returns the status and body.
+func (b *browser) getPage(path string) (int, string) {
+	b.t.Helper()
+	resp, body := b.request("GET", path, nil)
+	return resp.StatusCode, body
+}
+
+// postForm posts a same-origin form and returns the status, the redirect and the body.
+func (b *browser) postForm(path string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	resp, body := b.request("POST", path, form)
+	return resp.StatusCode, resp.Header.Get("Location"), body
+}
+
 func (b *browser) signIn(email string) {
 	b.t.Helper()
 	resp := b.do("POST", "/login", url.Values{"email": {email}, "password": {"a long enough password"}})
