@@ -18,11 +18,16 @@ type FreeUnits struct {
 	Free           int
 }
 
-// FreeCapacity counts available units per facility and unit type, for the facilities the actor may
-// see; facilityID narrows it to one facility.
+// unheld keeps the units that no open referral or proposal holds: only those can take a referral.
+const unheld = `id NOT IN (SELECT unit_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NOT NULL)
+	AND id NOT IN (SELECT unit_id FROM match_proposals WHERE status = 'open')`
+
+// FreeCapacity counts the units per facility and unit type that can take a referral (available,
+// and held by no open referral or proposal), for the facilities the actor may see; facilityID
+// narrows it to one facility.
 func (db *DB) FreeCapacity(ctx context.Context, actor *cas.User, facilityID string) ([]FreeUnits, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT facility_id, bedrooms, household_types, accessible, COUNT(*) FROM unit_states
-		WHERE status = 'available' AND ($1 = '' OR agency_id = $1) AND ($2 = '' OR facility_id = $2)
+		WHERE status = 'available' AND ($1 = '' OR agency_id = $1) AND ($2 = '' OR facility_id = $2) AND `+unheld+`
 		GROUP BY facility_id, bedrooms, household_types, accessible ORDER BY facility_id, bedrooms, accessible`,
 		agencyScope(actor), facilityID)
 	if err != nil {

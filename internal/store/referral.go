@@ -199,8 +199,7 @@ func (tx *Tx) freeUnitFor(facilityID string, c cas.Client) (string, error) {
 func freeUnits(ctx context.Context, q querier, facilityID string) ([]cas.Unit, error) {
 	var units []cas.Unit
 	err := eachRow(ctx, q, `SELECT `+unitColumns+` FROM unit_states WHERE status = 'available' AND ($1 = '' OR facility_id = $1)
-		AND id NOT IN (SELECT unit_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NOT NULL)
-		AND id NOT IN (SELECT unit_id FROM match_proposals WHERE status = 'open')
+		AND `+unheld+`
 		ORDER BY facility_id, accessible DESC, bedrooms DESC, label`, []any{facilityID}, func(row scanner) error {
 		u, err := scanUnit(row)
 		units = append(units, u)

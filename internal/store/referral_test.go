@@ -319,6 +319,9 @@ func TestReferralRules(t *testing.T) {
 			if err != nil || r.OverRefer || r.UnitID != inv.unit.ID {
 				t.Fatalf("over-referral to a facility with a free unit: %+v %v, want a plain referral", r, err)
 			}
+			if free, err := db.FreeCapacity(ctx, &inv.casAdmin, inv.facility.ID); err != nil || len(free) != 0 {
+				t.Errorf("free capacity with the only unit held by a referral: %+v (%v), want none", free, err)
+			}
 			_, err = db.CreateReferral(ctx, &inv.casAdmin, store.NewReferral{ClientID: b.ID, FacilityID: inv.facility.ID})
 			if cas.ErrorCode(err) != cas.EConflict {
 				t.Errorf("plain referral to a full facility: %v, want conflict", err)

@@ -297,14 +297,6 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	for _, fu := range capacity {
 		free[fu.FacilityID] += fu.Free
 	}
-	// An available unit held by an open referral or proposal is not free to refer to.
-	held, err := s.heldUnits(ctx, u)
-	if err != nil {
-		return d, err
-	}
-	for _, facility := range held {
-		free[facility] = max(free[facility]-1, 0)
-	}
 	for _, f := range n.facilities {
 		d.Facilities = append(d.Facilities, facilityChoice{ID: f.ID, Name: f.Name, Program: n.program[f.ProgramID], Free: free[f.ID],
 			Selected: f.ID == chosenFacility})
@@ -329,28 +321,6 @@ func (s *Server) openReferrals(ctx context.Context, u *cas.User) ([]cas.Referral
 			return open, nil
 		}
 	}
-}
-
-// heldUnits are the units that open referrals and proposals hold, with their facilities.
-func (s *Server) heldUnits(ctx context.Context, u *cas.User) (map[string]string, error) {
-	held := map[string]string{}
-	open, err := s.openReferrals(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	for _, ref := range open {
-		if ref.UnitID != "" {
-			held[ref.UnitID] = ref.FacilityID
-		}
-	}
-	proposals, err := s.db.Proposals(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range proposals {
-		held[p.UnitID] = p.FacilityID
-	}
-	return held, nil
 }
 
 func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) error {
