@@ -63,7 +63,7 @@ func newBrowserContext(t *testing.T) context.Context {
 // docs/screenshots for the README when DOORWAY_UPDATE_SCREENSHOTS is set.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
