@@ -12,6 +12,7 @@ func (s *Server) inboxPages() []route {
 	return []route{
 		{"GET", "/inbox", anyRole, s.inboxPage},
 		{"POST", "/inbox/{id}/read", anyRole, s.inboxRead},
+		{"GET", "/inbox/unread", anyRole, s.inboxUnread},
 	}
 }
 
@@ -30,6 +31,18 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "inbox", "Inbox", view{Data: inboxData{Items: items, Next: next}})
+}
+
+// inboxUnread is the navigation's unread badge alone; htmx refreshes it every minute, so a CAS
+// Contact sees a new referral arrive without reloading the page.
+func (s *Server) inboxUnread(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.db.UnreadCount(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return s.pages["inbox"].ExecuteTemplate(w, "unread", n)
 }
 
 // inboxRead marks a notification read and opens what it is about.

@@ -26,6 +26,7 @@ var pageMatrix = map[string]string{
 
 	"GET /inbox":            "nyyy",
 	"POST /inbox/{id}/read": "nyyy",
+	"GET /inbox/unread":     "nyyy",
 }
 
 // browser is a signed-in (or anonymous) browser against a test server.

@@ -168,3 +168,35 @@ func TestSessions(t *testing.T) {
 		}
 	})
 }
+
+func TestUnreadBadgeFragment(t *testing.T) {
+	db, _, base, u := sessionFixture(t)
+	ctx := context.Background()
+	contact := true
+	if _, err := db.UpdateUser(ctx, cas.System, u.ID, cas.UserPatch{CASContact: &contact}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: u.AgencyID, Name: "PSH", ProjectType: cas.ProjectPSH})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: p.ID, Name: "Commons"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit, err := db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: f.ID, Label: "1", Bedrooms: 1, HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, base)
+	b.signIn(u.Email)
+	if _, body := b.getPage("/inbox/unread"); strings.Contains(body, "badge") {
+		t.Errorf("a badge with nothing unread: %q", body)
+	}
+	if _, err := db.TakeOffline(ctx, cas.System, unit.ID, cas.OfflinePeriod{Reason: "repairs"}); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := b.getPage("/inbox/unread"); status != 200 || !strings.Contains(body, `aria-label="1 unread"`) || strings.Contains(body, "<html") {
+		t.Errorf("badge fragment: %d %q", status, body)
+	}
+}
