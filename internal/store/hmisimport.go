@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// HMISImport is what a CoC's HUD HMIS CSV export says, already validated and mapped to Doorway's
+// terms by the caller (package hmiscsv): keys are HMIS IDs.
+type HMISImport struct {
+	Agencies  []ImportAgency
+	Programs  []ImportProgram
+	Inventory []ImportInventory
+	Clients   []cas.Client // HMISPersonalID set
+	Entries   []ImportEntry
+}
+
+// ImportAgency is an HMIS Organization.
+type ImportAgency struct{ OrganizationID, Name string }
+
+// ImportProgram is an HMIS Project that receives CE referrals.
+type ImportProgram struct {
+	ProjectID, OrganizationID, Name string
+	ProjectType                     cas.ProjectType
+}
+
+// ImportInventory is a current Inventory row: its units of one household type.
+type ImportInventory struct {
+	InventoryID, ProjectID string
+	HouseholdType          cas.HouseholdType
+	Units                  int
+	Bedrooms               int
+}
+
+// ImportEntry is a client prioritized on an open CE enrollment: an HPL entry.
+type ImportEntry struct {
+	EnrollmentID, PersonalID string
+	AssessedOn               cas.Date
+	DaysHomeless             int
+}
+
+// ImportResult counts what an import created and updated, by kind of record.
+type ImportResult struct {
+	Created map[string]int
+	Updated map[string]int
+}
+
+func (r ImportResult) add(m map[string]int, kind string) { m[kind]++ }
+
+// ImportHMIS writes an HMIS export in one transaction: agencies by OrganizationID, programs by
+// ProjectID (each with one facility), units from the current inventory counts, clients by
+// PersonalID and HPL entries by the CE EnrollmentID. Records seen before are updated, so importing
+// the same export twice changes nothing; units are only ever added (a unit with a history is never
+// deleted by an import). Only the HMIS team may. With dryRun nothing is kept.
+func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dryRun bool) (ImportResult, error) {
+	res := ImportResult{Created: map[string]int{}, Updated: map[string]int{}}
+	if !cas.CanManageAgencies(actor) {
+		return res, cas.Errorf(cas.EForbidden, "only the HMIS team imports HMIS exports")
+	}
+	errDryRun := fmt.Errorf("dry run")
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		agencies, err := tx.hmisIDs(`SELECT hmis_organization_id, id FROM agencies WHERE hmis_organization_id IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		for _, a := range in.Agencies {
+			if agencies[a.OrganizationID], err = tx.upsertAgency(agencies[a.OrganizationID], a, &res); err != nil {
+				return err
+			}
+		}
+		programs, err := tx.hmisIDs(`SELECT hmis_project_id, id FROM programs WHERE hmis_project_id IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		facilities, err := tx.hmisIDs(`SELECT hmis_project_id, id FROM facilities WHERE hmis_project_id IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		for _, p := range in.Programs {
+			agencyID, ok := agencies[p.OrganizationID]
+			if !ok {
+				return cas.Invalid("OrganizationID", "project %s names organization %s, which the export does not have", p.ProjectID, p.OrganizationID)
+			}
+			if err := tx.upsertProgram(programs, facilities, agencyID, p, &res); err != nil {
+				return err
+			}
+		}
+		if err := tx.importUnits(facilities, in.Inventory, &res); err != nil {
+			return err
+		}
+		clients, err := tx.hmisIDs(`SELECT hmis_personal_id, id FROM clients WHERE hmis_personal_id IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		for _, c := range in.Clients {
+			if err := tx.upsertClient(clients, c, &res); err != nil {
+				return err
+			}
+		}
+		if err := tx.importEntries(clients, in.Entries, &res); err != nil {
+			return err
+		}
+		if err := tx.audit("hmis.import", "import", newID(), nil, res); err != nil {
+			return err
+		}
+		if err := tx.enqueue(JobMatch, matchReason{Reason: "hmis_import"}); err != nil {
+			return err
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if err == errDryRun {
+		err = nil
+	}
+	return res, err
+}
+
+// hmisIDs maps HMIS IDs to Doorway IDs with a two-column query.
+func (tx *Tx) hmisIDs(query string) (map[string]string, error) {
+	ids := map[string]string{}
+	err := eachRow(tx.ctx, tx, query, nil, func(row scanner) error {
+		var hmis, id string
+		err := row.Scan(&hmis, &id)
+		ids[hmis] = id
+		return err
+	})
+	return ids, err
+}
+
+// upsertAgency creates or renames the agency of an organization and returns its ID.
+func (tx *Tx) upsertAgency(id string, a ImportAgency, res *ImportResult) (string, error) {
+	if id == "" {
+		id = newID()
+		res.add(res.Created, "agencies")
+		_, err := tx.exec(`INSERT INTO agencies (id, name, hmis_organization_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
+			id, a.Name, a.OrganizationID, tx.now)
+		if isUniqueViolation(err) {
+			return "", cas.Invalid("OrganizationName", "organization %s is named %q, like another agency", a.OrganizationID, a.Name)
+		}
+		return id, err
+	}
+	r, err := tx.exec(`UPDATE agencies SET name = $1, updated_at = $2 WHERE id = $3 AND name <> $1`, a.Name, tx.now, id)
+	return id, countUpdate(r, err, res, "agencies")
+}
+
+func countUpdate(r sql.Result, err error, res *ImportResult, kind string) error {
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n > 0 {
+		res.add(res.Updated, kind)
+	}
+	return nil
+}
+
+func (tx *Tx) upsertProgram(programs, facilities map[string]string, agencyID string, p ImportProgram, res *ImportResult) error {
+	id, ok := programs[p.ProjectID]
+	if !ok {
+		id = newID()
+		programs[p.ProjectID] = id
+		res.add(res.Created, "programs")
+		req, _ := json.Marshal(cas.Requirements{HouseholdTypes: []cas.HouseholdType{}, Populations: []cas.Population{}, RequiredDocuments: []string{}})
+		if _, err := tx.exec(`INSERT INTO programs (id, agency_id, name, hmis_project_id, project_type, requirements, response_days, referral_mode, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'auto', $8, $8)`, id, agencyID, p.Name, p.ProjectID, p.ProjectType, string(req),
+			cas.DefaultResponseDays, tx.now); err != nil {
+			return err
+		}
+	} else {
+		r, err := tx.exec(`UPDATE programs SET name = $1, project_type = $2, updated_at = $3 WHERE id = $4 AND (name <> $1 OR project_type <> $2)`,
+			p.Name, p.ProjectType, tx.now, id)
+		if err := countUpdate(r, err, res, "programs"); err != nil {
+			return err
+		}
+	}
+	if _, ok := facilities[p.ProjectID]; ok {
+		return nil
+	}
+	fid := newID()
+	facilities[p.ProjectID] = fid
+	res.add(res.Created, "facilities")
+	_, err := tx.exec(`INSERT INTO facilities (id, program_id, agency_id, name, hmis_project_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+		fid, id, agencyID, p.Name, p.ProjectID, tx.now)
+	return err
+}
+
+// importUnits makes sure each current inventory row has its count of units, labelled by household
+// type and number, keyed by InventoryID and number.
+func (tx *Tx) importUnits(facilities map[string]string, inv []ImportInventory, res *ImportResult) error {
+	existing, err := tx.hmisIDs(`SELECT hmis_key, id FROM units WHERE hmis_key IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	labels := map[cas.HouseholdType]string{cas.WithoutChildren: "Adult", cas.WithChildren: "Family", cas.OnlyChildren: "Youth"}
+	for _, row := range inv {
+		fid, ok := facilities[row.ProjectID]
+		if !ok {
+			continue // a project that does not receive referrals: its inventory is not Doorway's
+		}
+		var agencyID string
+		if err := tx.queryRow(`SELECT agency_id FROM facilities WHERE id = $1`, fid).Scan(&agencyID); err != nil {
+			return err
+		}
+		types, _ := json.Marshal([]cas.HouseholdType{row.HouseholdType})
+		for n := 1; n <= row.Units; n++ {
+			key := fmt.Sprintf("%s:%d", row.InventoryID, n)
+			if _, ok := existing[key]; ok {
+				continue
+			}
+			label := fmt.Sprintf("%s %s-%d", labels[row.HouseholdType], shortID(row.InventoryID), n)
+			if _, err := tx.exec(`INSERT INTO units (id, facility_id, agency_id, label, bedrooms, household_types, accessible, created_at, updated_at, hmis_key)
+				VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7, $8)`, newID(), fid, agencyID, label, row.Bedrooms, string(types), tx.now, key); err != nil {
+				return fmt.Errorf("unit %s: %w", key, err)
+			}
+			res.add(res.Created, "units")
+		}
+	}
+	return nil
+}
+
+// shortID keeps unit labels readable when HMIS IDs are long hashes.
+func shortID(id string) string {
+	if len(id) > 6 {
+		return strings.ToUpper(id[:6])
+	}
+	return id
+}
+
+func (tx *Tx) upsertClient(clients map[string]string, c cas.Client, res *ImportResult) error {
+	if id, ok := clients[c.HMISPersonalID]; ok {
+		r, err := tx.exec(`UPDATE clients SET first_name = $1, last_name = $2, birth_date = $3, household_size = $4, household_type = $5,
+			veteran = $6, updated_at = $7 WHERE id = $8 AND (first_name <> $1 OR last_name <> $2 OR birth_date <> $3 OR household_size <> $4
+			OR household_type <> $5 OR veteran <> $6)`,
+			c.FirstName, c.LastName, string(c.BirthDate), c.HouseholdSize, c.HouseholdType, c.Veteran, tx.now, id)
+		return countUpdate(r, err, res, "clients")
+	}
+	c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
+	clients[c.HMISPersonalID] = c.ID
+	res.add(res.Created, "clients")
+	return tx.insertClient(c)
+}
+
+// importEntries puts each prioritized client on the HPL once, keyed by the CE EnrollmentID. A
+// client already on the list (by another entry) keeps that entry.
+func (tx *Tx) importEntries(clients map[string]string, entries []ImportEntry, res *ImportResult) error {
+	known, err := tx.hmisIDs(`SELECT hmis_enrollment_id, id FROM hpl_entries WHERE hmis_enrollment_id IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	onList, err := tx.hmisIDs(`SELECT client_id, id FROM hpl_entries WHERE status IN ('active', 'referred')`)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		clientID, ok := clients[e.PersonalID]
+		if !ok {
+			return cas.Invalid("PersonalID", "enrollment %s names client %s, which the export does not have", e.EnrollmentID, e.PersonalID)
+		}
+		if id, ok := known[e.EnrollmentID]; ok {
+			r, err := tx.exec(`UPDATE hpl_entries SET assessed_on = $1, days_homeless = $2, updated_at = $3 WHERE id = $4
+				AND (assessed_on <> $1 OR days_homeless <> $2)`, string(e.AssessedOn), e.DaysHomeless, tx.now, id)
+			if err := countUpdate(r, err, res, "hpl_entries"); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, ok := onList[clientID]; ok {
+			continue
+		}
+		id := newID()
+		onList[clientID], known[e.EnrollmentID] = id, id
+		if _, err := tx.exec(`INSERT INTO hpl_entries (id, client_id, score, assessed_on, days_homeless, documents, intake_status, status,
+			created_at, updated_at, hmis_enrollment_id) VALUES ($1, $2, 0, $3, $4, '[]', 'ready', 'active', $5, $5, $6)`,
+			id, clientID, string(e.AssessedOn), e.DaysHomeless, tx.now, e.EnrollmentID); err != nil {
+			return fmt.Errorf("HPL entry %s: %w", e.EnrollmentID, err)
+		}
+		res.add(res.Created, "hpl_entries")
+	}
+	return nil
+}
