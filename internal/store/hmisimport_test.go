@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -89,5 +90,34 @@ func TestImportHMIS(t *testing.T) {
 				t.Error("a CAS admin imported")
 			}
 		})
+	})
+}
+
+func TestReferralRecords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		inv := newInventory(t, db)
+		c, _ := inv.mustClientOnHPL(t, "Exported", 10, func(c *cas.Client) { c.HMISPersonalID = "PID-7" })
+		r, err := db.CreateReferral(ctx, &inv.casAdmin, store.NewReferral{ClientID: c.ID, FacilityID: inv.facility.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.DeclineReferral(ctx, &inv.staff, r.ID, cas.DeclineIneligible, ""); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := db.ReferralRecords(ctx, &inv.casAdmin, start.Add(-time.Hour), start.Add(time.Hour))
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("records %+v %v", recs, err)
+		}
+		rec := recs[0]
+		if rec.PersonalID != "PID-7" || rec.ProjectType != cas.ProjectPSH || rec.ClosedAt == nil || rec.Referral.ReasonCode != cas.DeclineIneligible ||
+			rec.EnrollmentID == "" || rec.ProgramName != "Harbor Family PSH" {
+			t.Errorf("record %+v", rec)
+		}
+		if recs, _ := db.ReferralRecords(ctx, &inv.casAdmin, start.Add(time.Hour), time.Time{}); len(recs) != 0 {
+			t.Errorf("a referral outside the period was exported")
+		}
+		if _, err := db.ReferralRecords(ctx, &inv.staff, time.Time{}, time.Time{}); cas.ErrorCode(err) != cas.EForbidden {
+			t.Errorf("an agency user exported: %v", err)
+		}
 	})
 }

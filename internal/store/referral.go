@@ -14,15 +14,23 @@ import (
 	"github.com/doorway-cas/doorway/internal/notify"
 )
 
-const referralColumns = `id, client_id, hpl_entry_id, program_id, facility_id, agency_id, COALESCE(unit_id, ''), status, source,
-	over_refer, over_refer_reason, COALESCE(expected_vacancy, ''), rank, scheme_version, match_reason, deadline,
-	COALESCE(reason_code, ''), note, created_by, created_at, updated_at`
+// referralColumnsOf lists a referral's columns, qualified by a table alias for joins ("r.").
+func referralColumnsOf(a string) string {
+	return strings.NewReplacer("$.", a).Replace(`$.id, $.client_id, $.hpl_entry_id, $.program_id, $.facility_id, $.agency_id,
+	COALESCE($.unit_id, ''), $.status, $.source, $.over_refer, $.over_refer_reason, COALESCE($.expected_vacancy, ''), $.rank,
+	$.scheme_version, $.match_reason, $.deadline, COALESCE($.reason_code, ''), $.note, $.created_by, $.created_at, $.updated_at`)
+}
 
-func scanReferral(row scanner) (cas.Referral, error) {
+var referralColumns = referralColumnsOf("")
+
+func scanReferral(row scanner) (cas.Referral, error) { return scanReferralWith(row) }
+
+// scanReferralWith scans referralColumns, then any extra columns selected after them.
+func scanReferralWith(row scanner, extra ...any) (cas.Referral, error) {
 	var r cas.Referral
-	err := row.Scan(&r.ID, &r.ClientID, &r.HPLEntryID, &r.ProgramID, &r.FacilityID, &r.AgencyID, &r.UnitID, &r.Status, &r.Source,
+	err := row.Scan(append([]any{&r.ID, &r.ClientID, &r.HPLEntryID, &r.ProgramID, &r.FacilityID, &r.AgencyID, &r.UnitID, &r.Status, &r.Source,
 		&r.OverRefer, &r.OverReferReason, &r.ExpectedVacancy, &r.Rank, &r.SchemeVersion, &r.MatchReason, &r.Deadline,
-		&r.ReasonCode, &r.Note, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt)
+		&r.ReasonCode, &r.Note, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt}, extra...)...)
 	r.Deadline, r.CreatedAt, r.UpdatedAt = r.Deadline.UTC(), r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	return r, err
 }
