@@ -46,6 +46,7 @@ Usage:
   doorway token create --email E [--name N]           print a new API token for an account
   doorway token revoke --email E                       revoke every API token of an account
   doorway match --dry-run [--db URL]                   what the matching engine would refer now, and why
+  doorway gen --clients N --units M --out DIR [--seed S]   write a synthetic HUD HMIS CSV export
 
 Every flag can also be set by an environment variable: --db is DOORWAY_DB, --addr DOORWAY_ADDR, ...
 --db defaults to sqlite:doorway.db; use postgres://user:pass@host/db for PostgreSQL.
@@ -78,6 +79,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return errors.New(`unknown command; did you mean "doorway token create" or "doorway token revoke"?`)
 	case "match":
 		return m.matchCmd(ctx, rest)
+	case "gen":
+		return m.gen(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

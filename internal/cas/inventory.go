@@ -12,8 +12,8 @@ type ProjectType int
 
 // The HUD project types (FY2024 data standards).
 const (
-	ProjectESNightByNight ProjectType = 0
-	ProjectESEntryExit    ProjectType = 1
+	ProjectESEntryExit    ProjectType = 0
+	ProjectESNightByNight ProjectType = 1
 	ProjectTH             ProjectType = 2
 	ProjectPSH            ProjectType = 3
 	ProjectStreetOutreach ProjectType = 4

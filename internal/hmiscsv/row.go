@@ -1,0 +1,105 @@
+package hmiscsv
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Row is one data row of an export file, read by column name without regard to case: "ZIP" and
+// "Zip" are the same column. A column the file does not have reads as empty, as does a null field.
+type Row struct {
+	file   string
+	line   int
+	fields []string
+	header *header
+}
+
+// Line is the row's line in the file, counting the header as line 1. A row with a quoted line
+// break in it is at the line where it starts.
+func (r Row) Line() int { return r.line }
+
+// String returns the field of column col without surrounding spaces.
+func (r Row) String(col string) string {
+	i := r.header.pos(col)
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(r.fields[i])
+}
+
+// Int returns the integer in column col. An empty field is a Problem too: HUD integers are codes,
+// where 0 means No, so a caller reading an optional one checks String(col) != "" first.
+func (r Row) Int(col string) (int, error) {
+	s := r.String(col)
+	if s == "" {
+		return 0, r.problem(col, "the field is empty; want an integer")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, r.problem(col, fmt.Sprintf("%q is not an integer", s))
+	}
+	return n, nil
+}
+
+// Date returns the date in column col, at midnight UTC, or the zero time when the field is empty.
+// Besides HUD's yyyy-mm-dd it accepts what real exports write: mm-dd-yyyy and dd-Mon-yyyy, each
+// with or without a time of day, which is dropped.
+func (r Row) Date(col string) (time.Time, error) {
+	s := r.String(col)
+	t, ok := parseDateTime(s)
+	if !ok {
+		return time.Time{}, r.problem(col, fmt.Sprintf("%q is not a date (want yyyy-mm-dd)", s))
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+}
+
+// DateTime returns the date and time in column col, in UTC as written (HUD times carry no zone),
+// or the zero time when the field is empty. It accepts the formats Date does; a date alone is
+// midnight.
+func (r Row) DateTime(col string) (time.Time, error) {
+	s := r.String(col)
+	t, ok := parseDateTime(s)
+	if !ok {
+		return time.Time{}, r.problem(col, fmt.Sprintf("%q is not a date and time (want yyyy-mm-dd hh:mm:ss)", s))
+	}
+	return t, nil
+}
+
+func (r Row) problem(col, msg string) *Problem {
+	return &Problem{File: r.file, Line: r.line, Column: col, Message: msg}
+}
+
+// parseDateTime reads "yyyy-mm-dd", "mm-dd-yyyy" or "dd-Mon-yyyy", optionally followed by a space
+// and "hh:mm:ss" or "hh:mm". The empty string is the zero time.
+func parseDateTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, true
+	}
+	datePart, timePart, hasTime := strings.Cut(s, " ")
+	var layout string
+	switch {
+	case len(datePart) > 4 && datePart[4] == '-':
+		layout = "2006-1-2"
+	case strings.IndexFunc(datePart, isLetter) >= 0:
+		layout = "2-Jan-2006"
+	default:
+		layout = "1-2-2006"
+	}
+	if hasTime {
+		switch strings.Count(timePart, ":") {
+		case 2:
+			layout += " 15:04:05"
+		case 1:
+			layout += " 15:04"
+		default:
+			return time.Time{}, false
+		}
+	}
+	t, err := time.Parse(layout, s)
+	return t, err == nil
+}
+
+func isLetter(c rune) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
