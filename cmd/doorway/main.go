@@ -47,6 +47,10 @@ Usage:
   doorway token revoke --email E                       revoke every API token of an account
   doorway match --dry-run [--db URL]                   what the matching engine would refer now, and why
   doorway gen --clients N --units M --out DIR [--seed S]   write a synthetic HUD HMIS CSV export
+  doorway import hmis-csv DIR|ZIP [--dry-run] [--db URL]   load agencies, programs, units, clients and the HPL
+                                                       from a HUD HMIS CSV export (FY2024 or FY2026)
+  doorway export hmis-csv --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--db URL]
+                                                       referrals as HUD CE Events: Export.csv and Event.csv
 
 Every flag can also be set by an environment variable: --db is DOORWAY_DB, --addr DOORWAY_ADDR, ...
 --db defaults to sqlite:doorway.db; use postgres://user:pass@host/db for PostgreSQL.
@@ -81,6 +85,16 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.matchCmd(ctx, rest)
 	case "gen":
 		return m.gen(ctx, rest)
+	case "import":
+		if len(rest) > 0 && rest[0] == "hmis-csv" {
+			return m.importHMISCSV(ctx, rest[1:])
+		}
+		return errors.New(`unknown command; did you mean "doorway import hmis-csv"?`)
+	case "export":
+		if len(rest) > 0 && rest[0] == "hmis-csv" {
+			return m.exportHMISCSV(ctx, rest[1:])
+		}
+		return errors.New(`unknown command; did you mean "doorway export hmis-csv"?`)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -165,6 +165,15 @@ func (e *Export) Files() []string {
 
 func (e *Export) has(file string) bool { _, ok := e.files[file]; return ok }
 
+// size is the length of file in bytes, or 0 when it cannot be told.
+func (e *Export) size(file string) int64 {
+	fi, err := fs.Stat(e.fsys, e.files[file])
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
 // Rows calls fn for each data row of the HUD file name ("Client.csv"), in order, and stops at the
 // first error fn returns, which Rows returns. The Row is valid only during the call.
 //
@@ -282,7 +291,7 @@ func (t *table) next() (Row, error) {
 		}
 		return Row{}, &Problem{File: t.file, Line: line, Message: msg}
 	}
-	return Row{file: t.file, line: line, fields: fields, header: t.header}, nil
+	return Row{file: t.file, line: line, offset: t.r.InputOffset(), fields: fields, header: t.header}, nil
 }
 
 // problem turns a CSV syntax error into a Problem at the line where the bad record starts.

@@ -12,6 +12,7 @@ import (
 type Row struct {
 	file   string
 	line   int
+	offset int64 // bytes of the file read up to the end of the row, for progress
 	fields []string
 	header *header
 }

@@ -214,6 +214,13 @@ func (tx *Tx) importUnits(facilities map[string]string, inv []ImportInventory, r
 				continue
 			}
 			label := fmt.Sprintf("%s %s-%d", labels[row.HouseholdType], shortID(row.InventoryID), n)
+			var taken int
+			if err := tx.queryRow(`SELECT COUNT(*) FROM units WHERE facility_id = $1 AND label = $2`, fid, label).Scan(&taken); err != nil {
+				return err
+			}
+			if taken > 0 { // two inventory rows whose IDs start alike: the full ID tells them apart
+				label = fmt.Sprintf("%s %s-%d", labels[row.HouseholdType], row.InventoryID, n)
+			}
 			if _, err := tx.exec(`INSERT INTO units (id, facility_id, agency_id, label, bedrooms, household_types, accessible, created_at, updated_at, hmis_key)
 				VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7, $8)`, newID(), fid, agencyID, label, row.Bedrooms, string(types), tx.now, key); err != nil {
 				return fmt.Errorf("unit %s: %w", key, err)

@@ -123,7 +123,7 @@ func (s *Server) pageTable() []route {
 		{"POST", "/login", public, s.login},
 		{"POST", "/logout", anyRole, s.logout},
 	}
-	for _, group := range [][]route{s.inboxPages(), s.agencyPages(), s.casPages(), s.hmisPages()} {
+	for _, group := range [][]route{s.inboxPages(), s.agencyPages(), s.casPages(), s.hmisPages(), s.importPages()} {
 		table = append(table, group...)
 	}
 	return table

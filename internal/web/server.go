@@ -26,6 +26,7 @@ type Server struct {
 	pages    pages
 	sessions *scs.SessionManager
 	throttle *throttle
+	imports  *importJobs
 	handler  http.Handler
 }
 
@@ -36,7 +37,7 @@ func New(db *store.DB, log *slog.Logger) *Server {
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a bug caught by every test
 	}
-	s := &Server{db: db, log: log, metrics: newMetrics(), pages: p, throttle: &throttle{},
+	s := &Server{db: db, log: log, metrics: newMetrics(), pages: p, throttle: &throttle{}, imports: &importJobs{},
 		sessions: newSessions(db.SessionStore(), strings.HasPrefix(db.BaseURL, "https://"))}
 	s.handler = s.routes()
 	return s

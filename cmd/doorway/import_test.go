@@ -1,0 +1,160 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/doorway-cas/doorway/internal/hmiscsv"
+	"github.com/doorway-cas/doorway/internal/store/storetest"
+)
+
+// resultLine is a line of the table of what an import created and updated.
+var resultLine = regexp.MustCompile(`(?m)^  (agencies|programs|facilities|units|clients|HPL entries) +(\d+) +(\d+)$`)
+
+// importCounts reads the table an import printed: created, then updated, by kind of record.
+func importCounts(t *testing.T, out string) (created, updated map[string]int) {
+	t.Helper()
+	created, updated = map[string]int{}, map[string]int{}
+	for _, m := range resultLine.FindAllStringSubmatch(out, -1) {
+		created[m[1]], _ = strconv.Atoi(m[2])
+		updated[m[1]], _ = strconv.Atoi(m[3])
+	}
+	if len(created) != 6 {
+		t.Fatalf("no table of counts in:\n%s", out)
+	}
+	return created, updated
+}
+
+func TestImportHMISCSV(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "export")
+	if _, err := hmiscsv.Generate(dir, hmiscsv.GenOptions{Clients: 300, Units: 60, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DOORWAY_DB": storetest.SQLiteURL(t)}
+	// 3 organizations; 8 projects receive referrals (7 residential, 1 prevention); 96 heads of
+	// household have an open CE enrollment whose latest assessment is PrioritizationStatus 1.
+	want := map[string]int{"agencies": 3, "programs": 8, "facilities": 8, "units": 60, "clients": 300, "HPL entries": 96}
+	zero := map[string]int{"agencies": 0, "programs": 0, "facilities": 0, "units": 0, "clients": 0, "HPL entries": 0}
+
+	t.Run("a dry run checks the export and says what it would create", func(t *testing.T) {
+		out, err := run(t, env, "", "import", "hmis-csv", dir, "--dry-run")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		for _, line := range []string{"Reading " + dir + " (HMIS CSV FY2024)", "Export.csv: 1 row", "Client.csv: 300 rows",
+			"Assessment.csv: ", "Dry run: nothing was written"} {
+			if !strings.Contains(out, line) {
+				t.Errorf("the output lacks %q:\n%s", line, out)
+			}
+		}
+		created, _ := importCounts(t, out)
+		if diff := cmp.Diff(want, created); diff != "" {
+			t.Errorf("would create (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("the import creates what the dry run announced, so the dry run wrote nothing", func(t *testing.T) {
+		out, err := run(t, env, "", "import", "hmis-csv", dir)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		created, updated := importCounts(t, out)
+		if diff := cmp.Diff(want, created); diff != "" {
+			t.Errorf("created (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(zero, updated); diff != "" {
+			t.Errorf("updated (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("importing the same export again changes nothing", func(t *testing.T) {
+		out, err := run(t, env, "", "import", "hmis-csv", dir)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		created, updated := importCounts(t, out)
+		if !cmp.Equal(zero, created) || !cmp.Equal(zero, updated) || !strings.Contains(out, "Nothing changed") {
+			t.Errorf("second import:\n%s", out)
+		}
+	})
+	t.Run("an export with problems lists them all and imports nothing", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "bad")
+		if _, err := hmiscsv.Generate(bad, hmiscsv.GenOptions{Clients: 20, Units: 10, Seed: 2}); err != nil {
+			t.Fatal(err)
+		}
+		damageFile(t, filepath.Join(bad, "Inventory.csv"), `"I1","P2"`, `"I1","P999"`)
+		damageFile(t, filepath.Join(bad, "Client.csv"), `"C3",`, `"C2",`)
+		out, err := run(t, env, "", "import", "hmis-csv", bad)
+		if err == nil || !strings.Contains(err.Error(), "3 problems in the export") || !strings.Contains(err.Error(), "nothing was imported") {
+			t.Errorf("err = %v", err)
+		}
+		for _, line := range []string{
+			"3 problems:",
+			"  Inventory.csv line 2, column ProjectID: unknown project P999: Project.csv has no such ProjectID",
+			"  Client.csv line 4, column PersonalID: duplicate PersonalID C2: also on line 3",
+			// C3's row now says C2, so C3's enrollment names a client the export lacks.
+			"  Enrollment.csv line 4, column PersonalID: unknown client C3: Client.csv has no such PersonalID",
+		} {
+			if !strings.Contains(out, line+"\n") {
+				t.Errorf("the output lacks %q:\n%s", line, out)
+			}
+		}
+		if strings.Contains(out, "Writing to the database") {
+			t.Errorf("an export with problems reached the database:\n%s", out)
+		}
+	})
+	t.Run("usage errors", func(t *testing.T) {
+		for _, c := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"import"}, `did you mean "doorway import hmis-csv"`},
+			{[]string{"import", "hmis-csv"}, "name the export first"},
+			{[]string{"import", "hmis-csv", filepath.Join(t.TempDir(), "missing")}, "open HMIS export"},
+			{[]string{"import", "hmis-csv", dir, "extra"}, `unexpected argument "extra"`},
+		} {
+			if _, err := run(t, env, "", c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: err = %v, want it to mention %q", c.args, err, c.want)
+			}
+		}
+	})
+}
+
+// damageFile replaces the first old in a file by new.
+func damageFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPrintReportCountsRepeatedWarnings(t *testing.T) {
+	var r hmiscsv.Report
+	for line := 2; line < 17; line++ {
+		r.Warnings = append(r.Warnings, &hmiscsv.Problem{File: "Enrollment.csv", Line: line, Column: "HouseholdID", Message: "empty"})
+	}
+	r.Problems = []*hmiscsv.Problem{{File: "Client.csv", Line: 3, Column: "DOB", Message: "bad"}, {File: "Client.csv", Line: 9, Column: "DOB", Message: "bad"}}
+	var b strings.Builder
+	printReport(&b, r)
+	out := b.String()
+	if n := strings.Count(out, "column HouseholdID: empty\n"); n != warningsShown {
+		t.Errorf("%d warnings printed, want %d:\n%s", n, warningsShown, out)
+	}
+	for _, line := range []string{"15 warnings (tolerated):\n", "  ... and 5 more like these in Enrollment.csv, column HouseholdID\n",
+		"2 problems:\n  Client.csv line 3, column DOB: bad\n  Client.csv line 9, column DOB: bad\n"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("the report lacks %q:\n%s", line, out)
+		}
+	}
+}

@@ -1,0 +1,118 @@
+package hmiscsv
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store/storetest"
+)
+
+// benchExport writes the synthetic export the import benchmarks read: 100,000 clients in 20,000
+// units, about a million enrollments, the size of a large CoC's HMIS. It returns the folder, the
+// data rows of the files Map reads and their bytes.
+func benchExport(b *testing.B) (dir string, rows int, bytes int64) {
+	b.Helper()
+	if testing.Short() {
+		b.Skip("writes an export of 100,000 clients and a million enrollments")
+	}
+	dir, stats := MustGenerate(b, GenOptions{Clients: 100_000, Units: 20_000, Seed: 1})
+	for _, f := range importFiles {
+		rows += stats.Rows[f]
+		fi, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytes += fi.Size()
+	}
+	return dir, rows, bytes
+}
+
+// BenchmarkImport measures the whole import of a large export: Map, then ImportHMIS into a fresh
+// SQLite database. It reports rows read per second, the seconds of each half, and the heap Map
+// holds once it has read every file (what it keeps of each enrollment).
+func BenchmarkImport(b *testing.B) {
+	dir, rows, bytes := benchExport(b)
+	ctx := context.Background()
+	b.SetBytes(bytes)
+	var mapping, storing time.Duration
+	var heap uint64
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		db := storetest.Open(b, storetest.SQLiteURL(b))
+		e := MustOpen(b, dir)
+		b.StartTimer()
+		start := time.Now()
+		in, report, err := Map(ctx, e, func(p Progress) {
+			if p.Done && p.File == importFiles[len(importFiles)-1] {
+				b.StopTimer()
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				heap = max(heap, ms.HeapAlloc)
+				b.StartTimer()
+			}
+		})
+		if err != nil {
+			b.Fatalf("%v: %v", err, report.Problems)
+		}
+		mapped := time.Now()
+		res, err := db.ImportHMIS(ctx, cas.System, in, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Created["clients"] != 100_000 {
+			b.Fatalf("created %v", res.Created)
+		}
+		mapping, storing = mapping+mapped.Sub(start), storing+time.Since(mapped)
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(mapping.Seconds()/float64(b.N), "map-s/op")
+	b.ReportMetric(storing.Seconds()/float64(b.N), "store-s/op")
+	b.ReportMetric(float64(heap)/(1<<20), "map-heap-MB")
+}
+
+// BenchmarkParseOnly reads the same files with encoding/csv alone, no mapping: the floor under
+// BenchmarkImport's reading.
+func BenchmarkParseOnly(b *testing.B) {
+	dir, rows, bytes := benchExport(b)
+	b.SetBytes(bytes)
+	b.ResetTimer()
+	for range b.N {
+		read := 0
+		for _, file := range importFiles {
+			read += parseFile(b, filepath.Join(dir, file))
+		}
+		if read != rows {
+			b.Fatalf("read %d rows, want %d", read, rows)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// parseFile reads every record of a CSV file and returns the number after the header.
+func parseFile(b *testing.B, path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	n := -1
+	for {
+		if _, err := r.Read(); err == io.EOF {
+			return n
+		} else if err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+}
