@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/report"
+)
+
+// UnderReferralEvidence gathers, for every available unit the actor may see, what report.Suspects
+// needs to judge whether it is really free: since when it has been available, whether an open
+// referral holds it, its facility's roster confirmation, and how many referrals to its facility
+// closed within the window before now declined because no unit was available or expired
+// unanswered. Units come by facility name and label.
+func (db *DB) UnderReferralEvidence(ctx context.Context, actor *cas.User, window time.Duration) ([]report.UnitEvidence, error) {
+	if window <= 0 {
+		return nil, cas.Invalid("window", "the window must be positive")
+	}
+	now := db.now()
+	// The unit columns are read through a derived table so that scanUnit can read them unqualified
+	// next to the facility's and program's.
+	query := `SELECT ` + unitColumns + `, program_id, facility_name, program_name, inventory_confirmed_at, held, no_unit_declines, unanswered_expiries
+		FROM (SELECT s.*, f.program_id, f.name AS facility_name, p.name AS program_name, f.inventory_confirmed_at,
+			EXISTS (SELECT 1 FROM referrals r WHERE r.unit_id = s.id AND r.status IN ('pending', 'accepted')) AS held,
+			(SELECT COUNT(*) FROM referrals r WHERE r.facility_id = s.facility_id AND r.status = 'declined' AND r.reason_code = $2
+				AND r.closed_at > $3 AND r.closed_at <= $4) AS no_unit_declines,
+			(SELECT COUNT(*) FROM referrals r WHERE r.facility_id = s.facility_id AND r.status = 'expired'
+				AND r.closed_at > $3 AND r.closed_at <= $4) AS unanswered_expiries
+			FROM unit_states s JOIN facilities f ON f.id = s.facility_id JOIN programs p ON p.id = f.program_id
+			WHERE s.status = 'available' AND ($1 = '' OR s.agency_id = $1)) e
+		ORDER BY facility_name, label, id`
+	list := []report.UnitEvidence{}
+	err := eachRow(ctx, db.sql, query, []any{agencyScope(actor), string(cas.DeclineNoUnitAvailable), now.Add(-window), now},
+		func(row scanner) error {
+			var e report.UnitEvidence
+			var confirmed anyTime
+			u, err := scanUnit(extraColumns{row, []any{&e.ProgramID, &e.FacilityName, &e.ProgramName, &confirmed,
+				&e.HeldByOpenReferral, &e.NoUnitDeclines, &e.UnansweredExpiries}})
+			if err != nil {
+				return err
+			}
+			e.UnitID, e.FacilityID, e.AgencyID, e.UnitLabel, e.AvailableSince = u.ID, u.FacilityID, u.AgencyID, u.Label, u.StatusSince
+			e.RosterConfirmedAt = confirmed.ptr()
+			list = append(list, e)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("under-referral evidence: %w", err)
+	}
+	return list, nil
+}
+
+// extraColumns scans a row whose columns go on after the ones its reader knows, into extra.
+type extraColumns struct {
+	row   scanner
+	extra []any
+}
+
+func (x extraColumns) Scan(dest ...any) error { return x.row.Scan(append(dest, x.extra...)...) }
