@@ -108,6 +108,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/referrals/{id}/withdraw", casOnly, s.referralWithdraw},
 		{"POST", "/api/v1/referrals/{id}/move-in", unitOperators, s.referralMoveIn},
 		{"GET", "/api/v1/decline-reasons", anyRole, s.declineReasons},
+		{"GET", "/api/v1/reports/under-referral", anyRole, s.underReferral},
 		{"GET", "/api/v1/proposals", casOnly, s.proposalList},
 		{"POST", "/api/v1/proposals/{id}/send", casOnly, s.proposalSend},
 		{"POST", "/api/v1/proposals/{id}/dismiss", casOnly, s.proposalDismiss},

@@ -77,6 +77,7 @@ var permissionMatrix = map[string]string{
 	"POST /api/v1/referrals/{id}/decline":  "nnyy",
 	"POST /api/v1/referrals/{id}/withdraw": "nynn",
 	"POST /api/v1/referrals/{id}/move-in":  "nnyy",
+	"GET /api/v1/reports/under-referral":   "nyyy",
 	"GET /api/v1/decline-reasons":          "nyyy",
 	"GET /api/v1/proposals":                "nynn",
 	"POST /api/v1/proposals/{id}/send":     "nynn",
