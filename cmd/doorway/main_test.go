@@ -199,6 +199,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{"a bad database URL", map[string]string{"DOORWAY_DB": "mysql://x"}, "", []string{"migrate"}, "want sqlite:PATH or postgres://"},
 		{"a bad boolean in the environment", map[string]string{"DOORWAY_DEMO": "perhaps"}, "", []string{"serve"}, "DOORWAY_DEMO"},
 		{"an unknown flag", env, "", []string{"migrate", "--colour"}, "flag provided but not defined"},
+		{"a negative no-rereferral period", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--no-rereferral-days", "-1"}, "--no-rereferral-days -1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

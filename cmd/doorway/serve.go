@@ -25,6 +25,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	smtpURL := fs.String("smtp-url", "", "SMTP server for email: smtp://[user:pass@]host:port[?starttls=required] or smtps://…; empty logs emails instead (env DOORWAY_SMTP_URL)")
 	mailFrom := fs.String("mail-from", "", "sender address of Doorway's email (env DOORWAY_MAIL_FROM)")
 	baseURL := fs.String("base-url", "", "where people reach Doorway, for links in email; default http://localhost:PORT (env DOORWAY_BASE_URL)")
+	noRereferral := fs.Int("no-rereferral-days", 90, "days a client declined by a program is not referred to it again (env DOORWAY_NO_REREFERRAL_DAYS)")
 	zone := fs.String("timezone", "UTC", "the CoC's IANA time zone, e.g. America/Chicago: when reservation days begin and end (env DOORWAY_TIMEZONE)")
 	if err := m.parse(fs, args); err != nil {
 		return err
@@ -33,6 +34,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--timezone %q: %w", *zone, err)
 	}
+	if *noRereferral < 0 || *noRereferral > 3650 {
+		return fmt.Errorf("--no-rereferral-days %d: want 0 to 3650", *noRereferral)
+	}
 	log := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	db, err := m.openDB(ctx, *dbURL)
 	if err != nil {
@@ -40,6 +44,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	db.Zone = loc
+	db.NoRereferral = time.Duration(*noRereferral) * 24 * time.Hour
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", *addr, err)
