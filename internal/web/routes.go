@@ -38,6 +38,11 @@ type route struct {
 // routeTable is every route Doorway serves, with who may use it. The permission-matrix test fails
 // when a route is added here without an entry there.
 func (s *Server) routeTable() []route {
+	return append(s.apiRoutes(), slices.Concat(s.discrepancyRoutes(), s.facilityRequestRoutes())...)
+}
+
+// apiRoutes are the JSON API's core routes; reports and requests add theirs in their own files.
+func (s *Server) apiRoutes() []route {
 	return []route{
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/readyz", public, s.readyz},

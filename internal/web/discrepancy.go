@@ -1,0 +1,4 @@
+package web
+
+// discrepancyRoutes are the discrepancy reports' routes.
+func (s *Server) discrepancyRoutes() []route { return nil }
