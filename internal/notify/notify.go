@@ -30,6 +30,11 @@ const (
 	UnitOffline         Kind = "unit_offline"
 	UnitOnline          Kind = "unit_online"
 	ReservationExpiring Kind = "reservation_expiring"
+	// FacilityRequestDecided tells the agency the HMIS team approved or rejected its
+	// facility-setup request.
+	FacilityRequestDecided Kind = "facility_request_decided"
+	DiscrepancyFiled       Kind = "discrepancy_filed"
+	DiscrepancyResolved    Kind = "discrepancy_resolved"
 )
 
 // Audience is who receives a kind of notification.
@@ -58,6 +63,10 @@ var kinds = map[Kind]spec{
 	UnitOffline:         {AgencyContacts, "Unit {{.Unit}} at {{.Facility}} taken offline"},
 	UnitOnline:          {AgencyContacts, "Unit {{.Unit}} at {{.Facility}} back online"},
 	ReservationExpiring: {AgencyContacts, "Reservation of unit {{.Unit}} at {{.Facility}} expires {{.Deadline}}"},
+	// Reason is "approved" or "rejected", never the rejection's free text.
+	FacilityRequestDecided: {AgencyContacts, "Your facility-setup request for {{.Program}} was {{.Reason}}"},
+	DiscrepancyFiled:       {CASAdmins, "{{.Agency}} reports its inventory at {{.Facility}} is wrong"},
+	DiscrepancyResolved:    {AgencyContacts, "Your inventory report for {{.Facility}} was resolved: {{.Reason}}"},
 }
 
 // Kinds lists every kind, sorted.

@@ -69,19 +69,23 @@ func (db *DB) CreateFacility(ctx context.Context, actor *cas.User, f cas.Facilit
 	if err := f.Validate(); err != nil {
 		return cas.Facility{}, err
 	}
-	err := db.inTx(ctx, actor, func(tx *Tx) error {
-		p, err := db.program(ctx, tx, f.ProgramID)
-		if err != nil {
-			return cas.Invalid("program_id", "no program has ID %q", f.ProgramID)
-		}
-		f.ID, f.AgencyID, f.CreatedAt, f.UpdatedAt = newID(), p.AgencyID, tx.now, tx.now
-		if _, err := tx.exec(`INSERT INTO facilities (id, program_id, agency_id, name, address, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, f.ProgramID, f.AgencyID, f.Name, f.Address, f.CreatedAt, f.UpdatedAt); err != nil {
-			return fmt.Errorf("insert facility: %w", err)
-		}
-		return tx.audit("facility.create", "facility", f.ID, nil, f)
-	})
+	err := db.inTx(ctx, actor, func(tx *Tx) error { return tx.createFacility(&f) })
 	return f, err
+}
+
+// createFacility inserts a validated facility into its program, with its audit event, filling in
+// its ID and agency.
+func (tx *Tx) createFacility(f *cas.Facility) error {
+	p, err := tx.db.program(tx.ctx, tx, f.ProgramID)
+	if err != nil {
+		return cas.Invalid("program_id", "no program has ID %q", f.ProgramID)
+	}
+	f.ID, f.AgencyID, f.CreatedAt, f.UpdatedAt = newID(), p.AgencyID, tx.now, tx.now
+	if _, err := tx.exec(`INSERT INTO facilities (id, program_id, agency_id, name, address, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, f.ProgramID, f.AgencyID, f.Name, f.Address, f.CreatedAt, f.UpdatedAt); err != nil {
+		return fmt.Errorf("insert facility: %w", err)
+	}
+	return tx.audit("facility.create", "facility", f.ID, nil, f)
 }
 
 // UpdateFacility changes a facility's name or address. Only the HMIS team may; a facility cannot

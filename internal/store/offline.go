@@ -21,20 +21,26 @@ func (db *DB) TakeOffline(ctx context.Context, actor *cas.User, unitID string, o
 		if err != nil {
 			return err
 		}
-		if u.Status != cas.UnitAvailable {
-			return unitConflict(u, "take offline")
-		}
-		o.ID, o.UnitID, o.StartedAt = newID(), unitID, tx.now
-		if _, err := tx.exec(`INSERT INTO offline_periods (id, unit_id, reason, expected_return, started_at, started_by)
-			VALUES ($1, $2, $3, $4, $5, $6)`, o.ID, unitID, o.Reason, nullString(string(o.ExpectedReturn)), tx.now, actor.ID); err != nil {
-			return fmt.Errorf("take %s offline: %w", unitID, err)
-		}
-		if err := tx.audit("unit.offline", "unit", unitID, map[string]any{"status": u.Status}, o); err != nil {
+		if o, err = tx.takeOffline(u, o); err != nil {
 			return err
 		}
 		return tx.notifyUnit(notify.UnitOffline, u, o.Reason, o.ExpectedReturn)
 	})
 	return o, err
+}
+
+// takeOffline opens an offline period on a unit the transaction has locked, refusing a unit that
+// is not available, and audits it. The caller tells the agency.
+func (tx *Tx) takeOffline(u cas.Unit, o cas.OfflinePeriod) (cas.OfflinePeriod, error) {
+	if u.Status != cas.UnitAvailable {
+		return o, unitConflict(u, "take offline")
+	}
+	o.ID, o.UnitID, o.StartedAt = newID(), u.ID, tx.now
+	if _, err := tx.exec(`INSERT INTO offline_periods (id, unit_id, reason, expected_return, started_at, started_by)
+		VALUES ($1, $2, $3, $4, $5, $6)`, o.ID, u.ID, o.Reason, nullString(string(o.ExpectedReturn)), tx.now, tx.actor.ID); err != nil {
+		return o, fmt.Errorf("take %s offline: %w", u.ID, err)
+	}
+	return o, tx.audit("unit.offline", "unit", u.ID, map[string]any{"status": u.Status}, o)
 }
 
 // BringOnline ends a unit's offline period. The unit becomes available, so the matching engine is

@@ -124,29 +124,37 @@ func (db *DB) CreateUnit(ctx context.Context, actor *cas.User, u cas.Unit) (cas.
 		return cas.Unit{}, err
 	}
 	var created cas.Unit
-	err := db.inTx(ctx, actor, func(tx *Tx) error {
-		f, err := db.facility(ctx, tx, u.FacilityID, "")
-		if err != nil {
-			return cas.Invalid("facility_id", "no facility has ID %q", u.FacilityID)
-		}
-		if err := tx.checkUnitLabel(u); err != nil {
-			return err
-		}
-		u.ID, u.AgencyID = newID(), f.AgencyID
-		types, _ := json.Marshal(u.HouseholdTypes)
-		if _, err := tx.exec(`INSERT INTO units (id, facility_id, agency_id, label, bedrooms, household_types, accessible, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, u.ID, u.FacilityID, u.AgencyID, u.Label, u.Bedrooms, string(types), u.Accessible, tx.now); err != nil {
-			return fmt.Errorf("insert unit: %w", err)
-		}
-		if created, err = db.unit(ctx, tx, u.ID); err != nil {
-			return err
-		}
-		if err := tx.audit("unit.create", "unit", u.ID, nil, created); err != nil {
-			return err
-		}
-		return tx.enqueue(JobMatch, matchReason{Reason: "unit_created", FacilityID: u.FacilityID, UnitID: u.ID})
+	err := db.inTx(ctx, actor, func(tx *Tx) (err error) {
+		created, err = tx.createUnit(u)
+		return err
 	})
 	return created, err
+}
+
+// createUnit inserts a validated unit into its facility, with its audit event, and asks the
+// matching engine to look for a referral to it.
+func (tx *Tx) createUnit(u cas.Unit) (cas.Unit, error) {
+	f, err := tx.db.facility(tx.ctx, tx, u.FacilityID, "")
+	if err != nil {
+		return cas.Unit{}, cas.Invalid("facility_id", "no facility has ID %q", u.FacilityID)
+	}
+	if err := tx.checkUnitLabel(u); err != nil {
+		return cas.Unit{}, err
+	}
+	u.ID, u.AgencyID = newID(), f.AgencyID
+	types, _ := json.Marshal(u.HouseholdTypes)
+	if _, err := tx.exec(`INSERT INTO units (id, facility_id, agency_id, label, bedrooms, household_types, accessible, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, u.ID, u.FacilityID, u.AgencyID, u.Label, u.Bedrooms, string(types), u.Accessible, tx.now); err != nil {
+		return cas.Unit{}, fmt.Errorf("insert unit: %w", err)
+	}
+	created, err := tx.db.unit(tx.ctx, tx, u.ID)
+	if err != nil {
+		return cas.Unit{}, err
+	}
+	if err := tx.audit("unit.create", "unit", u.ID, nil, created); err != nil {
+		return cas.Unit{}, err
+	}
+	return created, tx.enqueue(JobMatch, matchReason{Reason: "unit_created", FacilityID: u.FacilityID, UnitID: u.ID})
 }
 
 func (tx *Tx) checkUnitLabel(u cas.Unit) error {
