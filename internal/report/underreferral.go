@@ -46,9 +46,9 @@ func DefaultThresholds() Thresholds {
 	return Thresholds{AvailableDays: 14, StaleRosterDays: 30, Window: 30 * day}
 }
 
-// orDefault fills the fields left zero with the defaults, so that a zero Thresholds does not flag
+// OrDefault fills the fields left zero with the defaults, so that a zero Thresholds does not flag
 // every unit available for a moment.
-func (th Thresholds) orDefault() Thresholds {
+func (th Thresholds) OrDefault() Thresholds {
 	d := DefaultThresholds()
 	if th.AvailableDays <= 0 {
 		th.AvailableDays = d.AvailableDays
@@ -75,7 +75,7 @@ type Suspect struct {
 // being referred, so it is never a suspect, however long it has shown available. Thresholds left
 // zero take their defaults. The most days available come first.
 func Suspects(now time.Time, th Thresholds, units []UnitEvidence) []Suspect {
-	th = th.orDefault()
+	th = th.OrDefault()
 	suspects := []Suspect{}
 	for _, u := range units {
 		if u.HeldByOpenReferral {

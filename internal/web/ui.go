@@ -98,7 +98,8 @@ func navFor(u *cas.User) []navItem {
 	case cas.RoleAgencyUser:
 		return []navItem{{Label: "Incoming referrals", Path: "/referrals"}, {Label: "Units", Path: "/units"}, {Label: "Inbox", Path: "/inbox"}}
 	case cas.RoleCASAdmin:
-		return []navItem{{Label: "HPL", Path: "/hpl"}, {Label: "Referral board", Path: "/board"}, {Label: "Inbox", Path: "/inbox"}}
+		return []navItem{{Label: "HPL", Path: "/hpl"}, {Label: "Referral board", Path: "/board"}, {Label: "HPL packet", Path: "/reports/hpl-packet"},
+			{Label: "Inbox", Path: "/inbox"}}
 	case cas.RoleHMISAdmin:
 		return []navItem{{Label: "Inventory", Path: "/inventory"}, {Label: "Users", Path: "/admin/users"}, {Label: "Agencies", Path: "/admin/agencies"},
 			{Label: "Import", Path: "/admin/import"}, {Label: "Inbox", Path: "/inbox"}}

@@ -1,0 +1,258 @@
+package web
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/report"
+)
+
+// packet gathers and assembles the weekly HPL meeting packet. The query takes the under-referral
+// thresholds (see thresholdsOf) and top, how many ready clients to list (default 10). Only CoC
+// staff read it: it spans every agency and lists clients from the HPL, so agency users are refused
+// rather than shown a partial packet.
+func (s *Server) packet(r *http.Request) (report.Packet, error) {
+	th, err := thresholdsOf(r)
+	if err != nil {
+		return report.Packet{}, err
+	}
+	top := 0
+	if v := r.URL.Query().Get("top"); v != "" {
+		if top, err = strconv.Atoi(v); err != nil || top < 1 || top > 500 {
+			return report.Packet{}, cas.Invalid("top", "top must be a whole number from 1 to 500")
+		}
+	}
+	in, err := s.db.PacketInputs(r.Context(), actor(r), th, top)
+	if err != nil {
+		return report.Packet{}, err
+	}
+	return report.BuildPacket(in), nil
+}
+
+type packetReferralJSON struct {
+	ID           string             `json:"id"`
+	ClientID     string             `json:"client_id"`
+	FacilityID   string             `json:"facility_id"`
+	FacilityName string             `json:"facility_name"`
+	Status       cas.ReferralStatus `json:"status"`
+	Rank         int                `json:"rank"`
+	CreatedAt    time.Time          `json:"created_at"`
+	Deadline     time.Time          `json:"deadline"`
+	AgeDays      int                `json:"age_days"`
+	PastDeadline bool               `json:"past_deadline"`
+}
+
+type packetOverReferralJSON struct {
+	packetReferralJSON
+	Reason          string    `json:"reason"`
+	ExpectedVacancy *cas.Date `json:"expected_vacancy"`
+	Overdue         bool      `json:"overdue"`
+}
+
+type packetDiscrepancyJSON struct {
+	ID           string    `json:"id"`
+	FacilityID   string    `json:"facility_id"`
+	FacilityName string    `json:"facility_name"`
+	Note         string    `json:"note"`
+	Units        int       `json:"units"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+type packetStaleRosterJSON struct {
+	FacilityID   string     `json:"facility_id"`
+	FacilityName string     `json:"facility_name"`
+	ConfirmedAt  *time.Time `json:"confirmed_at"`
+}
+
+type packetOfflineJSON struct {
+	UnitID         string    `json:"unit_id"`
+	UnitLabel      string    `json:"unit_label"`
+	FacilityID     string    `json:"facility_id"`
+	FacilityName   string    `json:"facility_name"`
+	Reason         string    `json:"reason"`
+	Since          time.Time `json:"since"`
+	ExpectedReturn *cas.Date `json:"expected_return"`
+	Overdue        bool      `json:"overdue"`
+}
+
+type packetProgramJSON struct {
+	ProgramID     string                   `json:"program_id"`
+	ProgramName   string                   `json:"program_name"`
+	AgencyName    string                   `json:"agency_name"`
+	FreeUnits     int                      `json:"free_units"`
+	OpenReferrals []packetReferralJSON     `json:"open_referrals"`
+	OverReferrals []packetOverReferralJSON `json:"over_referrals"`
+	Suspects      []suspectJSON            `json:"suspects"`
+	Discrepancies []packetDiscrepancyJSON  `json:"discrepancies"`
+	StaleRosters  []packetStaleRosterJSON  `json:"stale_rosters"`
+	OfflineUnits  []packetOfflineJSON      `json:"offline_units"`
+}
+
+type packetReadyJSON struct {
+	ClientID      string            `json:"client_id"`
+	Name          string            `json:"name"`
+	Rank          int               `json:"rank"`
+	Score         int               `json:"score"`
+	HouseholdType cas.HouseholdType `json:"household_type"`
+	HouseholdSize int               `json:"household_size"`
+}
+
+type packetJSON struct {
+	GeneratedAt time.Time           `json:"generated_at"`
+	Today       cas.Date            `json:"today"`
+	Programs    []packetProgramJSON `json:"programs"`
+	TopReady    []packetReadyJSON   `json:"top_ready"`
+}
+
+func datePtr(d cas.Date) *cas.Date {
+	if d == "" {
+		return nil
+	}
+	return &d
+}
+
+func referralOfPacket(o report.OpenReferral) packetReferralJSON {
+	return packetReferralJSON{ID: o.ID, ClientID: o.ClientID, FacilityID: o.FacilityID, FacilityName: o.FacilityName, Status: o.Status,
+		Rank: o.Rank, CreatedAt: o.CreatedAt, Deadline: o.Deadline, AgeDays: o.AgeDays, PastDeadline: o.PastDeadline}
+}
+
+func packetOut(p report.Packet) packetJSON {
+	out := packetJSON{GeneratedAt: p.GeneratedAt, Today: p.Today, Programs: []packetProgramJSON{}, TopReady: []packetReadyJSON{}}
+	for _, s := range p.Programs {
+		ps := packetProgramJSON{ProgramID: s.ProgramID, ProgramName: s.ProgramName, AgencyName: s.AgencyName, FreeUnits: s.FreeUnits,
+			OpenReferrals: []packetReferralJSON{}, OverReferrals: []packetOverReferralJSON{}, Suspects: []suspectJSON{},
+			Discrepancies: []packetDiscrepancyJSON{}, StaleRosters: []packetStaleRosterJSON{}, OfflineUnits: []packetOfflineJSON{}}
+		for _, o := range s.OpenReferrals {
+			ps.OpenReferrals = append(ps.OpenReferrals, referralOfPacket(o))
+		}
+		for _, o := range s.OverReferrals {
+			ps.OverReferrals = append(ps.OverReferrals, packetOverReferralJSON{packetReferralJSON: referralOfPacket(o.OpenReferral),
+				Reason: o.Reason, ExpectedVacancy: datePtr(o.ExpectedVacancy), Overdue: o.Overdue})
+		}
+		for _, sp := range s.Suspects {
+			ps.Suspects = append(ps.Suspects, suspectJSON{UnitID: sp.UnitID, UnitLabel: sp.UnitLabel, FacilityID: sp.FacilityID,
+				FacilityName: sp.FacilityName, ProgramID: sp.ProgramID, ProgramName: sp.ProgramName, AgencyID: sp.AgencyID,
+				AvailableSince: sp.AvailableSince, DaysAvailable: sp.DaysAvailable, NoUnitDeclines: sp.NoUnitDeclines,
+				UnansweredExpiries: sp.UnansweredExpiries, RosterConfirmedAt: sp.RosterConfirmedAt, Reasons: sp.Reasons})
+		}
+		for _, d := range s.Discrepancies {
+			ps.Discrepancies = append(ps.Discrepancies, packetDiscrepancyJSON{ID: d.ID, FacilityID: d.FacilityID, FacilityName: d.FacilityName,
+				Note: d.Note, Units: d.Units, CreatedAt: d.CreatedAt})
+		}
+		for _, f := range s.StaleRosters {
+			ps.StaleRosters = append(ps.StaleRosters, packetStaleRosterJSON{FacilityID: f.FacilityID, FacilityName: f.FacilityName, ConfirmedAt: f.ConfirmedAt})
+		}
+		for _, u := range s.OfflineUnits {
+			ps.OfflineUnits = append(ps.OfflineUnits, packetOfflineJSON{UnitID: u.UnitID, UnitLabel: u.UnitLabel, FacilityID: u.FacilityID,
+				FacilityName: u.FacilityName, Reason: u.Reason, Since: u.Since, ExpectedReturn: datePtr(u.ExpectedReturn), Overdue: u.Overdue})
+		}
+		out.Programs = append(out.Programs, ps)
+	}
+	for _, c := range p.TopReady {
+		out.TopReady = append(out.TopReady, packetReadyJSON{ClientID: c.ClientID, Name: c.Name, Rank: c.Rank, Score: c.Score,
+			HouseholdType: c.HouseholdType, HouseholdSize: c.HouseholdSize})
+	}
+	return out
+}
+
+// packetCSVHeader names the CSV's columns: one row per item, its section first.
+var packetCSVHeader = []string{"section", "program_id", "program", "agency", "facility", "item_id", "label", "status", "since", "due", "days", "flag", "detail"}
+
+func packetRows(p report.Packet) [][]string {
+	rows := [][]string{packetCSVHeader}
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	flag := func(on bool, word string) string {
+		if on {
+			return word
+		}
+		return ""
+	}
+	for _, s := range p.Programs {
+		row := func(section, facility, id, label, status, since, due, days, fl, detail string) {
+			rows = append(rows, []string{section, s.ProgramID, s.ProgramName, s.AgencyName, facility, id, label, status, since, due, days, fl, detail})
+		}
+		row("free_units", "", "", "", "", "", "", strconv.Itoa(s.FreeUnits), "", "")
+		for _, o := range s.OpenReferrals {
+			row("open_referral", o.FacilityName, o.ID, o.ClientID, string(o.Status), stamp(o.CreatedAt), stamp(o.Deadline), strconv.Itoa(o.AgeDays),
+				flag(o.PastDeadline, "past_deadline"), "rank "+strconv.Itoa(o.Rank))
+		}
+		for _, o := range s.OverReferrals {
+			row("over_referral", o.FacilityName, o.ID, o.ClientID, string(o.Status), stamp(o.CreatedAt), string(o.ExpectedVacancy), strconv.Itoa(o.AgeDays),
+				flag(o.Overdue, "overdue"), o.Reason)
+		}
+		for _, sp := range s.Suspects {
+			row("suspect", sp.FacilityName, sp.UnitID, sp.UnitLabel, "available", stamp(sp.AvailableSince), "", strconv.Itoa(sp.DaysAvailable),
+				"", strings.Join(sp.Reasons, "; "))
+		}
+		for _, d := range s.Discrepancies {
+			row("discrepancy", d.FacilityName, d.ID, strconv.Itoa(d.Units)+" units", "open", stamp(d.CreatedAt), "", "", "", d.Note)
+		}
+		for _, f := range s.StaleRosters {
+			since := ""
+			if f.ConfirmedAt != nil {
+				since = stamp(*f.ConfirmedAt)
+			}
+			row("stale_roster", f.FacilityName, f.FacilityID, "", "", since, "", "", flag(f.ConfirmedAt == nil, "never_confirmed"), "")
+		}
+		for _, u := range s.OfflineUnits {
+			row("offline_unit", u.FacilityName, u.UnitID, u.UnitLabel, "offline", stamp(u.Since), string(u.ExpectedReturn), "",
+				flag(u.Overdue, "overdue"), u.Reason)
+		}
+	}
+	for _, c := range p.TopReady {
+		rows = append(rows, []string{"ready_client", "", "", "", "", c.ClientID, c.Name, "ready", "", "", "", "",
+			"rank " + strconv.Itoa(c.Rank) + ", score " + strconv.Itoa(c.Score) + ", " + string(c.HouseholdType)})
+	}
+	return rows
+}
+
+// hplPacket answers the HPL meeting packet as JSON, or with format=csv as a CSV download.
+func (s *Server) hplPacket(w http.ResponseWriter, r *http.Request) error {
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		return cas.Invalid("format", "format must be json or csv")
+	}
+	p, err := s.packet(r)
+	if err != nil {
+		return err
+	}
+	if format != "csv" {
+		writeJSON(w, http.StatusOK, packetOut(p))
+		return nil
+	}
+	return writePacketCSV(w, p)
+}
+
+// writePacketCSV sends the packet as a CSV download named for its day.
+func writePacketCSV(w http.ResponseWriter, p report.Packet) error {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", "attachment; filename=hpl-packet-"+string(p.Today)+".csv")
+	w.Header().Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(packetRows(p)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// packetPage is the printable HPL meeting packet; with format=csv, its CSV download (the API
+// takes only bearer tokens, so the page serves the download to signed-in browsers).
+func (s *Server) packetPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.packet(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "csv" {
+		return writePacketCSV(w, p)
+	}
+	return s.render(w, r, http.StatusOK, "packet", "HPL meeting packet", view{Data: p})
+}
