@@ -408,13 +408,26 @@ func (m *mapper) checkExport() {
 	}
 }
 
-func (m *mapper) organizationRow(r Row) {
-	id, ok := m.id(r, "OrganizationID")
+// newRecord reads a record's ID from column and reports whether the row is a live record seen for
+// the first time; a duplicate is a problem naming the line of the first. seen looks an ID up.
+func (m *mapper) newRecord(r Row, column string, seen func(id string) (line int, dup bool)) (string, bool) {
+	id, ok := m.id(r, column)
 	if !ok || m.isDeleted(r, id) {
-		return
+		return "", false
 	}
-	if line, dup := m.orgs[id]; dup {
-		m.problem(r, "OrganizationID", "duplicate OrganizationID %s: also on line %d", id, line)
+	if line, dup := seen(id); dup {
+		m.problem(r, column, "duplicate %s %s: also on line %d", column, id, line)
+		return "", false
+	}
+	return id, true
+}
+
+func (m *mapper) organizationRow(r Row) {
+	id, ok := m.newRecord(r, "OrganizationID", func(id string) (int, bool) {
+		line, dup := m.orgs[id]
+		return line, dup
+	})
+	if !ok {
 		return
 	}
 	m.orgs[strings.Clone(id)] = r.Line()
@@ -433,12 +446,14 @@ func (m *mapper) organizationRow(r Row) {
 }
 
 func (m *mapper) projectRow(r Row) {
-	id, ok := m.id(r, "ProjectID")
-	if !ok || m.isDeleted(r, id) {
-		return
-	}
-	if i, dup := m.projects[id]; dup {
-		m.problem(r, "ProjectID", "duplicate ProjectID %s: also on line %d", id, m.projectList[i].line)
+	id, ok := m.newRecord(r, "ProjectID", func(id string) (int, bool) {
+		i, dup := m.projects[id]
+		if !dup {
+			return 0, false
+		}
+		return m.projectList[i].line, true
+	})
+	if !ok {
 		return
 	}
 	p := project{id: strings.Clone(id), line: r.Line(), name: strings.Clone(r.String("ProjectName"))}
@@ -553,12 +568,11 @@ func (m *mapper) choosePrograms() {
 var householdTypes = map[int]cas.HouseholdType{1: cas.WithoutChildren, 3: cas.WithChildren, 4: cas.OnlyChildren}
 
 func (m *mapper) inventoryRow(r Row) {
-	id, ok := m.id(r, "InventoryID")
-	if !ok || m.isDeleted(r, id) {
-		return
-	}
-	if line, dup := m.inventory[id]; dup {
-		m.problem(r, "InventoryID", "duplicate InventoryID %s: also on line %d", id, line)
+	id, ok := m.newRecord(r, "InventoryID", func(id string) (int, bool) {
+		line, dup := m.inventory[id]
+		return line, dup
+	})
+	if !ok {
 		return
 	}
 	m.inventory[strings.Clone(id)] = r.Line()
@@ -590,12 +604,14 @@ func (m *mapper) inventoryRow(r Row) {
 var clientColumns = map[string]string{"first_name": "FirstName", "last_name": "LastName", "birth_date": "DOB", "hmis_personal_id": "PersonalID"}
 
 func (m *mapper) clientRow(r Row) {
-	id, ok := m.id(r, "PersonalID")
-	if !ok || m.isDeleted(r, id) {
-		return
-	}
-	if i, dup := m.clientIdx[id]; dup {
-		m.problem(r, "PersonalID", "duplicate PersonalID %s: also on line %d", id, m.clients[i].line)
+	id, ok := m.newRecord(r, "PersonalID", func(id string) (int, bool) {
+		i, dup := m.clientIdx[id]
+		if !dup {
+			return 0, false
+		}
+		return int(m.clients[i].line), true
+	})
+	if !ok {
 		return
 	}
 	idx := int32(len(m.clients))
@@ -637,12 +653,14 @@ func nameOrUnknown(s string) string {
 }
 
 func (m *mapper) enrollmentRow(r Row) {
-	id, ok := m.id(r, "EnrollmentID")
-	if !ok || m.isDeleted(r, id) {
-		return
-	}
-	if i, dup := m.enrollIdx[id]; dup {
-		m.problem(r, "EnrollmentID", "duplicate EnrollmentID %s: also on line %d", id, m.enrollments[i].line)
+	id, ok := m.newRecord(r, "EnrollmentID", func(id string) (int, bool) {
+		i, dup := m.enrollIdx[id]
+		if !dup {
+			return 0, false
+		}
+		return int(m.enrollments[i].line), true
+	})
+	if !ok {
 		return
 	}
 	// The enrollment is kept even when the row has problems, so that the rows naming it are not
