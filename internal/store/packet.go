@@ -29,7 +29,7 @@ func (db *DB) PacketInputs(ctx context.Context, actor *cas.User, th report.Thres
 	in := report.PacketInputs{Now: now, Today: cas.DateOf(now, db.Zone), Thresholds: th, TopReady: topReady, Free: map[string]int{}}
 	wrap := func(what string, err error) error { return fmt.Errorf("hpl packet %s: %w", what, err) }
 
-	agencies, err := collect(func(p Page) ([]cas.Agency, string, error) { return db.Agencies(ctx, actor, p) })
+	agencies, err := All(func(p Page) ([]cas.Agency, string, error) { return db.Agencies(ctx, actor, p) })
 	if err != nil {
 		return in, wrap("agencies", err)
 	}
@@ -37,14 +37,14 @@ func (db *DB) PacketInputs(ctx context.Context, actor *cas.User, th report.Thres
 	for _, a := range agencies {
 		agencyName[a.ID] = a.Name
 	}
-	programs, err := collect(func(p Page) ([]cas.Program, string, error) { return db.Programs(ctx, actor, ProgramFilter{}, p) })
+	programs, err := All(func(p Page) ([]cas.Program, string, error) { return db.Programs(ctx, actor, ProgramFilter{}, p) })
 	if err != nil {
 		return in, wrap("programs", err)
 	}
 	for _, p := range programs {
 		in.Programs = append(in.Programs, report.PacketProgram{ID: p.ID, Name: p.Name, AgencyName: agencyName[p.AgencyID]})
 	}
-	facilities, err := collect(func(p Page) ([]cas.Facility, string, error) { return db.Facilities(ctx, actor, FacilityFilter{}, p) })
+	facilities, err := All(func(p Page) ([]cas.Facility, string, error) { return db.Facilities(ctx, actor, FacilityFilter{}, p) })
 	if err != nil {
 		return in, wrap("facilities", err)
 	}
@@ -60,7 +60,7 @@ func (db *DB) PacketInputs(ctx context.Context, actor *cas.User, th report.Thres
 	for _, f := range free {
 		in.Free[f.FacilityID] += f.Free
 	}
-	in.Referrals, err = collect(func(p Page) ([]cas.Referral, string, error) {
+	in.Referrals, err = All(func(p Page) ([]cas.Referral, string, error) {
 		return db.Referrals(ctx, actor, ReferralFilter{Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
 	})
 	if err != nil {
@@ -69,7 +69,7 @@ func (db *DB) PacketInputs(ctx context.Context, actor *cas.User, th report.Thres
 	if in.Evidence, err = db.UnderReferralEvidence(ctx, actor, th.Window); err != nil {
 		return in, wrap("under-referral evidence", err)
 	}
-	open, err := collect(func(p Page) ([]cas.Discrepancy, string, error) {
+	open, err := All(func(p Page) ([]cas.Discrepancy, string, error) {
 		return db.Discrepancies(ctx, actor, DiscrepancyFilter{Status: cas.DiscrepancyOpen}, p)
 	})
 	if err != nil {
@@ -111,21 +111,4 @@ func (db *DB) openOfflineUnits(ctx context.Context, actor *cas.User) ([]report.O
 		return nil
 	})
 	return list, err
-}
-
-// collect reads every page of a list.
-func collect[T any](list func(Page) ([]T, string, error)) ([]T, error) {
-	all := []T{}
-	page := Page{Limit: maxPageLimit}
-	for {
-		items, next, err := list(page)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if next == "" {
-			return all, nil
-		}
-		page.Cursor = next
-	}
 }

@@ -49,3 +49,21 @@ func cursor(keys ...string) string {
 	b, _ := json.Marshal(keys)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// All reads every page of a list, for the short lists a caller needs whole (the agencies of a
+// select, one facility's units).
+func All[T any](list func(Page) ([]T, string, error)) ([]T, error) {
+	all := []T{}
+	page := Page{Limit: maxPageLimit}
+	for {
+		items, next, err := list(page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if next == "" {
+			return all, nil
+		}
+		page.Cursor = next
+	}
+}

@@ -136,13 +136,13 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	d := agencyReferralsData{ProgramID: q.Get("program_id"), FacilityID: q.Get("facility_id"), Status: status, Cursor: page.Cursor}
-	programs, err := allOf(func(p store.Page) ([]cas.Program, string, error) {
+	programs, err := store.All(func(p store.Page) ([]cas.Program, string, error) {
 		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
 	})
 	if err != nil {
 		return err
 	}
-	facilities, err := allOf(func(p store.Page) ([]cas.Facility, string, error) {
+	facilities, err := store.All(func(p store.Page) ([]cas.Facility, string, error) {
 		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
 	})
 	if err != nil {
@@ -328,13 +328,13 @@ func (s *Server) agencyReferralView(r *http.Request, id string, form url.Values)
 // selected unless the refused form chose another.
 func (s *Server) agencyMoveInUnits(r *http.Request, ref cas.Referral, chosen string) ([]agencyUnitOption, error) {
 	ctx, u := r.Context(), actor(r)
-	units, err := allOf(func(p store.Page) ([]cas.Unit, string, error) {
+	units, err := store.All(func(p store.Page) ([]cas.Unit, string, error) {
 		return s.db.Units(ctx, u, store.UnitFilter{FacilityID: ref.FacilityID}, p)
 	})
 	if err != nil {
 		return nil, err
 	}
-	open, err := allOf(func(p store.Page) ([]cas.Referral, string, error) {
+	open, err := store.All(func(p store.Page) ([]cas.Referral, string, error) {
 		return s.db.Referrals(ctx, u, store.ReferralFilter{FacilityID: ref.FacilityID,
 			Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
 	})
@@ -478,7 +478,7 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 	now := s.db.Now()
 	today := cas.DateOf(now, s.db.Zone)
 	d := agencyUnitsData{FacilityID: facilityID}
-	programs, err := allOf(func(p store.Page) ([]cas.Program, string, error) {
+	programs, err := store.All(func(p store.Page) ([]cas.Program, string, error) {
 		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
 	})
 	if err != nil {
@@ -488,7 +488,7 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 	for _, p := range programs {
 		programNames[p.ID] = p.Name
 	}
-	facilities, err := allOf(func(p store.Page) ([]cas.Facility, string, error) {
+	facilities, err := store.All(func(p store.Page) ([]cas.Facility, string, error) {
 		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
 	})
 	if err != nil {
@@ -510,13 +510,13 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 		}
 		roster := agencyRoster{Facility: f, Program: programNames[f.ProgramID],
 			Stale: rosterStale(f, now)}
-		units, err := allOf(func(p store.Page) ([]cas.Unit, string, error) {
+		units, err := store.All(func(p store.Page) ([]cas.Unit, string, error) {
 			return s.db.Units(ctx, u, store.UnitFilter{FacilityID: f.ID}, p)
 		})
 		if err != nil {
 			return d, nil, err
 		}
-		open, err := allOf(func(p store.Page) ([]cas.Referral, string, error) {
+		open, err := store.All(func(p store.Page) ([]cas.Referral, string, error) {
 			return s.db.Referrals(ctx, u, store.ReferralFilter{FacilityID: f.ID,
 				Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
 		})

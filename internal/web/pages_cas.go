@@ -206,7 +206,7 @@ type casNames struct {
 // loadNames reads every program, facility and, when units is set, unit the actor may see, once.
 func (s *Server) loadCASNames(ctx context.Context, u *cas.User, units bool) (casNames, error) {
 	n := casNames{program: map[string]string{}, facility: map[string]string{}, unit: map[string]string{}, programs: map[string]cas.Program{}}
-	programs, err := allOf(func(p store.Page) ([]cas.Program, string, error) {
+	programs, err := store.All(func(p store.Page) ([]cas.Program, string, error) {
 		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
 	})
 	if err != nil {
@@ -215,7 +215,7 @@ func (s *Server) loadCASNames(ctx context.Context, u *cas.User, units bool) (cas
 	for _, p := range programs {
 		n.program[p.ID], n.programs[p.ID] = p.Name, p
 	}
-	if n.facilities, err = allOf(func(p store.Page) ([]cas.Facility, string, error) {
+	if n.facilities, err = store.All(func(p store.Page) ([]cas.Facility, string, error) {
 		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
 	}); err != nil {
 		return n, err
@@ -224,7 +224,7 @@ func (s *Server) loadCASNames(ctx context.Context, u *cas.User, units bool) (cas
 		n.facility[f.ID] = f.Name
 	}
 	if units {
-		list, err := allOf(func(p store.Page) ([]cas.Unit, string, error) { return s.db.Units(ctx, u, store.UnitFilter{}, p) })
+		list, err := store.All(func(p store.Page) ([]cas.Unit, string, error) { return s.db.Units(ctx, u, store.UnitFilter{}, p) })
 		if err != nil {
 			return n, err
 		}

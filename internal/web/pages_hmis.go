@@ -109,7 +109,7 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 		v.Errors["status"] = "status must be available, reserved, occupied or offline"
 		d.Status, status = "", http.StatusBadRequest
 	}
-	all, err := allOf(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
+	all, err := store.All(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
 	if err != nil {
 		return err
 	}
@@ -132,13 +132,13 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 	}
 	now, shown := s.db.Now(), false
 	for _, a := range agencies {
-		facilities, err := allOf(func(p store.Page) ([]cas.Facility, string, error) {
+		facilities, err := store.All(func(p store.Page) ([]cas.Facility, string, error) {
 			return s.db.Facilities(ctx, u, store.FacilityFilter{AgencyID: a.ID}, p)
 		})
 		if err != nil {
 			return err
 		}
-		units, err := allOf(func(p store.Page) ([]cas.Unit, string, error) {
+		units, err := store.All(func(p store.Page) ([]cas.Unit, string, error) {
 			return s.db.Units(ctx, u, store.UnitFilter{AgencyID: a.ID, Status: cas.UnitStatus(d.Status)}, p)
 		})
 		if err != nil {
@@ -296,7 +296,7 @@ func (s *Server) hmisUsersView(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	agencies, err := allOf(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
+	agencies, err := store.All(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
-	"github.com/doorway-cas/doorway/internal/store"
 )
 
 //go:embed templates
@@ -153,24 +152,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
-}
-
-// allOf reads every page of a store list, for the short lists a page needs whole (the agencies of
-// a select, one facility's units).
-func allOf[T any](list func(store.Page) ([]T, string, error)) ([]T, error) {
-	var all []T
-	page := store.Page{Limit: 500}
-	for {
-		items, next, err := list(page)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if next == "" {
-			return all, nil
-		}
-		page.Cursor = next
-	}
 }
 
 // staleRoster is how old a facility's last "roster is accurate" may get before pages flag it.
