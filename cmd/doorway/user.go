@@ -114,20 +114,14 @@ func (m *Main) agencyID(ctx context.Context, db *store.DB, ref string) (string, 
 	if a, err := db.Agency(ctx, cas.System, ref); err == nil {
 		return a.ID, nil
 	}
-	page := store.Page{Limit: 500}
-	for {
-		list, next, err := db.Agencies(ctx, cas.System, page)
-		if err != nil {
-			return "", err
-		}
-		for _, a := range list {
-			if a.Name == ref {
-				return a.ID, nil
-			}
-		}
-		if next == "" {
-			return "", fmt.Errorf("--agency %q: no agency has that ID or name", ref)
-		}
-		page.Cursor = next
+	agencies, err := store.All(func(p store.Page) ([]cas.Agency, string, error) { return db.Agencies(ctx, cas.System, p) })
+	if err != nil {
+		return "", err
 	}
+	for _, a := range agencies {
+		if a.Name == ref {
+			return a.ID, nil
+		}
+	}
+	return "", fmt.Errorf("--agency %q: no agency has that ID or name", ref)
 }

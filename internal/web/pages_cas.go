@@ -310,18 +310,9 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 
 // openReferrals lists every open (pending or accepted) referral the actor may see.
 func (s *Server) openReferrals(ctx context.Context, u *cas.User) ([]cas.Referral, error) {
-	var open []cas.Referral
-	for cursor := ""; ; {
-		list, next, err := s.db.Referrals(ctx, u, store.ReferralFilter{Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}},
-			store.Page{Limit: 500, Cursor: cursor})
-		if err != nil {
-			return nil, err
-		}
-		open = append(open, list...)
-		if cursor = next; cursor == "" {
-			return open, nil
-		}
-	}
+	return store.All(func(p store.Page) ([]cas.Referral, string, error) {
+		return s.db.Referrals(ctx, u, store.ReferralFilter{Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
+	})
 }
 
 func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) error {
