@@ -22,7 +22,12 @@ type Client struct {
 	// NeedsAccessible says the household needs a wheelchair-accessible unit.
 	NeedsAccessible bool
 	// Consent says a release of information is on file; without it no referral is made.
-	Consent   bool
+	Consent bool
+	// Race, Gender and Sex are HUD's demographic elements, kept for the CoC's equity review (never
+	// for eligibility or ranking); empty means not collected.
+	Race      []Race
+	Gender    []Gender
+	Sex       Sex
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -55,7 +60,7 @@ func (c *Client) Validate(today Date) error {
 	if err := validateHouseholdTypes("household_type", []HouseholdType{c.HouseholdType}, true); err != nil {
 		return err
 	}
-	return nil
+	return c.validateDemographics()
 }
 
 // Age is the client's age in whole years on a day.

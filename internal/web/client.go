@@ -22,6 +22,9 @@ type clientJSON struct {
 	DVSurvivor      bool              `json:"dv_survivor"`
 	NeedsAccessible bool              `json:"needs_accessible"`
 	Consent         bool              `json:"consent"`
+	Race            []cas.Race        `json:"race"`
+	Gender          []cas.Gender      `json:"gender"`
+	Sex             cas.Sex           `json:"sex"`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
 }

@@ -38,7 +38,7 @@ type route struct {
 // routeTable is every route Doorway serves, with who may use it. The permission-matrix test fails
 // when a route is added here without an entry there.
 func (s *Server) routeTable() []route {
-	return append(s.apiRoutes(), slices.Concat(s.discrepancyRoutes(), s.facilityRequestRoutes())...)
+	return append(s.apiRoutes(), slices.Concat(s.discrepancyRoutes(), s.facilityRequestRoutes(), s.reportRoutes(), s.metricsRoutes())...)
 }
 
 // apiRoutes are the JSON API's core routes; reports and requests add theirs in their own files.
@@ -130,7 +130,8 @@ func (s *Server) pageTable() []route {
 		{"POST", "/login", public, s.login},
 		{"POST", "/logout", anyRole, s.logout},
 	}
-	for _, group := range [][]route{s.inboxPages(), s.agencyPages(), s.casPages(), s.hmisPages(), s.importPages()} {
+	for _, group := range [][]route{s.inboxPages(), s.agencyPages(), s.casPages(), s.hmisPages(), s.importPages(),
+		s.requestPages(), s.reportPages(), s.dashboardPages()} {
 		table = append(table, group...)
 	}
 	return table
