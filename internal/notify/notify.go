@@ -29,6 +29,9 @@ const (
 	DeadlineApproaching Kind = "deadline_approaching"
 	UnitOffline         Kind = "unit_offline"
 	UnitOnline          Kind = "unit_online"
+	// UnitsOffline tells an agency which of a facility's units the HMIS team took offline in one
+	// action, such as acting on the under-referral suspects.
+	UnitsOffline        Kind = "units_offline"
 	ReservationExpiring Kind = "reservation_expiring"
 	// FacilityRequestDecided tells the agency the HMIS team approved or rejected its
 	// facility-setup request.
@@ -62,6 +65,7 @@ var kinds = map[Kind]spec{
 	DeadlineApproaching: {AgencyContacts, "Reminder: a referral to {{.Program}} needs an answer by {{.Deadline}}"},
 	UnitOffline:         {AgencyContacts, "Unit {{.Unit}} at {{.Facility}} taken offline"},
 	UnitOnline:          {AgencyContacts, "Unit {{.Unit}} at {{.Facility}} back online"},
+	UnitsOffline:        {AgencyContacts, "Units taken offline at {{.Facility}}: {{.Unit}}"},
 	ReservationExpiring: {AgencyContacts, "Reservation of unit {{.Unit}} at {{.Facility}} expires {{.Deadline}}"},
 	// Reason is "approved" or "rejected", never the rejection's free text.
 	FacilityRequestDecided: {AgencyContacts, "Your facility-setup request for {{.Program}} was {{.Reason}}"},

@@ -58,7 +58,10 @@ type PacketInputs struct {
 	Evidence      []UnitEvidence // for Suspects
 	Discrepancies []PacketDiscrepancy
 	Offline       []OfflineUnit
-	Ready         []ReadyClient // in rank order
+	// LastWeek is last week's record of suspects (see store.SuspectWeek), to find the programs
+	// consistently under-referred.
+	LastWeek []Suspect
+	Ready    []ReadyClient // in rank order; empty for an agency user
 	// TopReady is how many ready clients the packet lists; zero means DefaultTopReady.
 	TopReady int
 }
@@ -99,9 +102,11 @@ type ProgramSection struct {
 	OpenReferrals                      []OpenReferral // not over-referrals, which are listed apart
 	OverReferrals                      []OverReferral
 	Suspects                           []Suspect
-	Discrepancies                      []PacketDiscrepancy
-	StaleRosters                       []StaleRoster
-	OfflineUnits                       []OfflineUnit
+	// ConsistentlyUnderReferred says the program had suspects last week and has them this week.
+	ConsistentlyUnderReferred bool
+	Discrepancies             []PacketDiscrepancy
+	StaleRosters              []StaleRoster
+	OfflineUnits              []OfflineUnit
 }
 
 // Packet is the weekly HPL meeting packet.
@@ -162,9 +167,16 @@ func BuildPacket(in PacketInputs) Packet {
 		s.OverReferrals = append(s.OverReferrals, OverReferral{OpenReferral: o, Reason: r.OverReferReason, ExpectedVacancy: r.ExpectedVacancy,
 			Overdue: r.ExpectedVacancy != "" && r.ExpectedVacancy < in.Today})
 	}
-	for _, sp := range Suspects(in.Now, th, in.Evidence) {
+	suspects := Suspects(in.Now, th, in.Evidence)
+	MarkRepeats(suspects, in.LastWeek)
+	for _, sp := range suspects {
 		if s := section(sp.ProgramID); s != nil {
 			s.Suspects = append(s.Suspects, sp)
+		}
+	}
+	for _, id := range ConsistentlyUnderReferred(suspects, in.LastWeek) {
+		if s := section(id); s != nil {
+			s.ConsistentlyUnderReferred = true
 		}
 	}
 	for _, d := range in.Discrepancies {

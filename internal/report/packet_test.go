@@ -25,7 +25,9 @@ func TestBuildPacket(t *testing.T) {
 				ExpectedVacancy: "2026-11-10", CreatedAt: daysAgo(1), Deadline: now.Add(2 * day)},
 			{ID: "r-closed", ClientID: "c4", ProgramID: "p1", FacilityID: "f1", Status: cas.ReferralDeclined, CreatedAt: daysAgo(1)},
 		},
-		Evidence:      []UnitEvidence{unit("u9", 20, func(u *UnitEvidence) { u.ProgramID, u.FacilityID, u.NoUnitDeclines = "p1", "f1", 1 })},
+		Evidence: []UnitEvidence{unit("u9", 20, func(u *UnitEvidence) { u.ProgramID, u.FacilityID, u.NoUnitDeclines = "p1", "f1", 1 })},
+		// Last week flagged u9 and a unit of Quiet RRH that is no longer a suspect.
+		LastWeek:      []Suspect{{UnitEvidence: UnitEvidence{UnitID: "u9", ProgramID: "p1"}}, {UnitEvidence: UnitEvidence{UnitID: "u5", ProgramID: "p2"}}},
 		Discrepancies: []PacketDiscrepancy{{ID: "d1", FacilityID: "f1", Note: "Apt 2 is occupied", Units: 1, CreatedAt: daysAgo(3)}},
 		Offline: []OfflineUnit{{UnitID: "u1", UnitLabel: "Apt 1", FacilityID: "f1", FacilityName: "Harbor Commons", Reason: "repairs",
 			Since: daysAgo(10), ExpectedReturn: "2026-11-01"}},
@@ -44,6 +46,10 @@ func TestBuildPacket(t *testing.T) {
 	if len(h.OverReferrals) != 2 || h.OverReferrals[0].ID != "r-late" || !h.OverReferrals[0].Overdue ||
 		h.OverReferrals[1].ID != "r-soon" || h.OverReferrals[1].Overdue || h.OverReferrals[0].Reason != "tenant leaving" {
 		t.Errorf("over-referrals %+v", h.OverReferrals)
+	}
+	if !h.ConsistentlyUnderReferred || q.ConsistentlyUnderReferred || len(h.Suspects) != 1 || !h.Suspects[0].FlaggedLastWeek {
+		t.Errorf("Harbor consistently under-referred %v with suspects %+v, Quiet %v: want Harbor only, u9 flagged last week",
+			h.ConsistentlyUnderReferred, h.Suspects, q.ConsistentlyUnderReferred)
 	}
 	if len(h.Suspects) != 1 || len(h.Discrepancies) != 1 || h.Discrepancies[0].FacilityName != "Harbor Commons" {
 		t.Errorf("suspects %+v discrepancies %+v", h.Suspects, h.Discrepancies)

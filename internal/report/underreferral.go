@@ -67,6 +67,8 @@ type Suspect struct {
 	UnitEvidence
 	DaysAvailable int
 	Reasons       []string
+	// FlaggedLastWeek says the unit was a suspect in last week's record too (see MarkRepeats).
+	FlaggedLastWeek bool
 }
 
 // Suspects finds the under-referral suspects among available units: a unit available for at least
@@ -126,6 +128,18 @@ func ConsistentlyUnderReferred(thisWeek, lastWeek []Suspect) []string {
 	}
 	slices.Sort(programs)
 	return programs
+}
+
+// MarkRepeats sets FlaggedLastWeek on each of this week's suspects that was a suspect in last
+// week's record too.
+func MarkRepeats(thisWeek, lastWeek []Suspect) {
+	before := map[string]bool{}
+	for _, s := range lastWeek {
+		before[s.UnitID] = true
+	}
+	for i := range thisWeek {
+		thisWeek[i].FlaggedLastWeek = before[thisWeek[i].UnitID]
+	}
 }
 
 func plural(n int, noun string) string {

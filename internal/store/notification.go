@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
@@ -114,11 +115,28 @@ func (tx *Tx) notifyReferral(kind notify.Kind, r cas.Referral, reason string) er
 
 func (tx *Tx) notifyUnit(kind notify.Kind, u cas.Unit, reason string, expected cas.Date) error {
 	d := notify.Data{Unit: u.Label, Reason: reason, Deadline: string(expected)}
-	if err := tx.queryRow(`SELECT p.name, f.name FROM facilities f JOIN programs p ON p.id = f.program_id WHERE f.id = $1`, u.FacilityID).
-		Scan(&d.Program, &d.Facility); err != nil {
-		return fmt.Errorf("unit %s names: %w", u.ID, err)
+	if err := tx.facilityNames(u.FacilityID, &d); err != nil {
+		return err
 	}
-	return tx.notify(kind, u.AgencyID, d, about{unitID: u.ID, path: "/units/" + u.ID})
+	return tx.notify(kind, u.AgencyID, d, about{unitID: u.ID, path: unitsPath(u.FacilityID, u.ID)})
+}
+
+// facilityNames fills a notification's program and facility names.
+func (tx *Tx) facilityNames(facilityID string, d *notify.Data) error {
+	if err := tx.queryRow(`SELECT p.name, f.name FROM facilities f JOIN programs p ON p.id = f.program_id WHERE f.id = $1`, facilityID).
+		Scan(&d.Program, &d.Facility); err != nil {
+		return fmt.Errorf("facility %s names: %w", facilityID, err)
+	}
+	return nil
+}
+
+// unitsPath is the units page of a facility, at one unit's row when unitID is given.
+func unitsPath(facilityID, unitID string) string {
+	path := "/units?facility_id=" + url.QueryEscape(facilityID)
+	if unitID != "" {
+		path += "#unit-" + unitID
+	}
+	return path
 }
 
 // Notifications lists the actor's inbox: unread first, newest first within each.

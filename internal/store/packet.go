@@ -9,15 +9,12 @@ import (
 	"github.com/doorway-cas/doorway/internal/report"
 )
 
-// PacketInputs gathers what the weekly HPL meeting packet needs, for CoC staff (CAS admins and the
-// HMIS team; agency users are refused, since the packet spans every agency and lists ready clients
-// from the HPL): programs with their agencies, facilities with roster confirmations, free units,
-// open referrals, under-referral evidence, open discrepancy reports, open offline periods, and the
-// first topReady clients waiting on the HPL, intake ready, with no open referral.
+// PacketInputs gathers what the weekly HPL meeting packet needs: programs with their agencies,
+// facilities with roster confirmations, free units, open referrals, under-referral evidence and
+// last week's record of suspects, open discrepancy reports, open offline periods, and the first
+// topReady clients waiting on the HPL, intake ready, with no open referral. An agency user gets
+// its own agency's rows and no ready clients: the HPL is the CoC's list, not an agency's.
 func (db *DB) PacketInputs(ctx context.Context, actor *cas.User, th report.Thresholds, topReady int) (report.PacketInputs, error) {
-	if !canReadHPL(actor) {
-		return report.PacketInputs{}, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team read the HPL meeting packet")
-	}
 	if topReady <= 0 {
 		topReady = report.DefaultTopReady
 	}
@@ -69,6 +66,9 @@ func (db *DB) PacketInputs(ctx context.Context, actor *cas.User, th report.Thres
 	if in.Evidence, err = db.UnderReferralEvidence(ctx, actor, th.Window); err != nil {
 		return in, wrap("under-referral evidence", err)
 	}
+	if in.LastWeek, _, err = db.SuspectWeek(ctx, actor, db.WeekOf(now).AddDays(-7)); err != nil {
+		return in, wrap("last week's suspects", err)
+	}
 	open, err := All(func(p Page) ([]cas.Discrepancy, string, error) {
 		return db.Discrepancies(ctx, actor, DiscrepancyFilter{Status: cas.DiscrepancyOpen}, p)
 	})
@@ -81,6 +81,9 @@ func (db *DB) PacketInputs(ctx context.Context, actor *cas.User, th report.Thres
 	}
 	if in.Offline, err = db.openOfflineUnits(ctx, actor); err != nil {
 		return in, wrap("offline units", err)
+	}
+	if !canReadHPL(actor) {
+		return in, nil
 	}
 	ready, _, _, err := db.HPL(ctx, actor, HPLFilter{Status: []cas.HPLStatus{cas.HPLActive}, IntakeStatus: cas.IntakeReady}, Page{Limit: topReady})
 	if err != nil {

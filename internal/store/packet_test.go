@@ -58,8 +58,21 @@ func TestPacketInputs(t *testing.T) {
 			t.Errorf("section %+v", s)
 		}
 
-		if _, err := db.PacketInputs(ctx, &inv.staff, report.Thresholds{}, 0); cas.ErrorCode(err) != cas.EForbidden {
-			t.Errorf("agency user: %v, want forbidden", err)
+		own, err := db.PacketInputs(ctx, &inv.staff, report.Thresholds{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(own.Programs) != 1 || len(own.Referrals) != 2 || len(own.Discrepancies) != 1 || len(own.Offline) != 1 || len(own.Ready) != 0 {
+			t.Errorf("Harbor's packet: programs %d referrals %d discrepancies %d offline %d ready %d; want its own rows and no HPL clients",
+				len(own.Programs), len(own.Referrals), len(own.Discrepancies), len(own.Offline), len(own.Ready))
+		}
+		other, err := db.PacketInputs(ctx, &inv.otherStaff, report.Thresholds{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(other.Programs) + len(other.Facilities) + len(other.Referrals) + len(other.Evidence) + len(other.Discrepancies) +
+			len(other.Offline) + len(other.Ready) + len(other.Free); n != 0 {
+			t.Errorf("Riverside's packet holds %d of Harbor's rows: %+v", n, other)
 		}
 		if _, err := db.PacketInputs(ctx, &inv.casAdmin, report.Thresholds{}, 10000); cas.ErrorCode(err) != cas.EInvalid {
 			t.Errorf("top 10000: %v, want invalid", err)

@@ -16,6 +16,8 @@ import (
 
 	"github.com/pressly/goose/v3"
 
+	"github.com/doorway-cas/doorway/internal/report"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
@@ -36,6 +38,9 @@ type DB struct {
 	BaseURL string
 	// NoRereferral is how long a client declined by a program is not referred to it again.
 	NoRereferral time.Duration
+	// Thresholds judge the under-referral suspects the worker records each week; zero fields take
+	// report.DefaultThresholds.
+	Thresholds report.Thresholds
 }
 
 // DefaultNoRereferral is the no-re-referral period when none is configured.

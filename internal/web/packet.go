@@ -12,9 +12,8 @@ import (
 )
 
 // packet gathers and assembles the weekly HPL meeting packet. The query takes the under-referral
-// thresholds (see thresholdsOf) and top, how many ready clients to list (default 10). Only CoC
-// staff read it: it spans every agency and lists clients from the HPL, so agency users are refused
-// rather than shown a partial packet.
+// thresholds (see thresholdsOf) and top, how many ready clients to list (default 10). An agency
+// user reads its own programs' sections, without the HPL's ready clients.
 func (s *Server) packet(r *http.Request) (report.Packet, error) {
 	th, err := thresholdsOf(r)
 	if err != nil {
@@ -87,9 +86,11 @@ type packetProgramJSON struct {
 	OpenReferrals []packetReferralJSON     `json:"open_referrals"`
 	OverReferrals []packetOverReferralJSON `json:"over_referrals"`
 	Suspects      []suspectJSON            `json:"suspects"`
-	Discrepancies []packetDiscrepancyJSON  `json:"discrepancies"`
-	StaleRosters  []packetStaleRosterJSON  `json:"stale_rosters"`
-	OfflineUnits  []packetOfflineJSON      `json:"offline_units"`
+	// ConsistentlyUnderReferred: suspects in last week's record and now.
+	ConsistentlyUnderReferred bool                    `json:"consistently_under_referred"`
+	Discrepancies             []packetDiscrepancyJSON `json:"discrepancies"`
+	StaleRosters              []packetStaleRosterJSON `json:"stale_rosters"`
+	OfflineUnits              []packetOfflineJSON     `json:"offline_units"`
 }
 
 type packetReadyJSON struct {
@@ -124,7 +125,8 @@ func packetOut(p report.Packet) packetJSON {
 	out := packetJSON{GeneratedAt: p.GeneratedAt, Today: p.Today, Programs: []packetProgramJSON{}, TopReady: []packetReadyJSON{}}
 	for _, s := range p.Programs {
 		ps := packetProgramJSON{ProgramID: s.ProgramID, ProgramName: s.ProgramName, AgencyName: s.AgencyName, FreeUnits: s.FreeUnits,
-			OpenReferrals: []packetReferralJSON{}, OverReferrals: []packetOverReferralJSON{}, Suspects: []suspectJSON{},
+			ConsistentlyUnderReferred: s.ConsistentlyUnderReferred,
+			OpenReferrals:             []packetReferralJSON{}, OverReferrals: []packetOverReferralJSON{}, Suspects: []suspectJSON{},
 			Discrepancies: []packetDiscrepancyJSON{}, StaleRosters: []packetStaleRosterJSON{}, OfflineUnits: []packetOfflineJSON{}}
 		for _, o := range s.OpenReferrals {
 			ps.OpenReferrals = append(ps.OpenReferrals, referralOfPacket(o))
@@ -134,10 +136,7 @@ func packetOut(p report.Packet) packetJSON {
 				Reason: o.Reason, ExpectedVacancy: datePtr(o.ExpectedVacancy), Overdue: o.Overdue})
 		}
 		for _, sp := range s.Suspects {
-			ps.Suspects = append(ps.Suspects, suspectJSON{UnitID: sp.UnitID, UnitLabel: sp.UnitLabel, FacilityID: sp.FacilityID,
-				FacilityName: sp.FacilityName, ProgramID: sp.ProgramID, ProgramName: sp.ProgramName, AgencyID: sp.AgencyID,
-				AvailableSince: sp.AvailableSince, DaysAvailable: sp.DaysAvailable, NoUnitDeclines: sp.NoUnitDeclines,
-				UnansweredExpiries: sp.UnansweredExpiries, RosterConfirmedAt: sp.RosterConfirmedAt, Reasons: sp.Reasons})
+			ps.Suspects = append(ps.Suspects, toSuspectJSON(sp))
 		}
 		for _, d := range s.Discrepancies {
 			ps.Discrepancies = append(ps.Discrepancies, packetDiscrepancyJSON{ID: d.ID, FacilityID: d.FacilityID, FacilityName: d.FacilityName,
@@ -180,7 +179,7 @@ func packetRows(p report.Packet) [][]string {
 		row := func(section, facility, id, label, status, since, due, days, fl, detail string) {
 			rows = append(rows, []string{section, s.ProgramID, s.ProgramName, s.AgencyName, facility, id, label, status, since, due, days, fl, detail})
 		}
-		row("free_units", "", "", "", "", "", "", strconv.Itoa(s.FreeUnits), "", "")
+		row("free_units", "", "", "", "", "", "", strconv.Itoa(s.FreeUnits), flag(s.ConsistentlyUnderReferred, "consistently_under_referred"), "")
 		for _, o := range s.OpenReferrals {
 			row("open_referral", o.FacilityName, o.ID, o.ClientID, string(o.Status), stamp(o.CreatedAt), stamp(o.Deadline), strconv.Itoa(o.AgeDays),
 				flag(o.PastDeadline, "past_deadline"), "rank "+strconv.Itoa(o.Rank))
@@ -191,7 +190,7 @@ func packetRows(p report.Packet) [][]string {
 		}
 		for _, sp := range s.Suspects {
 			row("suspect", sp.FacilityName, sp.UnitID, sp.UnitLabel, "available", stamp(sp.AvailableSince), "", strconv.Itoa(sp.DaysAvailable),
-				"", strings.Join(sp.Reasons, "; "))
+				flag(sp.FlaggedLastWeek, "flagged_last_week"), strings.Join(sp.Reasons, "; "))
 		}
 		for _, d := range s.Discrepancies {
 			row("discrepancy", d.FacilityName, d.ID, strconv.Itoa(d.Units)+" units", "open", stamp(d.CreatedAt), "", "", "", d.Note)
@@ -254,5 +253,6 @@ func (s *Server) packetPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("format") == "csv" {
 		return writePacketCSV(w, p)
 	}
-	return s.render(w, r, http.StatusOK, "packet", "HPL meeting packet", view{Data: p})
+	u := actor(r)
+	return s.render(w, r, http.StatusOK, "packet", "HPL meeting packet", view{Data: packetPageData{Packet: p, user: u, ShowReady: u.Role != cas.RoleAgencyUser}})
 }

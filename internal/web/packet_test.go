@@ -98,15 +98,24 @@ func TestHPLPacket(t *testing.T) {
 			t.Errorf("csv sections %v", sections)
 		}
 
-		if status, _ := c.do(t, "agency_user", "GET", "/api/v1/reports/hpl-packet", ""); status != 403 {
-			t.Errorf("agency user: %d, want 403", status)
+		// An agency user reads its own programs' sections and no HPL clients.
+		for user, want := range map[string]string{"agency_user": "Harbor Family PSH", "other_agency_user": "Riverside RRH"} {
+			status, own := c.do(t, user, "GET", "/api/v1/reports/hpl-packet", "")
+			programs, _ := own["programs"].([]any)
+			if status != 200 || len(programs) != 1 || programs[0].(map[string]any)["program_name"] != want || len(own["top_ready"].([]any)) != 0 {
+				t.Errorf("%s's packet: %d %v, want %s only and no ready clients", user, status, own, want)
+			}
+		}
+		status, page := pageAs(t, c, c.users["other_agency_user"].Email, "/reports/hpl-packet")
+		if status != 200 || !strings.Contains(page, "Riverside RRH") || strings.Contains(page, "Harbor") || strings.Contains(page, "Ready clients") {
+			t.Errorf("Riverside's packet page: %d\n%s", status, page)
 		}
 		if status, bad := c.do(t, "cas_admin", "GET", "/api/v1/reports/hpl-packet?format=pdf", ""); status != 400 || errorOf(bad)["field"] != "format" {
 			t.Errorf("format=pdf: %d %v", status, bad)
 		}
 
 		// The printable page.
-		status, page := pageAs(t, c, c.users["cas_admin"].Email, "/reports/hpl-packet")
+		status, page = pageAs(t, c, c.users["cas_admin"].Email, "/reports/hpl-packet")
 		if html := page; status != 200 || !strings.Contains(html, "Harbor Family PSH") || !strings.Contains(html, "Riverside RRH") ||
 			!strings.Contains(html, "tenant leaving") || !strings.Contains(html, "overdue") {
 			t.Errorf("page: %d\n%s", status, page)

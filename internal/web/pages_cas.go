@@ -19,7 +19,7 @@ func (s *Server) casPages() []route {
 		{"GET", "/clients/{id}", coc, s.clientPage},
 		{"POST", "/clients/{id}/refer", casOnly, s.clientRefer},
 		{"GET", "/board", coc, s.boardPage},
-		{"GET", "/reports/hpl-packet", coc, s.packetPage},
+		{"GET", "/reports/hpl-packet", anyRole, s.packetPage},
 		{"POST", "/proposals/{id}/send", casOnly, s.proposalSendPage},
 		{"POST", "/proposals/{id}/dismiss", casOnly, s.proposalDismissPage},
 	}

@@ -1,7 +1,160 @@
 package web
 
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/report"
+)
+
 // reportPages are the under-referral report's pages.
-func (s *Server) reportPages() []route { return nil }
+func (s *Server) reportPages() []route {
+	return []route{
+		{"GET", "/reports/under-referral", anyRole, s.underReferralPage},
+		{"POST", "/reports/under-referral/offline", hmisOnly, s.underReferralOffline},
+	}
+}
 
 // reportRoutes are the under-referral report's API actions.
-func (s *Server) reportRoutes() []route { return nil }
+func (s *Server) reportRoutes() []route {
+	return []route{
+		{"POST", "/api/v1/reports/under-referral/offline", hmisOnly, s.unitsOffline},
+	}
+}
+
+// defaultReviewReason is the offline reason the suspects form offers.
+const defaultReviewReason = "Under-referral review: shows available but is not confirmed free"
+
+// suspectsView is the suspects partial's data: the suspects, and for the HMIS team the form that
+// takes the ticked ones offline, refilled after a refusal.
+type suspectsView struct {
+	Suspects []report.Suspect
+	CanAct   bool
+	// Back is where the form returns after success; Program names the form for screen readers;
+	// Suffix keeps the form's element IDs unique on a page with several.
+	Back, Program, Suffix  string
+	Reason, ExpectedReturn string
+	Errors                 map[string]string
+	picked                 []string
+}
+
+// Picked says whether a refused submission had ticked the unit.
+func (v suspectsView) Picked(unitID string) bool { return slices.Contains(v.picked, unitID) }
+
+// suspectsForm is what a refused "take offline" submission leaves for the page to show again.
+type suspectsForm struct {
+	picked                 []string
+	reason, expectedReturn string
+	errors                 map[string]string
+}
+
+// view builds the partial's data for one program's suspects.
+func (f suspectsForm) view(u *cas.User, programID, programName, back string, suspects []report.Suspect) suspectsView {
+	v := suspectsView{Suspects: suspects, CanAct: cas.CanManageAgencies(u), Back: back, Program: programName, Suffix: "-" + programID,
+		Reason: defaultReviewReason, picked: f.picked}
+	if f.errors == nil {
+		return v
+	}
+	v.Reason, v.ExpectedReturn = f.reason, f.expectedReturn
+	mine := len(f.picked) == 0 || slices.ContainsFunc(suspects, func(sp report.Suspect) bool { return slices.Contains(f.picked, sp.UnitID) })
+	if mine {
+		v.Errors = f.errors
+	}
+	return v
+}
+
+// programSuspects is one program's part of the under-referral page.
+type programSuspects struct {
+	ProgramID, ProgramName string
+	Consistently           bool
+	Suspects               suspectsView
+}
+
+type underReferralPageData struct {
+	underReferralReport
+	Programs   []programSuspects
+	WindowDays int
+}
+
+func (s *Server) underReferralPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderUnderReferral(w, r, http.StatusOK, suspectsForm{})
+}
+
+// renderUnderReferral shows the under-referral report by program, consistently under-referred
+// programs first, with the HMIS team's form under each program's suspects.
+func (s *Server) renderUnderReferral(w http.ResponseWriter, r *http.Request, status int, form suspectsForm) error {
+	rep, err := s.underReferralReport(r)
+	if err != nil {
+		return err
+	}
+	d := underReferralPageData{underReferralReport: rep, WindowDays: int(rep.Thresholds.Window.Hours() / 24)}
+	at := map[string]int{}
+	for _, sp := range rep.Suspects {
+		i, ok := at[sp.ProgramID]
+		if !ok {
+			i = len(d.Programs)
+			at[sp.ProgramID] = i
+			d.Programs = append(d.Programs, programSuspects{ProgramID: sp.ProgramID, ProgramName: sp.ProgramName,
+				Consistently: slices.ContainsFunc(rep.Consistently, func(p programName) bool { return p.ID == sp.ProgramID })})
+		}
+		d.Programs[i].Suspects.Suspects = append(d.Programs[i].Suspects.Suspects, sp)
+	}
+	for i, p := range d.Programs {
+		d.Programs[i].Suspects = form.view(actor(r), p.ProgramID, p.ProgramName, "/reports/under-referral#program-"+p.ProgramID, p.Suspects.Suspects)
+	}
+	slices.SortStableFunc(d.Programs, func(a, b programSuspects) int {
+		switch {
+		case a.Consistently == b.Consistently:
+			return strings.Compare(a.ProgramName, b.ProgramName)
+		case a.Consistently:
+			return -1
+		}
+		return 1
+	})
+	return s.render(w, r, status, "under_referral", "Under-referral", view{Data: d, Errors: form.errors})
+}
+
+// underReferralOffline takes the ticked suspects offline, all or none, and returns to the page the
+// form came from; a refusal shows the under-referral page again with the message and the ticks.
+func (s *Server) underReferralOffline(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return cas.Errorf(cas.EInvalid, "unreadable form")
+	}
+	form := suspectsForm{picked: r.PostForm["unit_id"], reason: r.PostForm.Get("reason"),
+		expectedReturn: strings.TrimSpace(r.PostForm.Get("expected_return"))}
+	periods, err := s.db.TakeUnitsOffline(r.Context(), actor(r), form.picked,
+		cas.OfflinePeriod{Reason: form.reason, ExpectedReturn: cas.Date(form.expectedReturn)})
+	if err != nil {
+		errs, ok := formError(err)
+		if !ok {
+			return err
+		}
+		form.errors = errs
+		return s.renderUnderReferral(w, r, http.StatusBadRequest, form)
+	}
+	back := r.PostForm.Get("back")
+	if !strings.HasPrefix(back, "/reports/under-referral") && !strings.HasPrefix(back, "/reports/hpl-packet") {
+		back = "/reports/under-referral"
+	}
+	units := "1 unit is"
+	if len(periods) != 1 {
+		units = fmt.Sprintf("%d units are", len(periods))
+	}
+	return s.redirect(w, r, back, units+" offline; their agencies were told.")
+}
+
+// packetPageData is the printable packet with what its forms need.
+type packetPageData struct {
+	report.Packet
+	user *cas.User
+	// ShowReady says the reader may see the HPL's ready clients: CoC staff, not agency users.
+	ShowReady bool
+}
+
+// SuspectsOf is a program section's suspects for the partial, with the HMIS team's form.
+func (d packetPageData) SuspectsOf(sec report.ProgramSection) suspectsView {
+	return suspectsForm{}.view(d.user, sec.ProgramID, sec.ProgramName, "/reports/hpl-packet#program-"+sec.ProgramID, sec.Suspects)
+}

@@ -23,6 +23,7 @@ type suspectJSON struct {
 	UnansweredExpiries int        `json:"unanswered_expiries"`
 	RosterConfirmedAt  *time.Time `json:"roster_confirmed_at"`
 	Reasons            []string   `json:"reasons"`
+	FlaggedLastWeek    bool       `json:"flagged_last_week"`
 }
 
 // thresholdsOf reads the report's thresholds from the query (available_days, stale_roster_days,
@@ -46,35 +47,118 @@ func thresholdsOf(r *http.Request) (report.Thresholds, error) {
 	return th, nil
 }
 
-// underReferral answers the units that show available but are likely not, with their evidence:
-// available for a while, and declined for "no unit available", or unanswered, or with a stale
-// roster. A unit held by an open referral is never a suspect.
-func (s *Server) underReferral(w http.ResponseWriter, r *http.Request) error {
+// underReferralReport is the under-referral report: this moment's suspects judged with the
+// request's thresholds, each marked when last week's record flagged it too, and the programs
+// consistently under-referred (suspects in both).
+type underReferralReport struct {
+	Thresholds report.Thresholds
+	Suspects   []report.Suspect
+	// LastWeek is the Monday of last week's record; LastWeekRecorded says whether there is one.
+	LastWeek         cas.Date
+	LastWeekRecorded bool
+	Consistently     []programName
+}
+
+type programName struct {
+	ID   string `json:"program_id"`
+	Name string `json:"program_name"`
+}
+
+func (s *Server) underReferralReport(r *http.Request) (underReferralReport, error) {
 	th, err := thresholdsOf(r)
 	if err != nil {
-		return err
+		return underReferralReport{}, err
 	}
-	evidence, err := s.db.UnderReferralEvidence(r.Context(), actor(r), th.Window)
+	ctx, u := r.Context(), actor(r)
+	evidence, err := s.db.UnderReferralEvidence(ctx, u, th.Window)
+	if err != nil {
+		return underReferralReport{}, err
+	}
+	now := s.db.Now()
+	rep := underReferralReport{Thresholds: th, Suspects: report.Suspects(now, th, evidence), LastWeek: s.db.WeekOf(now).AddDays(-7),
+		Consistently: []programName{}}
+	lastWeek, recorded, err := s.db.SuspectWeek(ctx, u, rep.LastWeek)
+	if err != nil {
+		return underReferralReport{}, err
+	}
+	rep.LastWeekRecorded = recorded
+	report.MarkRepeats(rep.Suspects, lastWeek)
+	names := map[string]string{}
+	for _, sp := range rep.Suspects {
+		names[sp.ProgramID] = sp.ProgramName
+	}
+	for _, id := range report.ConsistentlyUnderReferred(rep.Suspects, lastWeek) {
+		rep.Consistently = append(rep.Consistently, programName{ID: id, Name: names[id]})
+	}
+	return rep, nil
+}
+
+func toSuspectJSON(sp report.Suspect) suspectJSON {
+	return suspectJSON{UnitID: sp.UnitID, UnitLabel: sp.UnitLabel, FacilityID: sp.FacilityID, FacilityName: sp.FacilityName,
+		ProgramID: sp.ProgramID, ProgramName: sp.ProgramName, AgencyID: sp.AgencyID, AvailableSince: sp.AvailableSince,
+		DaysAvailable: sp.DaysAvailable, NoUnitDeclines: sp.NoUnitDeclines, UnansweredExpiries: sp.UnansweredExpiries,
+		RosterConfirmedAt: sp.RosterConfirmedAt, Reasons: sp.Reasons, FlaggedLastWeek: sp.FlaggedLastWeek}
+}
+
+// underReferral answers the units that show available but are likely not, with their evidence:
+// available for a while, and declined for "no unit available", or unanswered, or with a stale
+// roster. A unit held by an open referral is never a suspect. The programs with suspects in last
+// week's record and now are consistently under-referred.
+func (s *Server) underReferral(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.underReferralReport(r)
 	if err != nil {
 		return err
 	}
-	suspects := report.Suspects(s.db.Now(), th, evidence)
 	out := struct {
 		Thresholds struct {
 			AvailableDays   int `json:"available_days"`
 			StaleRosterDays int `json:"stale_roster_days"`
 			WindowDays      int `json:"window_days"`
 		} `json:"thresholds"`
-		Items []suspectJSON `json:"items"`
-	}{Items: make([]suspectJSON, 0, len(suspects))}
+		LastWeek struct {
+			Week     cas.Date `json:"week"`
+			Recorded bool     `json:"recorded"`
+		} `json:"last_week"`
+		ConsistentlyUnderReferred []programName `json:"consistently_under_referred"`
+		Items                     []suspectJSON `json:"items"`
+	}{Items: make([]suspectJSON, 0, len(rep.Suspects)), ConsistentlyUnderReferred: rep.Consistently}
+	th := rep.Thresholds
 	out.Thresholds.AvailableDays, out.Thresholds.StaleRosterDays = th.AvailableDays, th.StaleRosterDays
 	out.Thresholds.WindowDays = int(th.Window.Hours() / 24)
-	for _, sp := range suspects {
-		out.Items = append(out.Items, suspectJSON{UnitID: sp.UnitID, UnitLabel: sp.UnitLabel, FacilityID: sp.FacilityID, FacilityName: sp.FacilityName,
-			ProgramID: sp.ProgramID, ProgramName: sp.ProgramName, AgencyID: sp.AgencyID, AvailableSince: sp.AvailableSince,
-			DaysAvailable: sp.DaysAvailable, NoUnitDeclines: sp.NoUnitDeclines, UnansweredExpiries: sp.UnansweredExpiries,
-			RosterConfirmedAt: sp.RosterConfirmedAt, Reasons: sp.Reasons})
+	out.LastWeek.Week, out.LastWeek.Recorded = rep.LastWeek, rep.LastWeekRecorded
+	for _, sp := range rep.Suspects {
+		out.Items = append(out.Items, toSuspectJSON(sp))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// unitsOffline takes several units offline in one action, all or none: the HMIS team acting on the
+// under-referral suspects. It answers the units as they now are.
+func (s *Server) unitsOffline(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		UnitIDs        *[]string `json:"unit_ids"`
+		Reason         *string   `json:"reason"`
+		ExpectedReturn string    `json:"expected_return"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := requireFields(presence{"unit_ids", req.UnitIDs == nil}, presence{"reason", req.Reason == nil}); err != nil {
+		return err
+	}
+	periods, err := s.db.TakeUnitsOffline(r.Context(), actor(r), *req.UnitIDs, cas.OfflinePeriod{Reason: *req.Reason, ExpectedReturn: cas.Date(req.ExpectedReturn)})
+	if err != nil {
+		return err
+	}
+	units := make([]cas.Unit, 0, len(periods))
+	for _, p := range periods {
+		u, err := s.db.Unit(r.Context(), actor(r), p.UnitID)
+		if err != nil {
+			return err
+		}
+		units = append(units, u)
+	}
+	writeJSON(w, http.StatusOK, newList(units, "", toUnitJSON))
 	return nil
 }

@@ -114,7 +114,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/referrals/{id}/move-in", unitOperators, s.referralMoveIn},
 		{"GET", "/api/v1/decline-reasons", anyRole, s.declineReasons},
 		{"GET", "/api/v1/reports/under-referral", anyRole, s.underReferral},
-		{"GET", "/api/v1/reports/hpl-packet", coc, s.hplPacket},
+		{"GET", "/api/v1/reports/hpl-packet", anyRole, s.hplPacket},
 		{"GET", "/api/v1/proposals", casOnly, s.proposalList},
 		{"POST", "/api/v1/proposals/{id}/send", casOnly, s.proposalSend},
 		{"POST", "/api/v1/proposals/{id}/dismiss", casOnly, s.proposalDismiss},

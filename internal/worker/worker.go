@@ -105,6 +105,7 @@ func (w *Worker) sweep(ctx context.Context) {
 		{"expired referrals", w.DB.ExpireReferrals},
 		{"reminders", w.DB.SendReminders},
 		{"digests", w.DB.SendDigests},
+		{"weekly under-referral record", w.DB.RecordSuspectWeek},
 	} {
 		n, err := task.run(ctx)
 		if err != nil {

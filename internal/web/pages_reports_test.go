@@ -1,0 +1,128 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// suspectsCoC is the HMIS pages' CoC forty days on: Harbor Commons' roster, confirmed on day one, is
+// stale, so its available units are suspects; Riverside Oaks never confirmed its roster.
+func suspectsCoC(t *testing.T) (*hmisCoC, cas.Unit, cas.Unit) {
+	t.Helper()
+	c := newHMISCoC(t)
+	apt103, err := c.db.CreateUnit(context.Background(), cas.System, cas.Unit{FacilityID: c.commons.ID, Label: "Apt 103", Bedrooms: 1,
+		HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room8, err := c.db.CreateUnit(context.Background(), cas.System, cas.Unit{FacilityID: c.oaks.ID, Label: "Room 8", Bedrooms: 1,
+		HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.db.Now = func() time.Time { return time.Now().Add(40 * 24 * time.Hour) }
+	return c, apt103, room8
+}
+
+func (c *hmisCoC) unitStatus(t *testing.T, id string) cas.UnitStatus {
+	t.Helper()
+	u, err := c.db.Unit(context.Background(), cas.System, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Status
+}
+
+func TestUnderReferralPage(t *testing.T) {
+	c, apt103, room8 := suspectsCoC(t)
+	hmis := c.hmisBrowser(t)
+
+	t.Run("the HMIS team sees every suspect with the form to take them offline", func(t *testing.T) {
+		page := hmis.getHMISPage("/reports/under-referral")
+		for _, want := range []string{"Harbor PSH", "Apt 101", "Apt 103", "Riverside RRH", "Room 8", "roster never confirmed",
+			`action="/reports/under-referral/offline"`, `value="` + apt103.ID + `"`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+		if strings.Contains(page, "Apt 102") {
+			t.Error("the occupied Apt 102 is listed as a suspect")
+		}
+	})
+	t.Run("an agency user sees only its own suspects, without the form", func(t *testing.T) {
+		b := newBrowser(t, c.url)
+		b.signIn("staff@riverside.test")
+		status, page := b.getPage("/reports/under-referral")
+		if status != http.StatusOK || !strings.Contains(page, "Room 8") {
+			t.Fatalf("Riverside's page: %d\n%s", status, page)
+		}
+		for _, leak := range []string{"Harbor", "Apt 101", "Apt 103", "Take ticked units offline"} {
+			if strings.Contains(page, leak) {
+				t.Errorf("Riverside's page shows %q", leak)
+			}
+		}
+	})
+	t.Run("no reason: the form comes back with the message and the ticks, nothing changes", func(t *testing.T) {
+		status, _, page := hmis.postForm("/reports/under-referral/offline", url.Values{"unit_id": {apt103.ID, room8.ID}, "reason": {" "}})
+		if status != http.StatusBadRequest || !strings.Contains(page, "a reason is required") ||
+			!strings.Contains(page, `value="`+apt103.ID+`" id="pick-`+apt103.ID+`" aria-label="Take Harbor Commons, Apt 103 offline" checked`) {
+			t.Errorf("refused form: %d\n%s", status, page)
+		}
+		if got := c.unitStatus(t, apt103.ID); got != cas.UnitAvailable {
+			t.Errorf("Apt 103 is %s, want available", got)
+		}
+	})
+	t.Run("a unit no longer available refuses the whole action", func(t *testing.T) {
+		status, _, page := hmis.postForm("/reports/under-referral/offline", url.Values{"unit_id": {apt103.ID, c.apt102.ID},
+			"reason": {"not free"}})
+		if status != http.StatusBadRequest || !strings.Contains(page, "cannot take offline unit Apt 102") {
+			t.Errorf("refused form: %d\n%s", status, page)
+		}
+		if got := c.unitStatus(t, apt103.ID); got != cas.UnitAvailable {
+			t.Errorf("Apt 103 is %s after a refused action, want available", got)
+		}
+	})
+	t.Run("the ticked units go offline and the form returns where it came from", func(t *testing.T) {
+		status, location, _ := hmis.postForm("/reports/under-referral/offline", url.Values{"unit_id": {apt103.ID, room8.ID},
+			"reason": {defaultReviewReason}, "back": {"/reports/hpl-packet#program-" + c.oaksProgram}})
+		if status != http.StatusSeeOther || location != "/reports/hpl-packet#program-"+c.oaksProgram {
+			t.Fatalf("take offline: %d to %q", status, location)
+		}
+		for _, id := range []string{apt103.ID, room8.ID} {
+			if got := c.unitStatus(t, id); got != cas.UnitOffline {
+				t.Errorf("unit %s is %s, want offline", id, got)
+			}
+		}
+		if page := hmis.getHMISPage("/reports/hpl-packet"); !strings.Contains(page, "2 units are offline; their agencies were told.") {
+			t.Errorf("no flash on the packet page:\n%s", page)
+		}
+	})
+	t.Run("a foreign return address is ignored", func(t *testing.T) {
+		_, location, _ := hmis.postForm("/reports/under-referral/offline", url.Values{"unit_id": {c.apt101.ID}, "reason": {"x"},
+			"back": {"https://elsewhere.test/"}})
+		if location != "/reports/under-referral" {
+			t.Errorf("returned to %q, want the under-referral page", location)
+		}
+	})
+}
+
+func TestPacketPageSuspectsForm(t *testing.T) {
+	c, apt103, _ := suspectsCoC(t)
+	page := c.hmisBrowser(t).getHMISPage("/reports/hpl-packet")
+	if !strings.Contains(page, `name="back" value="/reports/hpl-packet#program-`) || !strings.Contains(page, `value="`+apt103.ID+`"`) {
+		t.Errorf("the HMIS team's packet has no suspects form:\n%s", page)
+	}
+	b := newBrowser(t, c.url)
+	b.signIn("staff@harbor.test")
+	status, own := b.getPage("/reports/hpl-packet")
+	if status != http.StatusOK || !strings.Contains(own, "Apt 103") || strings.Contains(own, "Take ticked units offline") ||
+		strings.Contains(own, "Riverside") {
+		t.Errorf("Harbor's packet page: %d\n%s", status, own)
+	}
+}
