@@ -114,6 +114,51 @@ func TestLoad(t *testing.T) {
 			}
 		})
 
+		t.Run("clients carry varied demographics for the equity review, and referrals reach several groups", func(t *testing.T) {
+			clients, err := store.All(func(p store.Page) ([]cas.Client, string, error) {
+				return db.Clients(ctx, cas.System, store.ClientFilter{}, p)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			groups := map[string]int{}
+			byID := map[string]cas.Client{}
+			for _, c := range clients {
+				byID[c.ID] = c
+				groups["race: "+c.RaceGroup()]++
+				groups["ethnicity: "+c.EthnicityGroup()]++
+				groups["sex: "+c.SexGroup()]++
+				for _, g := range c.Gender {
+					groups["gender: "+g.Label()]++
+				}
+				if len(c.Gender) == 0 {
+					groups["gender: "+cas.NotCollected]++
+				}
+			}
+			for _, want := range []string{"race: White", "race: Black, African American, or African", "race: " + cas.GroupMultiracial,
+				"race: " + cas.GroupHispanicOnly, "race: " + cas.NotCollected, "ethnicity: " + cas.GroupHispanic,
+				"gender: Woman (Girl, if child)", "gender: Man (Boy, if child)", "gender: Non-Binary", "gender: Transgender",
+				"gender: " + cas.NotCollected, "sex: Female", "sex: Male", "sex: " + cas.NotCollected} {
+				if groups[want] == 0 {
+					t.Errorf("no client in %q: %v", want, groups)
+				}
+			}
+			referrals, err := store.All(func(p store.Page) ([]cas.Referral, string, error) {
+				return db.Referrals(ctx, cas.System, store.ReferralFilter{}, p)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			referred := map[string]bool{}
+			for _, r := range referrals {
+				c := byID[r.ClientID]
+				referred[c.RaceGroup()] = true
+			}
+			if len(referred) < 2 {
+				t.Errorf("referrals reach only race groups %v", referred)
+			}
+		})
+
 		t.Run("a second Load adds nothing", func(t *testing.T) {
 			before := len(listUnits(t, db, ""))
 			loaded, err := demo.Load(ctx, db)

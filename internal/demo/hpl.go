@@ -83,6 +83,9 @@ type person struct {
 // people generates the demo's clients, the same ones for the same clock.
 func people(rng *rand.Rand, now time.Time, zone *time.Location) []person {
 	chance := func(p float64) bool { return rng.Float64() < p }
+	// Race, gender and sex draw from a source of their own, so that they change nothing else
+	// about the clients.
+	traits := rand.New(rand.NewPCG(3, 4))
 	today := cas.DateOf(now, zone)
 	names := rng.Perm(len(firstNames) * len(lastNames))
 	list := make([]person, clientCount)
@@ -110,6 +113,7 @@ func people(rng *rand.Rand, now time.Time, zone *time.Location) []person {
 		c.Chronic = chance(either(c.Youth, 0.15, 0.35))
 		c.DVSurvivor = chance(either(c.HouseholdType == cas.WithChildren, 0.3, 0.12))
 		c.NeedsAccessible = chance(either(age >= 60, 0.15, 0.05))
+		demographics(traits, &c)
 
 		e := cas.HPLEntry{Score: rng.IntN(14), AssessedOn: today.AddDays(-rng.IntN(730)), DaysHomeless: rng.IntN(730)}
 		if c.Chronic {
@@ -147,6 +151,70 @@ func people(rng *rand.Rand, now time.Time, zone *time.Location) []person {
 		p.Remove, p.AsideAt = removalReasons[i], p.Joined.Add(now.Sub(p.Joined)/2)
 	}
 	return list
+}
+
+// races are the demo's first race options and how often each is a client's, roughly as among
+// people experiencing homelessness in the US; Hispanic/Latina/e/o alone stands for those who
+// chose no other option.
+var races = []struct {
+	Race cas.Race
+	Odds float64
+}{
+	{cas.RaceWhite, 0.44}, {cas.RaceBlack, 0.37}, {cas.RaceHispanic, 0.08}, {cas.RaceAmericanIndian, 0.04},
+	{cas.RacePacificIslander, 0.03}, {cas.RaceAsian, 0.02}, {cas.RaceMiddleEastern, 0.02},
+}
+
+// demographics gives a client HUD's race and ethnicity, gender and sex: a few multiracial, many
+// Hispanic/Latina/e/o, a few non-binary or transgender, and some not collected. They play no part
+// in who is referred.
+func demographics(rng *rand.Rand, c *cas.Client) {
+	chance := func(p float64) bool { return rng.Float64() < p }
+	if !chance(0.04) {
+		x := rng.Float64()
+		i := 0
+		for ; i < len(races)-1 && x >= races[i].Odds; i++ {
+			x -= races[i].Odds
+		}
+		c.Race = []cas.Race{races[i].Race}
+		if c.Race[0] != cas.RaceHispanic && chance(0.08) {
+			c.Race = append(c.Race, races[rng.IntN(len(races))].Race) // Validate drops a repeat
+		}
+		if c.Race[0] != cas.RaceHispanic && chance(either(c.Race[0] == cas.RaceWhite, 0.4, 0.08)) {
+			c.Race = append(c.Race, cas.RaceHispanic)
+		}
+	}
+	switch x := rng.Float64(); {
+	case x < 0.03:
+		// not collected
+	case x < 0.05:
+		c.Gender = []cas.Gender{cas.GenderNonBinary}
+	case x < either(c.HouseholdType == cas.WithChildren, 0.75, 0.38):
+		c.Gender = []cas.Gender{cas.GenderWoman}
+	default:
+		c.Gender = []cas.Gender{cas.GenderMan}
+	}
+	if len(c.Gender) > 0 && chance(0.02) {
+		c.Gender = append(c.Gender, cas.GenderTransgender)
+	}
+	if slices.Contains(c.Race, cas.RaceAmericanIndian) && chance(0.25) {
+		c.Gender = append(c.Gender, cas.GenderCulturallySpecific)
+	}
+	female, male := slices.Contains(c.Gender, cas.GenderWoman), slices.Contains(c.Gender, cas.GenderMan)
+	if slices.Contains(c.Gender, cas.GenderTransgender) {
+		female, male = male, female
+	}
+	switch {
+	case chance(0.06):
+		// not collected
+	case female:
+		c.Sex = cas.SexFemale
+	case male:
+		c.Sex = cas.SexMale
+	case chance(0.5):
+		c.Sex = cas.SexFemale
+	default:
+		c.Sex = cas.SexMale
+	}
 }
 
 // Facility names the referral stories use.

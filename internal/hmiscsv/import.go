@@ -69,12 +69,17 @@ type Report struct {
 //     a name), BirthDate from DOB, Veteran when VeteranStatus = 1. A client with no DOB is not
 //     imported, with a warning: Doorway's age rules need one, and a made-up date could match the
 //     client to the wrong units. Consent is false: HUD exports carry no release of information, so
-//     CAS admins confirm consent in Doorway, and the engine refers no one before that. The
-//     household is that of the client's enrollment on the HPL, else of their latest CE enrollment
-//     (open ones first), else of their latest enrollment; its size is the number of enrollments
-//     with its HouseholdID, and its type with_children when a member was under 18 at entry,
-//     only_children when all were, and without_children otherwise (a member of unknown age counts
-//     as an adult). A client with no enrollment is a household of one.
+//     CAS admins confirm consent in Doorway, and the engine refers no one before that. Race and
+//     ethnicity from the race columns (HispanicLatinaeo in FY2024, HispanicLatinao in FY2026),
+//     gender from FY2024's gender columns and sex from FY2026's Sex, for the CoC's equity review:
+//     an option column is 1 when chosen, 0 or 99 when not; RaceNone, GenderNone and Sex 8, 9 or 99
+//     (doesn't know, prefers not to answer, not collected) leave the element empty. An element the
+//     export has no columns for is left as Doorway has it. The household is that of the client's
+//     enrollment on the HPL, else of their latest CE enrollment (open ones first), else of their
+//     latest enrollment; its size is the number of enrollments with its HouseholdID, and its type
+//     with_children when a member was under 18 at entry, only_children when all were, and
+//     without_children otherwise (a member of unknown age counts as an adult). A client with no
+//     enrollment is a household of one.
 //   - Enrollment + Exit + Assessment → an HPL entry for each head of household (RelationshipToHoH
 //     1) with an open CE enrollment (no Exit row) whose latest Assessment has PrioritizationStatus
 //     1 ("placed on prioritization list"); a CE enrollment is one in a Coordinated Entry project
@@ -83,9 +88,10 @@ type Report struct {
 //     prioritized on two open enrollments gets the latest assessed.
 //
 // Tolerated, as warnings: an empty HouseholdID (the client is a household of one) or
-// RelationshipToHoH (not a head of household), and an Assessment naming an enrollment that
-// Enrollment.csv lacks, which is ignored: the FY2026 edge-case sample's CE records come from
-// another export (their ExportID differs) and name enrollments it does not have.
+// RelationshipToHoH (not a head of household), a RaceNone or GenderNone filled beside a chosen
+// option (the option is kept), and an Assessment naming an enrollment that Enrollment.csv lacks,
+// which is ignored: the FY2026 edge-case sample's CE records come from another export (their
+// ExportID differs) and name enrollments it does not have.
 func Map(ctx context.Context, e *Export, progress func(Progress)) (store.HMISImport, Report, error) {
 	m := &mapper{
 		ctx: ctx, e: e, progress: progress,
@@ -619,6 +625,7 @@ func (m *mapper) clientRow(r Row) {
 	m.clientIdx[m.clients[idx].id] = idx
 	dob, okDOB := m.date(r, "DOB", false)
 	veteran, okVeteran := m.code(r, "VeteranStatus", 0, 1, 8, 9, 99)
+	race, gender, sex := m.demographics(r)
 	if !okDOB || !okVeteran {
 		return
 	}
@@ -629,6 +636,7 @@ func (m *mapper) clientRow(r Row) {
 	c := cas.Client{
 		FirstName: nameOrUnknown(r.String("FirstName")), LastName: nameOrUnknown(r.String("LastName")),
 		BirthDate: cas.DateOf(dob, time.UTC), HMISPersonalID: m.clients[idx].id, Veteran: veteran == 1,
+		Race: race, Gender: gender, Sex: sex,
 		HouseholdSize: 1, HouseholdType: cas.WithoutChildren, // set by finish
 	}
 	if err := c.Validate(cas.DateOf(m.exported, time.UTC)); err != nil {

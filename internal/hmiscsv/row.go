@@ -21,6 +21,9 @@ type Row struct {
 // break in it is at the line where it starts.
 func (r Row) Line() int { return r.line }
 
+// Has tells whether the file has column col, in any case.
+func (r Row) Has(col string) bool { return r.header.has(col) }
+
 // String returns the field of column col without surrounding spaces.
 func (r Row) String(col string) string {
 	i := r.header.pos(col)

@@ -11,14 +11,38 @@ import (
 )
 
 const clientColumns = `id, first_name, last_name, birth_date, COALESCE(hmis_personal_id, ''), household_size, household_type,
-	veteran, chronic, youth, dv_survivor, needs_accessible, consent, created_at, updated_at`
+	veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at`
 
 func scanClient(row scanner) (cas.Client, error) {
 	var c cas.Client
+	var race, gender string
 	err := row.Scan(&c.ID, &c.FirstName, &c.LastName, &c.BirthDate, &c.HMISPersonalID, &c.HouseholdSize, &c.HouseholdType,
-		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, &c.CreatedAt, &c.UpdatedAt)
+		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, &race, &gender, &c.Sex, &c.CreatedAt, &c.UpdatedAt)
+	c.Race, c.Gender = splitOptions[cas.Race](race), splitOptions[cas.Gender](gender)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	return c, err
+}
+
+// joinOptions stores a list of HUD options (race, gender) in one column, comma-separated; the
+// options are snake_case words, so no option holds a comma.
+func joinOptions[T ~string](list []T) string {
+	s := make([]string, len(list))
+	for i, v := range list {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ",")
+}
+
+// splitOptions reads a column joinOptions wrote; an empty one is no option: not collected.
+func splitOptions[T ~string](s string) []T {
+	if s == "" {
+		return nil
+	}
+	var list []T
+	for _, v := range strings.Split(s, ",") {
+		list = append(list, T(v))
+	}
+	return list
 }
 
 // clientScope limits agency users to the clients referred to their agency: the only clients whose
@@ -94,10 +118,11 @@ func (db *DB) CreateClient(ctx context.Context, actor *cas.User, c cas.Client) (
 
 func (tx *Tx) insertClient(c cas.Client) error {
 	_, err := tx.exec(`INSERT INTO clients (id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
-		veteran, chronic, youth, dv_survivor, needs_accessible, consent, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize, c.HouseholdType,
-		c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, c.CreatedAt, c.UpdatedAt)
+		c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, joinOptions(c.Race), joinOptions(c.Gender), c.Sex,
+		c.CreatedAt, c.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("insert client: %w", err)
 	}
@@ -141,10 +166,10 @@ func (db *DB) UpdateClient(ctx context.Context, actor *cas.User, id string, chan
 		after.UpdatedAt = tx.now
 		if _, err := tx.exec(`UPDATE clients SET first_name = $1, last_name = $2, birth_date = $3, hmis_personal_id = $4,
 			household_size = $5, household_type = $6, veteran = $7, chronic = $8, youth = $9, dv_survivor = $10,
-			needs_accessible = $11, consent = $12, updated_at = $13 WHERE id = $14`,
+			needs_accessible = $11, consent = $12, race = $13, gender = $14, sex = $15, updated_at = $16 WHERE id = $17`,
 			after.FirstName, after.LastName, string(after.BirthDate), nullString(after.HMISPersonalID), after.HouseholdSize,
 			after.HouseholdType, after.Veteran, after.Chronic, after.Youth, after.DVSurvivor, after.NeedsAccessible, after.Consent,
-			after.UpdatedAt, id); err != nil {
+			joinOptions(after.Race), joinOptions(after.Gender), after.Sex, after.UpdatedAt, id); err != nil {
 			return fmt.Errorf("update client %s: %w", id, err)
 		}
 		if err := tx.audit("client.update", "client", id, before, after); err != nil {

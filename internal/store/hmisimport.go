@@ -18,7 +18,13 @@ type HMISImport struct {
 	Inventory []ImportInventory
 	Clients   []cas.Client // HMISPersonalID set
 	Entries   []ImportEntry
+	// Demographics names the demographic elements the export carries: FY2024 exports have no sex,
+	// FY2026 ones no gender. Importing leaves an element the export does not carry as it was.
+	Demographics ImportDemographics
 }
+
+// ImportDemographics says which of HUD's demographic elements an export carries.
+type ImportDemographics struct{ Race, Gender, Sex bool }
 
 // ImportAgency is an HMIS Organization.
 type ImportAgency struct{ OrganizationID, Name string }
@@ -98,7 +104,7 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 			return err
 		}
 		for _, c := range in.Clients {
-			if err := tx.upsertClient(clients, c, &res); err != nil {
+			if err := tx.upsertClient(clients, c, in.Demographics, &res); err != nil {
 				return err
 			}
 		}
@@ -239,12 +245,18 @@ func shortID(id string) string {
 	return id
 }
 
-func (tx *Tx) upsertClient(clients map[string]string, c cas.Client, res *ImportResult) error {
+// upsertClient creates or updates the client of a PersonalID. A demographic element the export
+// does not carry is passed as NULL, which leaves the column as it is.
+func (tx *Tx) upsertClient(clients map[string]string, c cas.Client, carries ImportDemographics, res *ImportResult) error {
 	if id, ok := clients[c.HMISPersonalID]; ok {
+		race := sql.NullString{String: joinOptions(c.Race), Valid: carries.Race}
+		gender := sql.NullString{String: joinOptions(c.Gender), Valid: carries.Gender}
+		sex := sql.NullString{String: string(c.Sex), Valid: carries.Sex}
 		r, err := tx.exec(`UPDATE clients SET first_name = $1, last_name = $2, birth_date = $3, household_size = $4, household_type = $5,
-			veteran = $6, updated_at = $7 WHERE id = $8 AND (first_name <> $1 OR last_name <> $2 OR birth_date <> $3 OR household_size <> $4
-			OR household_type <> $5 OR veteran <> $6)`,
-			c.FirstName, c.LastName, string(c.BirthDate), c.HouseholdSize, c.HouseholdType, c.Veteran, tx.now, id)
+			veteran = $6, race = COALESCE($7, race), gender = COALESCE($8, gender), sex = COALESCE($9, sex), updated_at = $10
+			WHERE id = $11 AND (first_name <> $1 OR last_name <> $2 OR birth_date <> $3 OR household_size <> $4 OR household_type <> $5
+			OR veteran <> $6 OR race <> COALESCE($7, race) OR gender <> COALESCE($8, gender) OR sex <> COALESCE($9, sex))`,
+			c.FirstName, c.LastName, string(c.BirthDate), c.HouseholdSize, c.HouseholdType, c.Veteran, race, gender, sex, tx.now, id)
 		return countUpdate(r, err, res, "clients")
 	}
 	c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now

@@ -29,7 +29,12 @@ type clientJSON struct {
 	UpdatedAt       time.Time         `json:"updated_at"`
 }
 
-func toClientJSON(c cas.Client) clientJSON { return clientJSON(c) }
+// toClientJSON encodes a client; race and gender are [] when not collected, never null.
+func toClientJSON(c cas.Client) clientJSON {
+	j := clientJSON(c)
+	j.Race, j.Gender = nonNil(j.Race), nonNil(j.Gender)
+	return j
+}
 
 func (s *Server) clientList(w http.ResponseWriter, r *http.Request) error {
 	page, err := pageOf(r)
@@ -66,6 +71,9 @@ type clientRequest struct {
 	DVSurvivor      *bool              `json:"dv_survivor"`
 	NeedsAccessible *bool              `json:"needs_accessible"`
 	Consent         *bool              `json:"consent"`
+	Race            *[]cas.Race        `json:"race"`
+	Gender          *[]cas.Gender      `json:"gender"`
+	Sex             *cas.Sex           `json:"sex"`
 }
 
 func (req clientRequest) apply(c *cas.Client) {
@@ -81,6 +89,9 @@ func (req clientRequest) apply(c *cas.Client) {
 	setIf(&c.DVSurvivor, req.DVSurvivor)
 	setIf(&c.NeedsAccessible, req.NeedsAccessible)
 	setIf(&c.Consent, req.Consent)
+	setIf(&c.Race, req.Race)
+	setIf(&c.Gender, req.Gender)
+	setIf(&c.Sex, req.Sex)
 }
 
 func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) error {

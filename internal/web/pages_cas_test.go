@@ -481,3 +481,35 @@ func TestBoardProposals(t *testing.T) {
 		t.Errorf("an unknown proposal: %d, want 404", status)
 	}
 }
+
+func TestClientPageShowsDemographics(t *testing.T) {
+	ctx := context.Background()
+	w := newCASWorld(t)
+	maria := w.addClient(t, "Maria", "Santos", "P000417", 14, cas.WithChildren, 3)
+	bo := w.addClient(t, "Bo", "Young", "", 5, cas.WithoutChildren, 1)
+	if _, err := w.db.UpdateClient(ctx, cas.System, maria.ID, func(c *cas.Client) {
+		c.Race, c.Gender, c.Sex = []cas.Race{cas.RaceWhite, cas.RaceHispanic}, []cas.Gender{cas.GenderWoman}, cas.SexFemale
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b := w.browser(t, casAdminEmail)
+	for _, c := range []struct {
+		client cas.Client
+		want   []string
+	}{
+		{maria, []string{`<dd id="client-race">Hispanic/Latina/e/o, White</dd>`, `<dd id="client-gender">Woman (Girl, if child)</dd>`,
+			`<dd id="client-sex">Female</dd>`}},
+		{bo, []string{`<dd id="client-race"><span class="muted">Not collected</span></dd>`,
+			`<dd id="client-gender"><span class="muted">Not collected</span></dd>`, `<dd id="client-sex"><span class="muted">Not collected</span></dd>`}},
+	} {
+		status, body := b.getPage("/clients/" + c.client.ID)
+		if status != http.StatusOK {
+			t.Fatalf("GET client page: %d", status)
+		}
+		for _, want := range c.want {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s's page lacks %s", c.client.FirstName, want)
+			}
+		}
+	}
+}
