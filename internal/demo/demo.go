@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/match"
@@ -58,6 +59,9 @@ type unit struct {
 	Reason     string
 	Days       int
 }
+
+// setupAgo is how long before now the demo's inventory was set up.
+const setupAgo = 60 * 24 * time.Hour
 
 // program is a demo program with its one facility. Confirmed facilities have had their roster
 // confirmed; the others show as stale.
@@ -199,26 +203,48 @@ func Load(ctx context.Context, db *store.DB) (bool, error) {
 			return false, fmt.Errorf("demo account %s: %w", a.Email, err)
 		}
 	}
-	today := cas.DateOf(db.Now(), db.Zone)
+	now := db.Now()
+	today := cas.DateOf(now, db.Zone)
 	sites := map[string]match.Facility{}
 	for _, d := range programs {
-		p := d.Program
-		p.AgencyID = ids[d.Agency]
-		p.Requirements.RequiredDocuments = slices.Clone(p.Requirements.RequiredDocuments) // Validate trims in place
-		p, err := db.CreateProgram(ctx, cas.System, p)
+		var p cas.Program
+		var f cas.Facility
+		// The inventory has been in Doorway since setup, two months ago, with its long-standing
+		// tenants; reservations and offline periods are this week's.
+		err := at(db, now.Add(-setupAgo), func() error {
+			var err error
+			p = d.Program
+			p.AgencyID = ids[d.Agency]
+			p.Requirements.RequiredDocuments = slices.Clone(p.Requirements.RequiredDocuments) // Validate trims in place
+			if p, err = db.CreateProgram(ctx, cas.System, p); err != nil {
+				return fmt.Errorf("demo program %s: %w", d.Program.Name, err)
+			}
+			f = d.Facility
+			f.ProgramID = p.ID
+			if f, err = db.CreateFacility(ctx, cas.System, f); err != nil {
+				return fmt.Errorf("demo facility %s: %w", d.Facility.Name, err)
+			}
+			return nil
+		})
 		if err != nil {
-			return false, fmt.Errorf("demo program %s: %w", d.Program.Name, err)
-		}
-		f := d.Facility
-		f.ProgramID = p.ID
-		if f, err = db.CreateFacility(ctx, cas.System, f); err != nil {
-			return false, fmt.Errorf("demo facility %s: %w", d.Facility.Name, err)
+			return false, err
 		}
 		for _, u := range d.Units {
-			created, err := db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: f.ID, Label: u.Label, Bedrooms: u.Bedrooms,
-				HouseholdTypes: p.Requirements.HouseholdTypes, Accessible: u.Accessible})
+			var created cas.Unit
+			err := at(db, now.Add(-setupAgo), func() error {
+				var err error
+				created, err = db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: f.ID, Label: u.Label, Bedrooms: u.Bedrooms,
+					HouseholdTypes: p.Requirements.HouseholdTypes, Accessible: u.Accessible})
+				if err == nil && u.State == cas.UnitOccupied {
+					err = u.settle(ctx, db, created.ID, today)
+				}
+				return err
+			})
 			if err != nil {
 				return false, fmt.Errorf("demo unit %s %s: %w", f.Name, u.Label, err)
+			}
+			if u.State == cas.UnitOccupied {
+				continue
 			}
 			if err := u.settle(ctx, db, created.ID, today); err != nil {
 				return false, fmt.Errorf("demo unit %s %s %s: %w", f.Name, u.Label, u.State, err)
@@ -234,5 +260,25 @@ func Load(ctx context.Context, db *store.DB) (bool, error) {
 	if err := loadHPL(ctx, db, sites); err != nil {
 		return false, err
 	}
+	if err := recordWeeks(ctx, db); err != nil {
+		return false, err
+	}
 	return true, nil
+}
+
+// recordWeeks records last week's and this week's under-referral suspects, as the worker would
+// have on each Monday morning, so the demo's packet can show the programs consistently
+// under-referred.
+func recordWeeks(ctx context.Context, db *store.DB) error {
+	now := db.Now()
+	monday := db.WeekOf(now).Start(db.Zone).Add(8 * time.Hour)
+	if monday.After(now) {
+		monday = now
+	}
+	for _, t := range []time.Time{db.WeekOf(now).AddDays(-7).Start(db.Zone).Add(8 * time.Hour), monday} {
+		if err := at(db, t, func() error { _, err := db.RecordSuspectWeek(ctx); return err }); err != nil {
+			return fmt.Errorf("demo weekly record: %w", err)
+		}
+	}
+	return nil
 }

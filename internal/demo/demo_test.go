@@ -7,6 +7,7 @@ import (
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/demo"
+	"github.com/doorway-cas/doorway/internal/report"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
@@ -31,6 +32,30 @@ func TestLoad(t *testing.T) {
 						t.Errorf("unit %s listed as %s has status %s", u.Label, status, u.Status)
 					}
 				}
+			}
+		})
+
+		t.Run("the packet names under-referred units and why", func(t *testing.T) {
+			in, err := db.PacketInputs(ctx, cas.System, report.Thresholds{}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := report.BuildPacket(in)
+			suspects, consistently := 0, 0
+			for _, s := range p.Programs {
+				suspects += len(s.Suspects)
+				for _, sp := range s.Suspects {
+					t.Logf("%s, %s %s: %v (last week too: %v)", s.ProgramName, sp.FacilityName, sp.UnitLabel, sp.Reasons, sp.FlaggedLastWeek)
+					if len(sp.Reasons) < 2 {
+						t.Errorf("suspect %s %s has no evidence: %v", s.ProgramName, sp.UnitLabel, sp.Reasons)
+					}
+				}
+				if s.ConsistentlyUnderReferred {
+					consistently++
+				}
+			}
+			if suspects == 0 || consistently == 0 {
+				t.Errorf("%d suspects, %d programs consistently under-referred; want some of each", suspects, consistently)
 			}
 		})
 
