@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 // reportPages are the under-referral report's pages.
 func (s *Server) reportPages() []route {
 	return []route{
+		{"GET", "/reports", anyRole, s.reportsPage},
 		{"GET", "/reports/under-referral", anyRole, s.underReferralPage},
 		{"POST", "/reports/under-referral/offline", hmisOnly, s.underReferralOffline},
 	}
@@ -79,6 +81,15 @@ type underReferralPageData struct {
 	WindowDays int
 }
 
+// reportsPage lists the reports, with how many units are under-referral suspects now.
+func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.underReferralReport(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "reports", "Reports", view{Data: rep})
+}
+
 func (s *Server) underReferralPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderUnderReferral(w, r, http.StatusOK, suspectsForm{})
 }
@@ -102,8 +113,15 @@ func (s *Server) renderUnderReferral(w http.ResponseWriter, r *http.Request, sta
 		}
 		d.Programs[i].Suspects.Suspects = append(d.Programs[i].Suspects.Suspects, sp)
 	}
+	var top map[string]string // a refusal no program's form shows goes at the top of the page
+	if form.errors != nil {
+		top = map[string]string{"form": strings.Join(slices.Collect(maps.Values(form.errors)), " ")}
+	}
 	for i, p := range d.Programs {
 		d.Programs[i].Suspects = form.view(actor(r), p.ProgramID, p.ProgramName, "/reports/under-referral#program-"+p.ProgramID, p.Suspects.Suspects)
+		if d.Programs[i].Suspects.Errors != nil {
+			top = nil
+		}
 	}
 	slices.SortStableFunc(d.Programs, func(a, b programSuspects) int {
 		switch {
@@ -114,7 +132,7 @@ func (s *Server) renderUnderReferral(w http.ResponseWriter, r *http.Request, sta
 		}
 		return 1
 	})
-	return s.render(w, r, status, "under_referral", "Under-referral", view{Data: d, Errors: form.errors})
+	return s.render(w, r, status, "under_referral", "Under-referral", view{Data: d, Errors: top})
 }
 
 // underReferralOffline takes the ticked suspects offline, all or none, and returns to the page the

@@ -95,13 +95,16 @@ type navItem struct {
 func navFor(u *cas.User) []navItem {
 	switch u.Role {
 	case cas.RoleAgencyUser:
-		return []navItem{{Label: "Incoming referrals", Path: "/referrals"}, {Label: "Units", Path: "/units"}, {Label: "Inbox", Path: "/inbox"}}
+		return []navItem{{Label: "Incoming referrals", Path: "/referrals"}, {Label: "Units", Path: "/units"},
+			{Label: "Discrepancies", Path: "/discrepancies"}, {Label: "Facility requests", Path: "/facility-requests"},
+			{Label: "Reports", Path: "/reports"}, {Label: "Inbox", Path: "/inbox"}}
 	case cas.RoleCASAdmin:
-		return []navItem{{Label: "HPL", Path: "/hpl"}, {Label: "Referral board", Path: "/board"}, {Label: "HPL packet", Path: "/reports/hpl-packet"},
-			{Label: "Inbox", Path: "/inbox"}}
+		return []navItem{{Label: "HPL", Path: "/hpl"}, {Label: "Referral board", Path: "/board"}, {Label: "Discrepancies", Path: "/discrepancies"},
+			{Label: "Reports", Path: "/reports"}, {Label: "Inbox", Path: "/inbox"}}
 	case cas.RoleHMISAdmin:
-		return []navItem{{Label: "Inventory", Path: "/inventory"}, {Label: "Users", Path: "/admin/users"}, {Label: "Agencies", Path: "/admin/agencies"},
-			{Label: "Import", Path: "/admin/import"}, {Label: "Inbox", Path: "/inbox"}}
+		return []navItem{{Label: "Inventory", Path: "/inventory"}, {Label: "Discrepancies", Path: "/discrepancies"},
+			{Label: "Facility requests", Path: "/facility-requests"}, {Label: "Reports", Path: "/reports"}, {Label: "Users", Path: "/admin/users"},
+			{Label: "Agencies", Path: "/admin/agencies"}, {Label: "Import", Path: "/admin/import"}, {Label: "Inbox", Path: "/inbox"}}
 	}
 	return nil
 }
