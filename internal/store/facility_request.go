@@ -264,5 +264,5 @@ func (tx *Tx) notifyFacilityRequest(r cas.FacilityRequest) error {
 	if d.Facility == "" {
 		d.Facility = r.Details.Name // a rejected new facility was never made
 	}
-	return tx.notify(notify.FacilityRequestDecided, r.AgencyID, d, about{path: "/units"})
+	return tx.notify(notify.FacilityRequestDecided, r.AgencyID, d, about{path: "/facility-requests/" + r.ID})
 }

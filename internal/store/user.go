@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/password"
@@ -111,6 +112,34 @@ func (db *DB) User(ctx context.Context, actor *cas.User, id string) (cas.User, e
 func canSeeUser(actor *cas.User, u cas.User) bool {
 	return actor.ID == u.ID || cas.CanManageAgencies(actor) ||
 		(actor.Role == cas.RoleAgencyUser && u.AgencyID == actor.AgencyID)
+}
+
+// UserNames returns the names of the accounts with the given IDs, to say who filed or decided a
+// record the caller has read under the actor's scope, as a referral's timeline names who acted.
+// Only names: the rest of an account stays behind User's permission. Unknown IDs are left out.
+func (db *DB) UserNames(ctx context.Context, ids ...string) (map[string]string, error) {
+	names := map[string]string{}
+	marks, args := []string{}, []any{}
+	for _, id := range ids {
+		if id != "" {
+			marks, args = append(marks, fmt.Sprintf("$%d", len(marks)+1)), append(args, id)
+		}
+	}
+	if len(args) == 0 {
+		return names, nil
+	}
+	err := eachRow(ctx, db.sql, `SELECT id, name FROM users WHERE id IN (`+strings.Join(marks, ", ")+`)`, args, func(row scanner) error {
+		var id, name string
+		if err := row.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("user names: %w", err)
+	}
+	return names, nil
 }
 
 func (db *DB) user(ctx context.Context, q querier, column, value string) (cas.User, error) {

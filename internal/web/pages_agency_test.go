@@ -55,8 +55,13 @@ const agencyPassword = "a long enough password"
 
 func newAgencyCoC(t *testing.T) *agencyCoC {
 	t.Helper()
+	return newAgencyCoCOn(t, storetest.Open(t, storetest.SQLiteURL(t)))
+}
+
+// newAgencyCoCOn is newAgencyCoC on a given database, for tests that run on each of them.
+func newAgencyCoCOn(t *testing.T, db *store.DB) *agencyCoC {
+	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t, storetest.SQLiteURL(t))
 	clock := &atomic.Int64{}
 	db.Now = func() time.Time { return time.Now().Add(time.Duration(clock.Load())) }
 	srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
