@@ -10,8 +10,8 @@ import (
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
-// clientSchema is the Client schema of the served openapi.yaml, for checking responses against it.
-func clientSchema(t *testing.T, c *coc) *openapi3.Schema {
+// servedOpenAPI is the served openapi.yaml, for checking responses against it.
+func servedOpenAPI(t *testing.T, c *coc) *openapi3.T {
 	t.Helper()
 	status, raw := c.raw(t, "", "GET", "/api/v1/openapi.yaml", "")
 	if status != 200 {
@@ -21,7 +21,22 @@ func clientSchema(t *testing.T, c *coc) *openapi3.Schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return doc.Components.Schemas["Client"].Value
+	return doc
+}
+
+// clientSchema is the Client schema of the served openapi.yaml.
+func clientSchema(t *testing.T, c *coc) *openapi3.Schema {
+	return servedOpenAPI(t, c).Components.Schemas["Client"].Value
+}
+
+// responseSchema is the schema of a GET path's 200 JSON response in the served openapi.yaml.
+func responseSchema(t *testing.T, c *coc, path string) *openapi3.Schema {
+	t.Helper()
+	op := servedOpenAPI(t, c).Paths.Find(path)
+	if op == nil || op.Get == nil {
+		t.Fatalf("openapi.yaml has no GET %s", path)
+	}
+	return op.Get.Responses.Status(200).Value.Content.Get("application/json").Schema.Value
 }
 
 func TestClientDemographicsThroughTheAPI(t *testing.T) {

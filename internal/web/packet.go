@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
@@ -233,14 +232,7 @@ func (s *Server) hplPacket(w http.ResponseWriter, r *http.Request) error {
 
 // writePacketCSV sends the packet as a CSV download named for its day.
 func writePacketCSV(w http.ResponseWriter, p report.Packet) error {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", "attachment; filename=hpl-packet-"+string(p.Today)+".csv")
-	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(packetRows(p)); err != nil {
-		return err
-	}
-	return nil
+	return writeCSV(w, "hpl-packet-"+string(p.Today)+".csv", packetRows(p))
 }
 
 // packetPage is the printable HPL meeting packet; with format=csv, its CSV download (the API

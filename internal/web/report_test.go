@@ -65,6 +65,9 @@ func TestUnderReferralWeeks(t *testing.T) {
 		if status != 200 || len(items) != 1 || items[0].(map[string]any)["flagged_last_week"] != true {
 			t.Fatalf("a week on: %d %v", status, body)
 		}
+		if err := responseSchema(t, c, "/reports/under-referral").VisitJSON(body); err != nil {
+			t.Errorf("the report does not match openapi.yaml: %v", err)
+		}
 		consistent := body["consistently_under_referred"].([]any)
 		if len(consistent) != 1 || consistent[0].(map[string]any)["program_name"] != "Harbor Family PSH" {
 			t.Errorf("consistently under-referred %v", consistent)
@@ -73,6 +76,9 @@ func TestUnderReferralWeeks(t *testing.T) {
 			t.Errorf("another agency sees Harbor's record: %v", other)
 		}
 		_, packet := c.do(t, "agency_user", "GET", "/api/v1/reports/hpl-packet", "")
+		if err := responseSchema(t, c, "/reports/hpl-packet").VisitJSON(packet); err != nil {
+			t.Errorf("the packet does not match openapi.yaml: %v", err)
+		}
 		if p := packet["programs"].([]any)[0].(map[string]any); p["consistently_under_referred"] != true {
 			t.Errorf("Harbor's packet section %v, want consistently under-referred", p)
 		}
