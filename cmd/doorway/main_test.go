@@ -200,6 +200,8 @@ func TestCommandLineErrors(t *testing.T) {
 		{"a bad boolean in the environment", map[string]string{"DOORWAY_DEMO": "perhaps"}, "", []string{"serve"}, "DOORWAY_DEMO"},
 		{"an unknown flag", env, "", []string{"migrate", "--colour"}, "flag provided but not defined"},
 		{"a negative no-rereferral period", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--no-rereferral-days", "-1"}, "--no-rereferral-days -1"},
+		{"a zero suspect threshold", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--suspect-available-days", "0"}, "--suspect-available-days 0: want 1 to 365"},
+		{"a stale-roster threshold over a year", map[string]string{"DOORWAY_DB": env["DOORWAY_DB"], "DOORWAY_STALE_ROSTER_DAYS": "400"}, "", []string{"serve", "--addr", "127.0.0.1:0"}, "--stale-roster-days 400"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/demo"
 	"github.com/doorway-cas/doorway/internal/notify"
+	"github.com/doorway-cas/doorway/internal/report"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/web"
 	"github.com/doorway-cas/doorway/internal/worker"
@@ -26,6 +27,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	mailFrom := fs.String("mail-from", "", "sender address of Doorway's email (env DOORWAY_MAIL_FROM)")
 	baseURL := fs.String("base-url", "", "where people reach Doorway, for links in email; default http://localhost:PORT (env DOORWAY_BASE_URL)")
 	noRereferral := fs.Int("no-rereferral-days", 90, "days a client declined by a program is not referred to it again (env DOORWAY_NO_REREFERRAL_DAYS)")
+	suspectDays := fs.Int("suspect-available-days", 14, "days a unit shows available before it can be an under-referral suspect (env DOORWAY_SUSPECT_AVAILABLE_DAYS)")
+	staleRoster := fs.Int("stale-roster-days", 30, "days after which a facility's roster confirmation is stale (env DOORWAY_STALE_ROSTER_DAYS)")
+	suspectWindow := fs.Int("suspect-window-days", 30, "days back that declines for no unit and unanswered referrals count as evidence (env DOORWAY_SUSPECT_WINDOW_DAYS)")
 	zone := fs.String("timezone", "UTC", "the CoC's IANA time zone, e.g. America/Chicago: when reservation days begin and end (env DOORWAY_TIMEZONE)")
 	if err := m.parse(fs, args); err != nil {
 		return err
@@ -37,6 +41,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if *noRereferral < 0 || *noRereferral > 3650 {
 		return fmt.Errorf("--no-rereferral-days %d: want 0 to 3650", *noRereferral)
 	}
+	for _, d := range []struct {
+		flag string
+		days int
+	}{{"suspect-available-days", *suspectDays}, {"stale-roster-days", *staleRoster}, {"suspect-window-days", *suspectWindow}} {
+		if d.days < 1 || d.days > 365 {
+			return fmt.Errorf("--%s %d: want 1 to 365", d.flag, d.days)
+		}
+	}
 	log := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	db, err := m.openDB(ctx, *dbURL)
 	if err != nil {
@@ -45,6 +57,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer db.Close()
 	db.Zone = loc
 	db.NoRereferral = time.Duration(*noRereferral) * 24 * time.Hour
+	db.Thresholds = report.Thresholds{AvailableDays: *suspectDays, StaleRosterDays: *staleRoster, Window: time.Duration(*suspectWindow) * 24 * time.Hour}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", *addr, err)

@@ -11,10 +11,10 @@ import (
 )
 
 // packet gathers and assembles the weekly HPL meeting packet. The query takes the under-referral
-// thresholds (see thresholdsOf) and top, how many ready clients to list (default 10). An agency
+// thresholds (see Server.thresholdsOf) and top, how many ready clients to list (default 10). An agency
 // user reads its own programs' sections, without the HPL's ready clients.
 func (s *Server) packet(r *http.Request) (report.Packet, error) {
-	th, err := thresholdsOf(r)
+	th, err := s.thresholdsOf(r)
 	if err != nil {
 		return report.Packet{}, err
 	}

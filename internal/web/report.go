@@ -27,9 +27,10 @@ type suspectJSON struct {
 }
 
 // thresholdsOf reads the report's thresholds from the query (available_days, stale_roster_days,
-// window_days), each defaulting as report.DefaultThresholds says.
-func thresholdsOf(r *http.Request) (report.Thresholds, error) {
-	th := report.DefaultThresholds()
+// window_days), each defaulting to the CoC's configured thresholds (serve --suspect-available-days
+// and the like), which the weekly record uses too.
+func (s *Server) thresholdsOf(r *http.Request) (report.Thresholds, error) {
+	th := s.db.Thresholds.OrDefault()
 	windowDays := int(th.Window.Hours() / 24)
 	for _, p := range []struct {
 		name string
@@ -65,7 +66,7 @@ type programName struct {
 }
 
 func (s *Server) underReferralReport(r *http.Request) (underReferralReport, error) {
-	th, err := thresholdsOf(r)
+	th, err := s.thresholdsOf(r)
 	if err != nil {
 		return underReferralReport{}, err
 	}
