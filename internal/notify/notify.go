@@ -31,7 +31,10 @@ const (
 	UnitOnline          Kind = "unit_online"
 	// UnitsOffline tells an agency which of a facility's units the HMIS team took offline in one
 	// action, such as acting on the under-referral suspects.
-	UnitsOffline        Kind = "units_offline"
+	UnitsOffline Kind = "units_offline"
+	// ConfirmUnitsAsked asks an agency to confirm units that show available but are not being
+	// referred to: confirm the roster, or report a discrepancy.
+	ConfirmUnitsAsked   Kind = "confirm_units_asked"
 	ReservationExpiring Kind = "reservation_expiring"
 	// FacilityRequestDecided tells the agency the HMIS team approved or rejected its
 	// facility-setup request.
@@ -66,6 +69,7 @@ var kinds = map[Kind]spec{
 	UnitOffline:         {AgencyContacts, "Unit {{.Unit}} at {{.Facility}} taken offline"},
 	UnitOnline:          {AgencyContacts, "Unit {{.Unit}} at {{.Facility}} back online"},
 	UnitsOffline:        {AgencyContacts, "Units taken offline at {{.Facility}}: {{.Unit}}"},
+	ConfirmUnitsAsked:   {AgencyContacts, "Please confirm units at {{.Facility}}: {{.Unit}}"},
 	ReservationExpiring: {AgencyContacts, "Reservation of unit {{.Unit}} at {{.Facility}} expires {{.Deadline}}"},
 	// Reason is "approved" or "rejected", never the rejection's free text.
 	FacilityRequestDecided: {AgencyContacts, "Your facility-setup request for {{.Program}} was {{.Reason}}"},

@@ -32,11 +32,7 @@ func TestDiscrepancyReports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		inv := newInventory(t, db)
 		second := inv.mustUnit(t, "Apt 102", 1)
-		contact, err := db.CreateUser(ctx, cas.System, cas.User{Email: "intake@harbor.test", Name: "Dana Intake", Role: cas.RoleAgencyUser,
-			AgencyID: inv.harbor.ID, CASContact: true}, "a long enough password")
-		if err != nil {
-			t.Fatal(err)
-		}
+		contact := inv.casContact(t)
 		file := func(t *testing.T, unitIDs ...string) cas.Discrepancy {
 			t.Helper()
 			d, err := db.FileDiscrepancy(ctx, &inv.staff, cas.Discrepancy{FacilityID: inv.facility.ID, UnitIDs: unitIDs, Note: waterDamage})

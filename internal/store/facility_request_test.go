@@ -27,11 +27,7 @@ func (inv *inventory) changeUnits(facilityID string, add []cas.UnitSpec, remove 
 // of a kind.
 func (inv *inventory) contactInbox(t *testing.T) func(kind notify.Kind) int {
 	t.Helper()
-	contact, err := inv.db.CreateUser(ctx, cas.System, cas.User{Email: "intake@harbor.test", Name: "Dana Intake", Role: cas.RoleAgencyUser,
-		AgencyID: inv.harbor.ID, CASContact: true}, "a long enough password")
-	if err != nil {
-		t.Fatal(err)
-	}
+	contact := inv.casContact(t)
 	return func(kind notify.Kind) int {
 		t.Helper()
 		list, _, _, err := inv.db.Notifications(ctx, &contact, store.Page{})

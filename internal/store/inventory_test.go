@@ -47,6 +47,17 @@ func newInventory(t *testing.T, db *store.DB) *inventory {
 	return inv
 }
 
+// casContact adds Harbor's CAS Contact, who receives the agency's notifications.
+func (inv *inventory) casContact(t *testing.T) cas.User {
+	t.Helper()
+	contact, err := inv.db.CreateUser(ctx, cas.System, cas.User{Email: "intake@harbor.test", Name: "Dana Intake", Role: cas.RoleAgencyUser,
+		AgencyID: inv.harbor.ID, CASContact: true}, "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return contact
+}
+
 func (inv *inventory) mustUnit(t *testing.T, label string, bedrooms int) cas.Unit {
 	t.Helper()
 	u, err := inv.db.CreateUnit(ctx, &inv.hmis, cas.Unit{FacilityID: inv.facility.ID, Label: label, Bedrooms: bedrooms,

@@ -82,8 +82,8 @@ func (db *DB) SuspectWeek(ctx context.Context, actor *cas.User, week cas.Date) (
 	return suspects, recorded, nil
 }
 
-// MaxOfflineAtOnce is how many units one "take offline" action may name.
-const MaxOfflineAtOnce = 200
+// MaxUnitsAtOnce is how many units one action on the under-referral suspects may name.
+const MaxUnitsAtOnce = 200
 
 // TakeUnitsOffline takes several available units offline in one action, all or none, with one
 // reason and expected return: the HMIS team acting on the under-referral suspects. Each agency's
@@ -93,31 +93,22 @@ func (db *DB) TakeUnitsOffline(ctx context.Context, actor *cas.User, unitIDs []s
 	if !cas.CanManageAgencies(actor) {
 		return nil, cas.Errorf(cas.EForbidden, "only the HMIS team can take units offline")
 	}
-	ids := slices.Compact(slices.Sorted(slices.Values(unitIDs)))
-	if len(ids) == 0 || ids[0] == "" {
-		return nil, cas.Invalid("unit_ids", "name at least one unit to take offline")
-	}
-	if len(ids) > MaxOfflineAtOnce {
-		return nil, cas.Invalid("unit_ids", "at most %d units can be taken offline at once", MaxOfflineAtOnce)
-	}
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
 	var periods []cas.OfflinePeriod
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
 		periods = nil
-		var units []cas.Unit
-		// Locked in ID order, so that two actions naming the same units cannot deadlock.
-		for _, id := range ids {
-			u, err := tx.lockUnit(id, hmisTeam, "take offline")
-			if err != nil {
-				return err
-			}
+		units, err := tx.lockUnitList(unitIDs, hmisTeam, "take offline")
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
 			p, err := tx.takeOffline(u, o)
 			if err != nil {
 				return err
 			}
-			units, periods = append(units, u), append(periods, p)
+			periods = append(periods, p)
 		}
 		return tx.notifyUnitsOffline(units, o)
 	})
@@ -129,21 +120,8 @@ func (db *DB) TakeUnitsOffline(ctx context.Context, actor *cas.User, unitIDs []s
 
 // notifyUnitsOffline tells each facility's agency, once, which of its units went offline.
 func (tx *Tx) notifyUnitsOffline(units []cas.Unit, o cas.OfflinePeriod) error {
-	slices.SortStableFunc(units, func(a, b cas.Unit) int {
-		return cmp.Or(cmp.Compare(a.FacilityID, b.FacilityID), cmp.Compare(a.Label, b.Label))
-	})
-	for len(units) > 0 {
-		n := 1
-		for n < len(units) && units[n].FacilityID == units[0].FacilityID {
-			n++
-		}
-		group := units[:n]
-		units = units[n:]
-		labels := make([]string, len(group))
-		for i, u := range group {
-			labels[i] = u.Label
-		}
-		d := notify.Data{Unit: strings.Join(labels, ", "), Reason: o.Reason, Deadline: string(o.ExpectedReturn)}
+	for _, group := range byFacility(units) {
+		d := notify.Data{Unit: unitLabels(group), Reason: o.Reason, Deadline: string(o.ExpectedReturn)}
 		if err := tx.facilityNames(group[0].FacilityID, &d); err != nil {
 			return err
 		}
@@ -152,4 +130,94 @@ func (tx *Tx) notifyUnitsOffline(units []cas.Unit, o cas.OfflinePeriod) error {
 		}
 	}
 	return nil
+}
+
+// byFacility groups units by facility, facilities and units in a stable order.
+func byFacility(units []cas.Unit) [][]cas.Unit {
+	units = slices.Clone(units)
+	slices.SortStableFunc(units, func(a, b cas.Unit) int {
+		return cmp.Or(cmp.Compare(a.FacilityID, b.FacilityID), cmp.Compare(a.Label, b.Label))
+	})
+	var groups [][]cas.Unit
+	for len(units) > 0 {
+		n := 1
+		for n < len(units) && units[n].FacilityID == units[0].FacilityID {
+			n++
+		}
+		groups, units = append(groups, units[:n]), units[n:]
+	}
+	return groups
+}
+
+// unitLabels names units for a notification: "Apt 101, Apt 102".
+func unitLabels(units []cas.Unit) string {
+	labels := make([]string, len(units))
+	for i, u := range units {
+		labels[i] = u.Label
+	}
+	return strings.Join(labels, ", ")
+}
+
+// lockUnitList checks a list of unit IDs named by one action and locks the units in ID order, so
+// that two actions naming the same units cannot deadlock; a repeated ID counts once.
+func (tx *Tx) lockUnitList(unitIDs []string, allowed func(*cas.User, string) bool, what string) ([]cas.Unit, error) {
+	ids := slices.Compact(slices.Sorted(slices.Values(unitIDs)))
+	if len(ids) == 0 || ids[0] == "" {
+		return nil, cas.Invalid("unit_ids", "name at least one unit to %s", what)
+	}
+	if len(ids) > MaxUnitsAtOnce {
+		return nil, cas.Invalid("unit_ids", "at most %d units can be named at once", MaxUnitsAtOnce)
+	}
+	units := make([]cas.Unit, 0, len(ids))
+	for _, id := range ids {
+		u, err := tx.lockUnit(id, allowed, what)
+		if err != nil {
+			return nil, err
+		}
+		units = append(units, u)
+	}
+	return units, nil
+}
+
+// AskToConfirm asks the agencies of available units that look under-referred to confirm them:
+// each facility's CAS Contacts get one notification naming its units, and confirm the roster if
+// they are free or report a discrepancy if not. CAS admins and the HMIS team may ask; asking again
+// the same day about the same units tells no one twice. It returns how many units were named.
+func (db *DB) AskToConfirm(ctx context.Context, actor *cas.User, unitIDs []string) (int, error) {
+	if actor.Role != cas.RoleCASAdmin && !cas.CanManageAgencies(actor) {
+		return 0, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team ask agencies to confirm units")
+	}
+	asked := 0
+	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		units, err := tx.lockUnitList(unitIDs, func(*cas.User, string) bool { return true }, "ask about")
+		if err != nil {
+			return err
+		}
+		today := cas.DateOf(tx.now, tx.db.Zone)
+		for _, group := range byFacility(units) {
+			for _, u := range group {
+				if u.Status != cas.UnitAvailable {
+					return unitConflict(u, "ask the agency to confirm")
+				}
+			}
+			d := notify.Data{Unit: unitLabels(group)}
+			if err := tx.facilityNames(group[0].FacilityID, &d); err != nil {
+				return err
+			}
+			ids := make([]string, len(group))
+			for i, u := range group {
+				ids[i] = u.ID
+			}
+			once := string(today) + ":" + strings.Join(ids, ",")
+			if err := tx.notify(notify.ConfirmUnitsAsked, group[0].AgencyID, d, about{path: unitsPath(group[0].FacilityID, ""), once: once}); err != nil {
+				return err
+			}
+			if err := tx.audit("units.ask_confirm", "facility", group[0].FacilityID, nil, map[string]any{"unit_ids": ids}); err != nil {
+				return err
+			}
+		}
+		asked = len(units)
+		return nil
+	})
+	return asked, err
 }

@@ -124,11 +124,7 @@ func TestTakeUnitsOffline(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		inv := newInventory(t, db)
 		spare := inv.mustUnit(t, "Apt 102", 2)
-		contact, err := db.CreateUser(ctx, cas.System, cas.User{Email: "intake@harbor.test", Name: "Dana Intake", Role: cas.RoleAgencyUser,
-			AgencyID: inv.harbor.ID, CASContact: true}, "a long enough password")
-		if err != nil {
-			t.Fatal(err)
-		}
+		contact := inv.casContact(t)
 		review := cas.OfflinePeriod{Reason: "under-referral review: not confirmed available", ExpectedReturn: "2026-12-01"}
 		both := []string{spare.ID, inv.unit.ID}
 
@@ -191,5 +187,47 @@ func TestTakeUnitsOffline(t *testing.T) {
 				t.Errorf("link %q, want %q", got[0].Link, db.BaseURL+want)
 			}
 		})
+	})
+}
+
+func TestAskToConfirm(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		inv := newInventory(t, db)
+		spare := inv.mustUnit(t, "Apt 102", 2)
+		contact := inv.casContact(t)
+		both := []string{inv.unit.ID, spare.ID}
+		asked := func(t *testing.T) []store.Notification {
+			t.Helper()
+			return ofKind(inbox(t, db, &contact), notify.ConfirmUnitsAsked)
+		}
+
+		if _, err := db.AskToConfirm(ctx, &inv.staff, both); cas.ErrorCode(err) != cas.EForbidden {
+			t.Errorf("an agency user asks: %v, want forbidden", err)
+		}
+		if _, err := db.AskToConfirm(ctx, &inv.casAdmin, nil); cas.ErrorOf(err) == nil || cas.ErrorOf(err).Field != "unit_ids" {
+			t.Errorf("no units: %v, want invalid naming unit_ids", err)
+		}
+		if _, err := db.CheckIn(ctx, &inv.staff, spare.ID, "", "Pat Doe"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AskToConfirm(ctx, &inv.casAdmin, both); cas.ErrorCode(err) != cas.EConflict || len(asked(t)) != 0 {
+			t.Errorf("asking about an occupied unit: %v, %d notifications; want conflict and none", err, len(asked(t)))
+		}
+		if _, err := db.CheckOut(ctx, &inv.staff, spare.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, actor := range []*cas.User{&inv.casAdmin, &inv.hmis} { // the same question twice in a day
+			if n, err := db.AskToConfirm(ctx, actor, both); n != 2 || err != nil {
+				t.Fatalf("ask: %d %v", n, err)
+			}
+		}
+		got := asked(t)
+		if len(got) != 1 || got[0].Subject != "Please confirm units at Harbor Commons: Apt 101, Apt 102" {
+			t.Fatalf("the CAS Contact was told %+v, want once naming both units", got)
+		}
+		inv.clock.Advance(24 * time.Hour)
+		if _, err := db.AskToConfirm(ctx, &inv.casAdmin, both); err != nil || len(asked(t)) != 2 {
+			t.Errorf("asking again the next day: %v, %d notifications; want a second", err, len(asked(t)))
+		}
 	})
 }

@@ -7,4 +7,6 @@ func init() {
 	pageMatrix["GET /reports"] = "nyyy"
 	pageMatrix["GET /reports/under-referral"] = "nyyy"
 	pageMatrix["POST /reports/under-referral/offline"] = "nnyn"
+	pageMatrix["POST /reports/under-referral/ask"] = "nyyn"
+	permissionMatrix["POST /api/v1/reports/under-referral/ask"] = "nyyn"
 }

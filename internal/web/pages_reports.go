@@ -17,6 +17,7 @@ func (s *Server) reportPages() []route {
 		{"GET", "/reports", anyRole, s.reportsPage},
 		{"GET", "/reports/under-referral", anyRole, s.underReferralPage},
 		{"POST", "/reports/under-referral/offline", hmisOnly, s.underReferralOffline},
+		{"POST", "/reports/under-referral/ask", coc, s.underReferralAsk},
 	}
 }
 
@@ -24,17 +25,20 @@ func (s *Server) reportPages() []route {
 func (s *Server) reportRoutes() []route {
 	return []route{
 		{"POST", "/api/v1/reports/under-referral/offline", hmisOnly, s.unitsOffline},
+		{"POST", "/api/v1/reports/under-referral/ask", coc, s.askToConfirm},
 	}
 }
 
 // defaultReviewReason is the offline reason the suspects form offers.
 const defaultReviewReason = "Under-referral review: shows available but is not confirmed free"
 
-// suspectsView is the suspects partial's data: the suspects, and for the HMIS team the form that
-// takes the ticked ones offline, refilled after a refusal.
+// suspectsView is the suspects partial's data: the suspects, and for CoC staff the form that asks
+// the agencies to confirm the ticked ones or, for the HMIS team, takes them offline; refilled after
+// a refusal.
 type suspectsView struct {
 	Suspects []report.Suspect
-	CanAct   bool
+	// CanAsk says the reader may ask agencies to confirm units; CanTakeOffline, take them offline.
+	CanAsk, CanTakeOffline bool
 	// Back is where the form returns after success; Program names the form for screen readers;
 	// Suffix keeps the form's element IDs unique on a page with several.
 	Back, Program, Suffix  string
@@ -55,7 +59,8 @@ type suspectsForm struct {
 
 // view builds the partial's data for one program's suspects.
 func (f suspectsForm) view(u *cas.User, programID, programName, back string, suspects []report.Suspect) suspectsView {
-	v := suspectsView{Suspects: suspects, CanAct: cas.CanManageAgencies(u), Back: back, Program: programName, Suffix: "-" + programID,
+	v := suspectsView{Suspects: suspects, CanAsk: u.Role == cas.RoleCASAdmin || cas.CanManageAgencies(u),
+		CanTakeOffline: cas.CanManageAgencies(u), Back: back, Program: programName, Suffix: "-" + programID,
 		Reason: defaultReviewReason, picked: f.picked}
 	if f.errors == nil {
 		return v
@@ -138,13 +143,30 @@ func (s *Server) renderUnderReferral(w http.ResponseWriter, r *http.Request, sta
 // underReferralOffline takes the ticked suspects offline, all or none, and returns to the page the
 // form came from; a refusal shows the under-referral page again with the message and the ticks.
 func (s *Server) underReferralOffline(w http.ResponseWriter, r *http.Request) error {
+	return s.actOnSuspects(w, r, func(form suspectsForm) (int, error) {
+		periods, err := s.db.TakeUnitsOffline(r.Context(), actor(r), form.picked,
+			cas.OfflinePeriod{Reason: form.reason, ExpectedReturn: cas.Date(form.expectedReturn)})
+		return len(periods), err
+	}, "%s offline; their agencies were told.")
+}
+
+// underReferralAsk asks the agencies of the ticked suspects to confirm them.
+func (s *Server) underReferralAsk(w http.ResponseWriter, r *http.Request) error {
+	return s.actOnSuspects(w, r, func(form suspectsForm) (int, error) {
+		return s.db.AskToConfirm(r.Context(), actor(r), form.picked)
+	}, "Asked the agencies to confirm %s.")
+}
+
+// actOnSuspects reads the suspects form, acts, and returns to the page the form came from with
+// done's message about the units; a refusal shows the under-referral page again with the message
+// and the ticks.
+func (s *Server) actOnSuspects(w http.ResponseWriter, r *http.Request, act func(suspectsForm) (int, error), done string) error {
 	if err := r.ParseForm(); err != nil {
 		return cas.Errorf(cas.EInvalid, "unreadable form")
 	}
 	form := suspectsForm{picked: r.PostForm["unit_id"], reason: r.PostForm.Get("reason"),
 		expectedReturn: strings.TrimSpace(r.PostForm.Get("expected_return"))}
-	periods, err := s.db.TakeUnitsOffline(r.Context(), actor(r), form.picked,
-		cas.OfflinePeriod{Reason: form.reason, ExpectedReturn: cas.Date(form.expectedReturn)})
+	n, err := act(form)
 	if err != nil {
 		errs, ok := formError(err)
 		if !ok {
@@ -157,11 +179,11 @@ func (s *Server) underReferralOffline(w http.ResponseWriter, r *http.Request) er
 	if !strings.HasPrefix(back, "/reports/under-referral") && !strings.HasPrefix(back, "/reports/hpl-packet") {
 		back = "/reports/under-referral"
 	}
-	units := "1 unit is"
-	if len(periods) != 1 {
-		units = fmt.Sprintf("%d units are", len(periods))
+	units := "1 unit"
+	if n != 1 {
+		units = fmt.Sprintf("%d units", n)
 	}
-	return s.redirect(w, r, back, units+" offline; their agencies were told.")
+	return s.redirect(w, r, back, fmt.Sprintf(done, units))
 }
 
 // packetPageData is the printable packet with what its forms need.

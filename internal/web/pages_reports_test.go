@@ -46,7 +46,7 @@ func TestUnderReferralPage(t *testing.T) {
 	t.Run("the HMIS team sees every suspect with the form to take them offline", func(t *testing.T) {
 		page := hmis.getHMISPage("/reports/under-referral")
 		for _, want := range []string{"Harbor PSH", "Apt 101", "Apt 103", "Riverside RRH", "Room 8", "roster never confirmed",
-			`action="/reports/under-referral/offline"`, `value="` + apt103.ID + `"`} {
+			`formaction="/reports/under-referral/offline"`, `value="` + apt103.ID + `"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("page lacks %q", want)
 			}
@@ -62,16 +62,40 @@ func TestUnderReferralPage(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(page, "Room 8") {
 			t.Fatalf("Riverside's page: %d\n%s", status, page)
 		}
-		for _, leak := range []string{"Harbor", "Apt 101", "Apt 103", "Take ticked units offline"} {
+		for _, leak := range []string{"Harbor", "Apt 101", "Apt 103", "Take the ticked units offline", "Ask the agencies"} {
 			if strings.Contains(page, leak) {
 				t.Errorf("Riverside's page shows %q", leak)
 			}
 		}
 	})
+	t.Run("a CAS admin asks the agencies to confirm, and cannot take units offline", func(t *testing.T) {
+		if _, err := c.db.CreateUser(context.Background(), cas.System, cas.User{Email: "cas@coc.test", Name: "Casey CAS", Role: cas.RoleCASAdmin},
+			"a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, c.url)
+		b.signIn("cas@coc.test")
+		status, page := b.getPage("/reports/under-referral")
+		if status != http.StatusOK || !strings.Contains(page, "Ask the agencies to confirm the ticked units") ||
+			strings.Contains(page, "Take the ticked units offline") {
+			t.Fatalf("the CAS admin's page: %d\n%s", status, page)
+		}
+		status, location, _ := b.postForm("/reports/under-referral/ask", url.Values{"unit_id": {apt103.ID, room8.ID}, "back": {"/reports/under-referral"}})
+		if status != http.StatusSeeOther || location != "/reports/under-referral" {
+			t.Fatalf("ask: %d to %q", status, location)
+		}
+		if _, page := b.getPage(location); !strings.Contains(page, "Asked the agencies to confirm 2 units.") {
+			t.Errorf("no flash after asking:\n%s", page)
+		}
+		if status, _, page := b.postForm("/reports/under-referral/ask", url.Values{"back": {"/reports/under-referral"}}); status != http.StatusBadRequest ||
+			!strings.Contains(page, "name at least one unit") {
+			t.Errorf("asking about nothing: %d\n%s", status, page)
+		}
+	})
 	t.Run("no reason: the form comes back with the message and the ticks, nothing changes", func(t *testing.T) {
 		status, _, page := hmis.postForm("/reports/under-referral/offline", url.Values{"unit_id": {apt103.ID, room8.ID}, "reason": {" "}})
 		if status != http.StatusBadRequest || !strings.Contains(page, "a reason is required") ||
-			!strings.Contains(page, `value="`+apt103.ID+`" id="pick-`+apt103.ID+`" aria-label="Take Harbor Commons, Apt 103 offline" checked`) {
+			!strings.Contains(page, `value="`+apt103.ID+`" id="pick-`+apt103.ID+`" aria-label="Harbor Commons, Apt 103" checked`) {
 			t.Errorf("refused form: %d\n%s", status, page)
 		}
 		if got := c.unitStatus(t, apt103.ID); got != cas.UnitAvailable {
@@ -99,7 +123,7 @@ func TestUnderReferralPage(t *testing.T) {
 				t.Errorf("unit %s is %s, want offline", id, got)
 			}
 		}
-		if page := hmis.getHMISPage("/reports/hpl-packet"); !strings.Contains(page, "2 units are offline; their agencies were told.") {
+		if page := hmis.getHMISPage("/reports/hpl-packet"); !strings.Contains(page, "2 units offline; their agencies were told.") {
 			t.Errorf("no flash on the packet page:\n%s", page)
 		}
 	})
@@ -121,7 +145,7 @@ func TestPacketPageSuspectsForm(t *testing.T) {
 	b := newBrowser(t, c.url)
 	b.signIn("staff@harbor.test")
 	status, own := b.getPage("/reports/hpl-packet")
-	if status != http.StatusOK || !strings.Contains(own, "Apt 103") || strings.Contains(own, "Take ticked units offline") ||
+	if status != http.StatusOK || !strings.Contains(own, "Apt 103") || strings.Contains(own, "Take the ticked units offline") ||
 		strings.Contains(own, "Riverside") {
 		t.Errorf("Harbor's packet page: %d\n%s", status, own)
 	}

@@ -163,3 +163,23 @@ func (s *Server) unitsOffline(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, newList(units, "", toUnitJSON))
 	return nil
 }
+
+// askToConfirm asks the agencies of units that look under-referred to confirm them: one
+// notification per facility. It answers how many units were named.
+func (s *Server) askToConfirm(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		UnitIDs *[]string `json:"unit_ids"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := requireFields(presence{"unit_ids", req.UnitIDs == nil}); err != nil {
+		return err
+	}
+	n, err := s.db.AskToConfirm(r.Context(), actor(r), *req.UnitIDs)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"asked": n})
+	return nil
+}

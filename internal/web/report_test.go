@@ -119,3 +119,23 @@ func TestUnitsOfflineAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestAskToConfirmAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCoC(t, db)
+		ref, _ := referralFixture(t, db, c)
+		if _, err := db.DeclineReferral(ctx, cas.System, ref.ID, cas.DeclineNoUnitAvailable, ""); err != nil {
+			t.Fatal(err)
+		}
+		body := `{"unit_ids": ["` + ref.UnitID + `"]}`
+		if status, _ := c.do(t, "agency_user", "POST", "/api/v1/reports/under-referral/ask", body); status != 403 {
+			t.Errorf("agency user: %d, want 403", status)
+		}
+		if status, out := c.do(t, "cas_admin", "POST", "/api/v1/reports/under-referral/ask", `{}`); status != 400 || errorOf(out)["field"] != "unit_ids" {
+			t.Errorf("no units: %d %v", status, out)
+		}
+		if status, out := c.do(t, "cas_admin", "POST", "/api/v1/reports/under-referral/ask", body); status != 200 || out["asked"] != float64(1) {
+			t.Errorf("ask: %d %v", status, out)
+		}
+	})
+}
