@@ -89,13 +89,18 @@ func startUI(t *testing.T, db *store.DB) string {
 	return srv.URL
 }
 
-// signInAs signs the browser in through the sign-in form.
+// signInAs signs the browser in through the sign-in form, with the tests' password.
 func signInAs(ctx context.Context, base, email string) error {
+	return signInWith(ctx, base, email, "a long enough password")
+}
+
+// signInWith signs the browser in through the sign-in form.
+func signInWith(ctx context.Context, base, email, password string) error {
 	return chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), "a long enough password"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Submit(chromedp.ID("password")),
 		chromedp.WaitNotPresent(chromedp.ID("password")),
 	)

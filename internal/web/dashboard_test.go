@@ -355,5 +355,5 @@ func TestBrowserDashboard(t *testing.T) {
 	if err != nil || !strings.Contains(text, "Units sit empty a median of 6 days") || !strings.Contains(text, "People wait a median of 6 days") {
 		t.Errorf("headline not shown: %v\n%s", err, text)
 	}
-	screenshot(t, b, "dashboard")
+	screenshot(t, b, "dashboard-fixture")
 }
