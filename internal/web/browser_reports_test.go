@@ -83,4 +83,3 @@ func TestBrowserDemoPacket(t *testing.T) {
 	}
 	screenshot(t, b, "dashboard")
 }
-
