@@ -27,6 +27,10 @@ func (db *DB) WeekOf(t time.Time) cas.Date {
 func (db *DB) RecordSuspectWeek(ctx context.Context) (int, error) {
 	now := db.now()
 	week := db.WeekOf(now)
+	var done bool
+	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM suspect_weeks WHERE week = $1)`, string(week)).Scan(&done); err != nil || done {
+		return 0, err // most sweeps: the week is recorded already
+	}
 	th := db.Thresholds.OrDefault()
 	evidence, err := db.UnderReferralEvidence(ctx, cas.System, th.Window)
 	if err != nil {
