@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,6 +229,62 @@ func TestAskToConfirm(t *testing.T) {
 		inv.clock.Advance(24 * time.Hour)
 		if _, err := db.AskToConfirm(ctx, &inv.casAdmin, both); err != nil || len(asked(t)) != 2 {
 			t.Errorf("asking again the next day: %v, %d notifications; want a second", err, len(asked(t)))
+		}
+	})
+}
+
+// TestConcurrentActionsOnSuspects races the HMIS team taking overlapping sets of units offline,
+// named in different orders, against an agency checking a client in: no deadlock, every unit in one
+// state, and the agency told once per winning action.
+func TestConcurrentActionsOnSuspects(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		inv := newInventory(t, db)
+		second, third := inv.mustUnit(t, "Apt 102", 2), inv.mustUnit(t, "Apt 103", 2)
+		contact := inv.casContact(t)
+		sets := [][]string{{inv.unit.ID, second.ID}, {second.ID, inv.unit.ID}, {third.ID, second.ID}, {inv.unit.ID, third.ID}}
+		var wg sync.WaitGroup
+		errs := make([]error, 12)
+		for i := range errs {
+			wg.Go(func() {
+				if i == len(errs)-1 {
+					_, errs[i] = db.CheckIn(ctx, &inv.staff, second.ID, "", "Pat Doe")
+					return
+				}
+				_, errs[i] = db.TakeUnitsOffline(ctx, &inv.hmis, sets[i%len(sets)], cas.OfflinePeriod{Reason: "review"})
+			})
+		}
+		wg.Wait()
+		won := 0
+		for i, err := range errs {
+			switch cas.ErrorCode(err) {
+			case "":
+				if i < len(errs)-1 {
+					won++
+				}
+			case cas.EConflict:
+			default:
+				t.Errorf("action %d: %v, want success or conflict", i, err)
+			}
+		}
+		// Every two sets share a unit, so exactly one action wins.
+		if won != 1 {
+			t.Errorf("%d actions won, want exactly 1", won)
+		}
+		var periods int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM offline_periods WHERE ended_at IS NULL`).Scan(&periods); err != nil {
+			t.Fatal(err)
+		}
+		busy := 0
+		for _, u := range []cas.Unit{inv.unit, second, third} {
+			if s := inv.status(t, u.ID).Status; s != cas.UnitAvailable {
+				busy++
+			}
+		}
+		if periods != 2*won || busy < periods {
+			t.Errorf("%d open offline periods and %d units not available after %d winning actions", periods, busy, won)
+		}
+		if got := ofKind(inbox(t, db, &contact), notify.UnitsOffline); len(got) != won {
+			t.Errorf("%d notifications for %d winning actions", len(got), won)
 		}
 	})
 }
