@@ -59,7 +59,7 @@ func TestUnderReferralPage(t *testing.T) {
 		b := newBrowser(t, c.url)
 		b.signIn("staff@riverside.test")
 		status, page := b.getPage("/reports/under-referral")
-		if status != http.StatusOK || !strings.Contains(page, "Room 8") {
+		if status != http.StatusOK || !strings.Contains(page, "Room 8") || !strings.Contains(page, `href="/discrepancies">report a discrepancy`) {
 			t.Fatalf("Riverside's page: %d\n%s", status, page)
 		}
 		for _, leak := range []string{"Harbor", "Apt 101", "Apt 103", "Take the ticked units offline", "Ask the agencies"} {
