@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/doorway-cas/doorway/internal/cas"
@@ -54,6 +56,28 @@ func TestBrowserDemoPacket(t *testing.T) {
 		}
 	}
 	screenshot(t, b, "hpl-packet")
+	// Printed, the packet keeps the suspects' table and drops the controls around it.
+	type printed struct {
+		Row, Button, Checkbox bool
+	}
+	if err := chromedp.Do(b, media("print")); err != nil {
+		t.Fatal(err)
+	}
+	look, err := chromedp.Run(b, chromedp.Evaluate[printed](`(() => {
+		const shown = el => el !== null && el.getClientRects().length > 0;
+		return {row: shown(document.getElementById("suspect-`+suspect.UnitID+`")),
+			button: shown(document.querySelector(".suspects-form button")),
+			checkbox: shown(document.getElementById("pick-`+suspect.UnitID+`"))};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !look.Row || look.Button || look.Checkbox {
+		t.Errorf("printed packet: %+v, want the suspect's row without the form's controls", look)
+	}
+	if err := chromedp.Do(b, media("")); err != nil {
+		t.Fatal(err)
+	}
 
 	if err := chromedp.Do(b, chromedp.Navigate(base+"/reports/under-referral"), chromedp.WaitVisible(chromedp.ID("pick-"+suspect.UnitID))); err != nil {
 		t.Fatal(err)
@@ -82,4 +106,12 @@ func TestBrowserDemoPacket(t *testing.T) {
 		t.Errorf("the demo's dashboard does not answer the two questions:\n%s", text)
 	}
 	screenshot(t, b, "dashboard")
+}
+
+// media emulates a CSS media type, such as print; "" ends the emulation.
+func media(kind string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: kind})
+		return err
+	})
 }
