@@ -263,6 +263,11 @@ func Load(ctx context.Context, db *store.DB) (bool, error) {
 	if err := recordWeeks(ctx, db); err != nil {
 		return false, err
 	}
+	// The demo's made-up history is in everyone's inbox; emailing it all at first start would
+	// bury the email a newcomer's own first action sends.
+	if _, err := db.SkipPendingEmail(ctx, "demo history: not emailed"); err != nil {
+		return false, fmt.Errorf("demo outbox: %w", err)
+	}
 	return true, nil
 }
 

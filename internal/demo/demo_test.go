@@ -59,6 +59,23 @@ func TestLoad(t *testing.T) {
 			}
 		})
 
+		t.Run("the invented history is in the inboxes, not in the outbox", func(t *testing.T) {
+			var pending int
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM email_outbox WHERE status = 'pending'`).Scan(&pending); err != nil {
+				t.Fatal(err)
+			}
+			if pending != 0 {
+				t.Errorf("%d demo emails would be sent at first start, want none", pending)
+			}
+			var weekly int
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM notifications WHERE kind = 'suspects_recorded'`).Scan(&weekly); err != nil {
+				t.Fatal(err)
+			}
+			if weekly == 0 {
+				t.Error("the HMIS team has no weekly under-referral notification in the demo")
+			}
+		})
+
 		t.Run("each agency has a program with a facility", func(t *testing.T) {
 			agencies, _, err := db.Agencies(ctx, cas.System, store.Page{})
 			if err != nil {

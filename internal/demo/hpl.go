@@ -341,11 +341,6 @@ func loadHPL(ctx context.Context, db *store.DB, sites map[string]match.Facility)
 	if _, err := db.RunMatch(ctx, false); err != nil {
 		return fmt.Errorf("demo matching run: %w", err)
 	}
-	// The demo's made-up history is in everyone's inbox; emailing it all at first start would
-	// bury the email a newcomer's own first action sends.
-	if _, err := db.SkipPendingEmail(ctx, "demo history: not emailed"); err != nil {
-		return fmt.Errorf("demo outbox: %w", err)
-	}
 	return nil
 }
 

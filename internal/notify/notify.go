@@ -34,7 +34,10 @@ const (
 	UnitsOffline Kind = "units_offline"
 	// ConfirmUnitsAsked asks an agency to confirm units that show available but are not being
 	// referred to: confirm the roster, or report a discrepancy.
-	ConfirmUnitsAsked   Kind = "confirm_units_asked"
+	ConfirmUnitsAsked Kind = "confirm_units_asked"
+	// SuspectsRecorded tells the HMIS team the week's under-referral suspects, so that units that
+	// show available but are not are found without anyone having to speak up.
+	SuspectsRecorded    Kind = "suspects_recorded"
 	ReservationExpiring Kind = "reservation_expiring"
 	// FacilityRequestDecided tells the agency the HMIS team approved or rejected its
 	// facility-setup request.
@@ -51,6 +54,8 @@ const (
 	AgencyContacts Audience = "agency_cas_contacts"
 	// CASAdmins are every active CAS admin.
 	CASAdmins Audience = "cas_admins"
+	// HMISTeam is every active member of the HMIS team.
+	HMISTeam Audience = "hmis_team"
 )
 
 type spec struct {
@@ -70,6 +75,8 @@ var kinds = map[Kind]spec{
 	UnitOnline:          {AgencyContacts, "Unit {{.Unit}} at {{.Facility}} back online"},
 	UnitsOffline:        {AgencyContacts, "Units taken offline at {{.Facility}}: {{.Unit}}"},
 	ConfirmUnitsAsked:   {AgencyContacts, "Please confirm units at {{.Facility}}: {{.Unit}}"},
+	// Deadline is the week's Monday; Reason counts the suspects, never names a client.
+	SuspectsRecorded:    {HMISTeam, "Under-referral, week of {{.Deadline}}: {{.Reason}}"},
 	ReservationExpiring: {AgencyContacts, "Reservation of unit {{.Unit}} at {{.Facility}} expires {{.Deadline}}"},
 	// Reason is "approved" or "rejected", never the rejection's free text.
 	FacilityRequestDecided: {AgencyContacts, "Your facility-setup request for {{.Program}} was {{.Reason}}"},

@@ -79,8 +79,11 @@ func (tx *Tx) queueEmail(u cas.User, msg notify.Message, digest bool) error {
 // recipients lists the active accounts an audience names.
 func (tx *Tx) recipients(a notify.Audience, agencyID string) ([]cas.User, error) {
 	query, args := `SELECT `+userColumns+` FROM users WHERE disabled_at IS NULL AND role = 'cas_admin' ORDER BY id`, []any(nil)
-	if a == notify.AgencyContacts {
+	switch a {
+	case notify.AgencyContacts:
 		query, args = `SELECT `+userColumns+` FROM users WHERE disabled_at IS NULL AND agency_id = $1 AND cas_contact ORDER BY id`, []any{agencyID}
+	case notify.HMISTeam:
+		query = `SELECT ` + userColumns + ` FROM users WHERE disabled_at IS NULL AND role = 'hmis_admin' ORDER BY id`
 	}
 	var users []cas.User
 	err := eachRow(tx.ctx, tx, query, args, func(row scanner) error {

@@ -37,6 +37,10 @@ func (db *DB) RecordSuspectWeek(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	suspects := report.Suspects(now, th, evidence)
+	lastWeek, _, err := db.SuspectWeek(ctx, cas.System, week.AddDays(-7))
+	if err != nil {
+		return 0, err
+	}
 	recorded := 0
 	err = db.inTx(ctx, cas.System, func(tx *Tx) error {
 		res, err := tx.exec(`INSERT INTO suspect_weeks (week, recorded_at) VALUES ($1, $2) ON CONFLICT (week) DO NOTHING`, string(week), tx.now)
@@ -53,7 +57,18 @@ func (db *DB) RecordSuspectWeek(ctx context.Context) (int, error) {
 			}
 		}
 		recorded = 1
-		return tx.audit("suspects.record_week", "suspect_week", string(week), nil, map[string]any{"suspects": len(suspects)})
+		if err := tx.audit("suspects.record_week", "suspect_week", string(week), nil, map[string]any{"suspects": len(suspects)}); err != nil {
+			return err
+		}
+		if len(suspects) == 0 {
+			return nil
+		}
+		summary := counted(len(suspects), "unit", "units") + " to review"
+		if n := len(report.ConsistentlyUnderReferred(suspects, lastWeek)); n > 0 {
+			summary += ", " + counted(n, "program", "programs") + " under-referred two weeks running"
+		}
+		return tx.notify(notify.SuspectsRecorded, "", notify.Data{Deadline: string(week), Reason: summary},
+			about{path: "/reports/under-referral", once: string(week)})
 	})
 	return recorded, err
 }
@@ -224,4 +239,12 @@ func (db *DB) AskToConfirm(ctx context.Context, actor *cas.User, unitIDs []strin
 		return nil
 	})
 	return asked, err
+}
+
+// counted writes a count with its noun: "1 unit", "3 units".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

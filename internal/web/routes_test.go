@@ -5,12 +5,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/notify"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
@@ -174,5 +176,25 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if !routed[d] {
 			t.Errorf("openapi.yaml documents %s, which is not a route", d)
 		}
+	}
+}
+
+// TestOpenAPINotificationKinds keeps the documented notification kinds those Doorway sends.
+func TestOpenAPINotificationKinds(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openAPISpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for _, v := range doc.Components.Schemas["Notification"].Value.Properties["kind"].Value.Enum {
+		documented = append(documented, v.(string))
+	}
+	var sent []string
+	for _, k := range notify.Kinds() {
+		sent = append(sent, string(k))
+	}
+	slices.Sort(documented)
+	if !slices.Equal(documented, sent) {
+		t.Errorf("openapi.yaml's notification kinds %v, Doorway sends %v", documented, sent)
 	}
 }
