@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // --timezone works on machines without a zoneinfo database
 )
 
 func main() {
