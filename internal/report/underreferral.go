@@ -89,10 +89,10 @@ func Suspects(now time.Time, th Thresholds, units []UnitEvidence) []Suspect {
 		}
 		var evidence []string
 		if u.NoUnitDeclines > 0 {
-			evidence = append(evidence, plural(u.NoUnitDeclines, "referral")+" declined: no unit available")
+			evidence = append(evidence, Count(u.NoUnitDeclines, "referral", "referrals")+" declined: no unit available")
 		}
 		if u.UnansweredExpiries > 0 {
-			evidence = append(evidence, plural(u.UnansweredExpiries, "referral")+" expired unanswered")
+			evidence = append(evidence, Count(u.UnansweredExpiries, "referral", "referrals")+" expired unanswered")
 		}
 		switch {
 		case u.RosterConfirmedAt == nil:
@@ -104,7 +104,7 @@ func Suspects(now time.Time, th Thresholds, units []UnitEvidence) []Suspect {
 			continue
 		}
 		suspects = append(suspects, Suspect{UnitEvidence: u, DaysAvailable: days,
-			Reasons: append([]string{"available for " + plural(days, "day")}, evidence...)})
+			Reasons: append([]string{"available for " + Count(days, "day", "days")}, evidence...)})
 	}
 	slices.SortStableFunc(suspects, func(a, b Suspect) int {
 		return cmp.Or(cmp.Compare(b.DaysAvailable, a.DaysAvailable), cmp.Compare(a.FacilityName, b.FacilityName),
@@ -142,9 +142,11 @@ func MarkRepeats(thisWeek, lastWeek []Suspect) {
 	}
 }
 
-func plural(n int, noun string) string {
+// Count writes a number with its noun, for the words of reports and notifications: "1 unit",
+// "3 units".
+func Count(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + noun
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%d %s", n, many)
 }

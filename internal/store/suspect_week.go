@@ -63,9 +63,9 @@ func (db *DB) RecordSuspectWeek(ctx context.Context) (int, error) {
 		if len(suspects) == 0 {
 			return nil
 		}
-		summary := counted(len(suspects), "unit", "units") + " to review"
+		summary := report.Count(len(suspects), "unit", "units") + " to review"
 		if n := len(report.ConsistentlyUnderReferred(suspects, lastWeek)); n > 0 {
-			summary += ", " + counted(n, "program", "programs") + " under-referred two weeks running"
+			summary += ", " + report.Count(n, "program", "programs") + " under-referred two weeks running"
 		}
 		return tx.notify(notify.SuspectsRecorded, "", notify.Data{Deadline: string(week), Reason: summary},
 			about{path: "/reports/under-referral", once: string(week)})
@@ -203,7 +203,7 @@ func (tx *Tx) lockUnitList(unitIDs []string, allowed func(*cas.User, string) boo
 // they are free or report a discrepancy if not. CAS admins and the HMIS team may ask; asking again
 // the same day about the same units tells no one twice. It returns how many units were named.
 func (db *DB) AskToConfirm(ctx context.Context, actor *cas.User, unitIDs []string) (int, error) {
-	if actor.Role != cas.RoleCASAdmin && !cas.CanManageAgencies(actor) {
+	if !cas.SeesAllAgencies(actor) {
 		return 0, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team ask agencies to confirm units")
 	}
 	asked := 0
@@ -239,12 +239,4 @@ func (db *DB) AskToConfirm(ctx context.Context, actor *cas.User, unitIDs []strin
 		return nil
 	})
 	return asked, err
-}
-
-// counted writes a count with its noun: "1 unit", "3 units".
-func counted(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -305,24 +304,17 @@ func daysWords(c report.Cell) string {
 	return s + " days"
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 // headlineWords are the dashboards' two answers: how long units sit empty, how long people wait.
 func headlineWords(h report.Headline) (vacancy, wait, still string) {
 	vacancy = "No vacancy ended in this window."
 	if h.VacanciesEnded > 0 {
 		vacancy = fmt.Sprintf("Units sit empty a median of %s (%s ended in this window).", daysWords(h.VacancyMedianDays),
-			plural(h.VacanciesEnded, "vacancy", "vacancies"))
+			report.Count(h.VacanciesEnded, "vacancy", "vacancies"))
 	}
 	wait = "No one moved in during this window."
 	if h.MovedIn > 0 {
 		wait = fmt.Sprintf("People wait a median of %s from HPL entry to move-in (%s moved in during this window).",
-			daysWords(h.WaitMedianDays), plural(h.MovedIn, "person", "people"))
+			daysWords(h.WaitMedianDays), report.Count(h.MovedIn, "person", "people"))
 	}
 	switch {
 	case !h.WholeList:
@@ -331,7 +323,7 @@ func headlineWords(h report.Headline) (vacancy, wait, still string) {
 		still = "No one was waiting on the HPL at the end of this window."
 	default:
 		still = fmt.Sprintf("%s still waiting on the HPL at the end of this window, a median of %s so far.",
-			plural(h.StillWaiting, "person was", "people were"), daysWords(h.StillWaitingMedianDays))
+			report.Count(h.StillWaiting, "person was", "people were"), daysWords(h.StillWaitingMedianDays))
 	}
 	return vacancy, wait, still
 }

@@ -50,7 +50,8 @@ type suspectsView struct {
 // Picked says whether a refused submission had ticked the unit.
 func (v suspectsView) Picked(unitID string) bool { return slices.Contains(v.picked, unitID) }
 
-// suspectsForm is what a refused "take offline" submission leaves for the page to show again.
+// suspectsForm is what a refused submission of the suspects form (ask, or take offline) leaves for
+// the page to show again.
 type suspectsForm struct {
 	picked                 []string
 	reason, expectedReturn string
@@ -59,7 +60,7 @@ type suspectsForm struct {
 
 // view builds the partial's data for one program's suspects.
 func (f suspectsForm) view(u *cas.User, programID, programName, back string, suspects []report.Suspect) suspectsView {
-	v := suspectsView{Suspects: suspects, CanAsk: u.Role == cas.RoleCASAdmin || cas.CanManageAgencies(u),
+	v := suspectsView{Suspects: suspects, CanAsk: cas.SeesAllAgencies(u),
 		CanTakeOffline: cas.CanManageAgencies(u), Back: back, Program: programName, Suffix: "-" + programID,
 		Reason: defaultReviewReason, picked: f.picked}
 	if f.errors == nil {
@@ -100,7 +101,7 @@ func (s *Server) underReferralPage(w http.ResponseWriter, r *http.Request) error
 }
 
 // renderUnderReferral shows the under-referral report by program, consistently under-referred
-// programs first, with the HMIS team's form under each program's suspects.
+// programs first, with CoC staff's form under each program's suspects.
 func (s *Server) renderUnderReferral(w http.ResponseWriter, r *http.Request, status int, form suspectsForm) error {
 	rep, err := s.underReferralReport(r)
 	if err != nil {
@@ -179,11 +180,7 @@ func (s *Server) actOnSuspects(w http.ResponseWriter, r *http.Request, act func(
 	if !strings.HasPrefix(back, "/reports/under-referral") && !strings.HasPrefix(back, "/reports/hpl-packet") {
 		back = "/reports/under-referral"
 	}
-	units := "1 unit"
-	if n != 1 {
-		units = fmt.Sprintf("%d units", n)
-	}
-	return s.redirect(w, r, back, fmt.Sprintf(done, units))
+	return s.redirect(w, r, back, fmt.Sprintf(done, report.Count(n, "unit", "units")))
 }
 
 // packetPageData is the printable packet with what its forms need.

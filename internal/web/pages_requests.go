@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/report"
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
@@ -167,14 +168,33 @@ type discrepancyRow struct {
 	Outcome                 string // what was done, once resolved
 }
 
+// StatusList is a list page filtered by status and paged by cursor: what its filter form and
+// pager (templates/partials/status_list.html) need.
+type StatusList struct {
+	Path, Label                 string // the list page, and the filter form's name for screen readers
+	Statuses                    []casOption
+	Status, Limit, Cursor, Next string
+}
+
+// statusListOf reads a list page's status filter and paging; the caller sets Next once it has
+// read the page.
+func statusListOf(r *http.Request, path, label string, statuses []string) (StatusList, store.Page, error) {
+	page, err := pageOf(r)
+	if err != nil {
+		return StatusList{}, page, err
+	}
+	q := r.URL.Query()
+	l := StatusList{Path: path, Label: label, Status: q.Get("status"), Limit: q.Get("limit"), Cursor: page.Cursor}
+	l.Statuses = casOptions(l.Status, statuses...)
+	return l, page, nil
+}
+
 type discrepanciesData struct {
-	Rows          []discrepancyRow
-	Statuses      []casOption
-	Status, Limit string
-	Cursor, Next  string
-	AllAgencies   bool // the viewer sees every agency's reports, so rows name the agency
-	CanFile       bool
-	Forms         []discrepancyForm
+	StatusList
+	Rows        []discrepancyRow
+	AllAgencies bool // the viewer sees every agency's reports, so rows name the agency
+	CanFile     bool
+	Forms       []discrepancyForm
 }
 
 // discrepancyForm is the filing form of one of the agency's facilities: its units to tick, and a
@@ -193,21 +213,19 @@ func (s *Server) discrepanciesPage(w http.ResponseWriter, r *http.Request) error
 // discrepanciesView renders the list of reports, and for agency users the filing forms; refused
 // holds a refused report's messages by field.
 func (s *Server) discrepanciesView(w http.ResponseWriter, r *http.Request, status int, refused map[string]string) error {
-	ctx, u, q := r.Context(), actor(r), r.URL.Query()
-	page, err := pageOf(r)
+	ctx, u := r.Context(), actor(r)
+	list, page, err := statusListOf(r, "/discrepancies", "Filter reports", discrepancyStatuses)
 	if err != nil {
 		return err
 	}
-	d := discrepanciesData{Status: q.Get("status"), Limit: q.Get("limit"), Cursor: page.Cursor, AllAgencies: cas.SeesAllAgencies(u),
-		CanFile: u.Role == cas.RoleAgencyUser}
-	d.Statuses = casOptions(d.Status, discrepancyStatuses...)
-	list, next, err := s.db.Discrepancies(ctx, u, store.DiscrepancyFilter{Status: cas.DiscrepancyStatus(d.Status)}, page)
+	d := discrepanciesData{StatusList: list, AllAgencies: cas.SeesAllAgencies(u), CanFile: u.Role == cas.RoleAgencyUser}
+	reports, next, err := s.db.Discrepancies(ctx, u, store.DiscrepancyFilter{Status: cas.DiscrepancyStatus(d.Status)}, page)
 	if err != nil {
 		return err
 	}
 	d.Next = next
 	n := s.requestNamesFor(r)
-	for _, rep := range list {
+	for _, rep := range reports {
 		row := discrepancyRow{Discrepancy: rep, Agency: n.agency(rep.AgencyID).Name, Facility: n.facility(rep.FacilityID).Name,
 			Units: n.unitLabels(rep.UnitIDs), Summary: requestNoteSummary(rep.Note)}
 		if rep.Resolution != nil {
@@ -366,14 +384,12 @@ type facilityRequestRow struct {
 }
 
 type facilityRequestsData struct {
-	Rows          []facilityRequestRow
-	Statuses      []casOption
-	Status, Limit string
-	Cursor, Next  string
-	AllAgencies   bool
-	CanRequest    bool
-	New           facilityRequestForm
-	Changes       []facilityRequestForm
+	StatusList
+	Rows        []facilityRequestRow
+	AllAgencies bool
+	CanRequest  bool
+	New         facilityRequestForm
+	Changes     []facilityRequestForm
 }
 
 // facilityRequestForm is a request form: for a new facility (Facility nil), or for changing the
@@ -403,23 +419,16 @@ type unitSpecRow struct {
 // facilityRequestSummary says what a request asks for, in a phrase.
 func facilityRequestSummary(r cas.FacilityRequest) string {
 	if r.Kind == cas.NewFacilityRequest {
-		return "New facility with " + unitCount(len(r.Details.Units))
+		return "New facility with " + report.Count(len(r.Details.Units), "unit", "units")
 	}
 	var parts []string
 	if n := len(r.Details.Add); n > 0 {
-		parts = append(parts, "add "+unitCount(n))
+		parts = append(parts, "add "+report.Count(n, "unit", "units"))
 	}
 	if n := len(r.Details.RemoveUnitIDs); n > 0 {
-		parts = append(parts, "remove "+unitCount(n))
+		parts = append(parts, "remove "+report.Count(n, "unit", "units"))
 	}
 	return casHumanize(strings.Join(parts, ", "))
-}
-
-func unitCount(n int) string {
-	if n == 1 {
-		return "1 unit"
-	}
-	return fmt.Sprintf("%d units", n)
 }
 
 // facilityRequestFacility names the facility a request is about: the one it would create, or the
@@ -438,14 +447,12 @@ func (s *Server) facilityRequestsPage(w http.ResponseWriter, r *http.Request) er
 // facilityRequestsView renders the list of requests, and for agency users the request forms;
 // refused holds a refused request's messages under the form's field names.
 func (s *Server) facilityRequestsView(w http.ResponseWriter, r *http.Request, status int, refused map[string]string) error {
-	ctx, u, q := r.Context(), actor(r), r.URL.Query()
-	page, err := pageOf(r)
+	ctx, u := r.Context(), actor(r)
+	filter, page, err := statusListOf(r, "/facility-requests", "Filter requests", facilityRequestStatuses)
 	if err != nil {
 		return err
 	}
-	d := facilityRequestsData{Status: q.Get("status"), Limit: q.Get("limit"), Cursor: page.Cursor, AllAgencies: cas.SeesAllAgencies(u),
-		CanRequest: u.Role == cas.RoleAgencyUser}
-	d.Statuses = casOptions(d.Status, facilityRequestStatuses...)
+	d := facilityRequestsData{StatusList: filter, AllAgencies: cas.SeesAllAgencies(u), CanRequest: u.Role == cas.RoleAgencyUser}
 	list, next, err := s.db.FacilityRequests(ctx, u, store.FacilityRequestFilter{Status: cas.FacilityRequestStatus(d.Status)}, page)
 	if err != nil {
 		return err
@@ -722,7 +729,7 @@ func (s *Server) facilityRequestApprovePage(w http.ResponseWriter, r *http.Reque
 	}
 	msg := "Approved: the units are changed."
 	if req.Kind == cas.NewFacilityRequest {
-		msg = fmt.Sprintf("Approved: %s is set up with %s.", req.Details.Name, unitCount(len(req.Details.Units)))
+		msg = fmt.Sprintf("Approved: %s is set up with %s.", req.Details.Name, report.Count(len(req.Details.Units), "unit", "units"))
 	}
 	return s.redirect(w, r, "/facility-requests/"+id, msg+" The agency has been told.")
 }
