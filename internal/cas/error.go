@@ -20,6 +20,8 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
+	// Details lists the parts of a refusal one by one, e.g. every eligibility rule that failed.
+	Details []string
 }
 
 func (e *Error) Error() string {

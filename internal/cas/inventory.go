@@ -230,8 +230,14 @@ type Unit struct {
 	Accessible     bool
 	Status         UnitStatus
 	StatusSince    time.Time
-	CreatedAt      time.Time
+	// HeldBy is who the unit is for now, and since when; nil when it is free for the next referral.
+	// A unit whose status is available may still be held, by a referral or a proposal.
+	HeldBy    *Hold
+	CreatedAt time.Time
 }
+
+// Free reports whether the unit can take a new referral: available and held by no one.
+func (u *Unit) Free() bool { return u.Status == UnitAvailable && u.HeldBy == nil }
 
 // Validate checks a unit before it is stored.
 func (u *Unit) Validate() error {

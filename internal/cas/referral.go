@@ -165,6 +165,13 @@ type Referral struct {
 	OverRefer       bool
 	OverReferReason string
 	ExpectedVacancy Date
+	// UnitAssignedAt is when an over-referral, having waited in line, took a unit that freed;
+	// its response deadline counts from then.
+	UnitAssignedAt *time.Time
+	// EligibilityOverride marks a CAS admin's referral of a client the engine's rules refuse, made
+	// anyway with a reason.
+	EligibilityOverride       bool
+	EligibilityOverrideReason string
 	Rank            int    // the client's HPL rank when referred
 	SchemeVersion   int    // the prioritization scheme that ranked them
 	MatchReason     string // why this client, in words
@@ -175,6 +182,51 @@ type Referral struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
+
+// Waiting reports whether the referral is an open over-referral still in line for a unit of its
+// facility: it holds none until one frees.
+func (r *Referral) Waiting() bool { return r.Status.Open() && r.UnitID == "" }
+
+// ReReferralRule says whether one way a referral or a proposal ended keeps the client from being
+// proposed or referred to the same program again, for the CoC's no-re-referral period.
+type ReReferralRule struct {
+	Record string // "referral" or "proposal"
+	Status string // how it ended
+	Blocks bool
+}
+
+// ReReferralRules is the one table of re-referral rules. A decline, an unanswered referral and a
+// dismissed proposal each say this program is not the place for this client now; a CAS admin's
+// withdrawal, a move-in and a proposal lapsed because the provider used the unit say nothing of
+// the kind.
+var ReReferralRules = []ReReferralRule{
+	{Record: "referral", Status: string(ReferralDeclined), Blocks: true},
+	{Record: "referral", Status: string(ReferralExpired), Blocks: true},
+	{Record: "referral", Status: string(ReferralWithdrawn), Blocks: false},
+	{Record: "referral", Status: string(ReferralHoused), Blocks: false},
+	{Record: "proposal", Status: ProposalDismissed, Blocks: true},
+	{Record: "proposal", Status: ProposalSent, Blocks: false},
+	{Record: "proposal", Status: ProposalLapsed, Blocks: false},
+}
+
+// BlockingStatuses lists the endings of a kind of record that block re-referral.
+func BlockingStatuses(record string) []string {
+	var list []string
+	for _, r := range ReReferralRules {
+		if r.Record == record && r.Blocks {
+			list = append(list, r.Status)
+		}
+	}
+	return list
+}
+
+// How a proposal of the engine's ends.
+const (
+	ProposalOpen      = "open"
+	ProposalSent      = "sent"      // a CAS admin sent it as a referral
+	ProposalDismissed = "dismissed" // a CAS admin decided against it
+	ProposalLapsed    = "lapsed"    // the unit was checked into, reserved or taken offline first
+)
 
 // ReferralEvent is one entry of a referral's timeline.
 type ReferralEvent struct {

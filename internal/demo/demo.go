@@ -175,7 +175,7 @@ func (u unit) settle(ctx context.Context, db *store.DB, unitID string, today cas
 		_, err = db.CreateReservation(ctx, cas.System, r)
 	case cas.UnitOffline:
 		o := cas.OfflinePeriod{Reason: u.Reason, ExpectedReturn: today.AddDays(u.Days)}
-		_, err = db.TakeOffline(ctx, cas.System, unitID, o)
+		_, err = db.TakeOffline(ctx, cas.System, unitID, o, "")
 	}
 	return err
 }

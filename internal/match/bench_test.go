@@ -184,7 +184,7 @@ func generateSnapshot(seed uint64, candidates, facilities, units int) Snapshot {
 		c := Candidate{Entry: e, Client: cl, OpenReferral: chance(0.03)}
 		if chance(0.05) {
 			for range 1 + rng.IntN(2) {
-				c.DeclinedBy = append(c.DeclinedBy, programs[rng.IntN(len(programs))].ID)
+				c.NotReferredAgainBy = append(c.NotReferredAgainBy, programs[rng.IntN(len(programs))].ID)
 			}
 		}
 		s.Candidates = append(s.Candidates, c)
@@ -360,7 +360,7 @@ func loadBaseline(tb testing.TB, db *sql.DB, s Snapshot) {
 		for _, d := range c.Entry.Documents {
 			exec(`INSERT OR IGNORE INTO candidate_documents (pos, document) VALUES ($1, $2)`, pos, documentKey(d))
 		}
-		for _, p := range c.DeclinedBy {
+		for _, p := range c.NotReferredAgainBy {
 			exec(`INSERT OR IGNORE INTO declines (pos, program_id) VALUES ($1, $2)`, pos, p)
 		}
 	}

@@ -51,7 +51,7 @@ var refusalText = [numRefusals]string{
 	refusedParked:           "parked",
 	refusedOpenReferral:     "open referral",
 	refusedNoConsent:        "no consent on file",
-	refusedDeclined:         "declined by this program recently",
+	refusedDeclined:         "not referred to this program again yet",
 	refusedProgramHousehold: "household type not served by the program",
 	refusedNotVeteran:       "not a veteran",
 	refusedNotChronic:       "not chronically homeless",
@@ -90,7 +90,7 @@ func refuse(today cas.Date, c *Candidate, p *cas.Program, u *cas.Unit) (refusal,
 	if r := excluded(today, c); r != accepted {
 		return r, nil
 	}
-	if slices.Contains(c.DeclinedBy, p.ID) {
+	if slices.Contains(c.NotReferredAgainBy, p.ID) {
 		return refusedDeclined, nil
 	}
 	req := &p.Requirements
@@ -116,6 +116,68 @@ func refuse(today cas.Date, c *Candidate, p *cas.Program, u *cas.Unit) (refusal,
 		return refusedDocuments, missing
 	}
 	return unitRefusal(&c.Client, u), nil
+}
+
+// Refusals lists in words every rule of the engine's that refuses a client for a program, as a CAS
+// admin reads them before making a referral by hand: not ready, parked, not referred to this
+// program again yet, the program's household types, populations, ages and required documents, and
+// the unit rules when none of the facility's units fits the household. It leaves out what a CAS
+// admin's referral decides by itself: the client's place on the list and their other referrals.
+// Consent is the caller's to check: it is the law, not a priority rule. Nil means eligible.
+func Refusals(today cas.Date, c Candidate, p cas.Program, units []cas.Unit) []string {
+	var list []string
+	add := func(r refusal, detail ...string) {
+		text := r.String()
+		if len(detail) > 0 {
+			text += ": " + strings.Join(detail, ", ")
+		}
+		list = append(list, text)
+	}
+	if c.Entry.IntakeStatus != cas.IntakeReady {
+		add(refusedNotReady)
+	}
+	if c.Entry.Parked(today) {
+		add(refusedParked)
+	}
+	if slices.Contains(c.NotReferredAgainBy, p.ID) {
+		add(refusedDeclined)
+	}
+	req := &p.Requirements
+	if len(req.HouseholdTypes) > 0 && !slices.Contains(req.HouseholdTypes, c.Client.HouseholdType) {
+		add(refusedProgramHousehold)
+	}
+	age := c.Client.Age(today)
+	for _, pop := range req.Populations {
+		if !inPopulation(&c.Client, pop, age) {
+			add(populationRefusal(pop))
+		}
+	}
+	if !withinAges(age, req.MinAge, req.MaxAge) {
+		add(refusedAge)
+	}
+	var missing []string
+	for _, d := range req.RequiredDocuments {
+		if !slices.ContainsFunc(c.Entry.Documents, func(have string) bool { return documentKey(have) == documentKey(d) }) {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) > 0 {
+		add(refusedDocuments, missing...)
+	}
+	var unitRefusals []refusal
+	for i := range units {
+		r := unitRefusal(&c.Client, &units[i])
+		if r == accepted {
+			return list
+		}
+		if !slices.Contains(unitRefusals, r) {
+			unitRefusals = append(unitRefusals, r)
+		}
+	}
+	for _, r := range unitRefusals {
+		add(r)
+	}
+	return list
 }
 
 // excluded applies the rules that depend on the client alone.

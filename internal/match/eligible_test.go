@@ -50,8 +50,8 @@ func TestEligible(t *testing.T) {
 
 		{"a client with an open referral is excluded", func(c *Candidate, f *Facility, u *cas.Unit) { c.OpenReferral = true }, "open referral"},
 
-		{"declined by this program", func(c *Candidate, f *Facility, u *cas.Unit) { c.DeclinedBy = []string{"prog-9", "prog-1"} }, "declined by this program recently"},
-		{"declined by another program only", func(c *Candidate, f *Facility, u *cas.Unit) { c.DeclinedBy = []string{"prog-9"} }, ""},
+		{"declined by this program", func(c *Candidate, f *Facility, u *cas.Unit) { c.NotReferredAgainBy = []string{"prog-9", "prog-1"} }, "not referred to this program again yet"},
+		{"declined by another program only", func(c *Candidate, f *Facility, u *cas.Unit) { c.NotReferredAgainBy = []string{"prog-9"} }, ""},
 
 		{"no release of information", func(c *Candidate, f *Facility, u *cas.Unit) { c.Client.Consent = false }, "no consent on file"},
 

@@ -11,9 +11,11 @@ type Candidate struct {
 	Client cas.Client
 	// OpenReferral says the client already has an open referral or an open proposal.
 	OpenReferral bool
-	// DeclinedBy lists the IDs of programs that declined the client within the CoC's
-	// no-re-referral period.
-	DeclinedBy []string
+	// NotReferredAgainBy lists the IDs of programs the client is not proposed or referred to again
+	// yet: within the CoC's no-re-referral period the program declined them, let a referral of
+	// theirs expire unanswered, or a CAS admin dismissed a proposal of them to it
+	// (cas.ReReferralRules).
+	NotReferredAgainBy []string
 }
 
 // Facility is a facility that has free units, with its program's rules.

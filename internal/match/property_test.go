@@ -30,7 +30,7 @@ func randomSnapshot(seed uint64) Snapshot {
 		case 0:
 			c.Client.HouseholdSize = rng.IntN(9)
 		case 1:
-			c.DeclinedBy = append(c.DeclinedBy, c.DeclinedBy...)
+			c.NotReferredAgainBy = append(c.NotReferredAgainBy, c.NotReferredAgainBy...)
 		case 2:
 			c.Client.BirthDate = s.Today.AddDays(-365*(17+rng.IntN(10)) - rng.IntN(3))
 		}

@@ -213,8 +213,8 @@ func (r *run) sortIntoCohorts(needAge bool) {
 		r.cohortOf[i], r.cellOf[i] = k, r.cell(h, c.Client.NeedsAccessible, c.Client.HouseholdSize)
 		cells[[2]int32{k, r.cellOf[i]}]++
 
-		for j, p := range c.DeclinedBy {
-			if !slices.Contains(c.DeclinedBy[:j], p) {
+		for j, p := range c.NotReferredAgainBy {
+			if !slices.Contains(c.NotReferredAgainBy[:j], p) {
 				r.hasDecline[i] = true
 				r.declinedBy[p] = append(r.declinedBy[p], i)
 			}
@@ -353,7 +353,7 @@ func (r *run) cohortRefusal(p *programRules, k int32) refusal {
 
 // programRefusal applies the program's rules to the candidate at active index i.
 func (r *run) programRefusal(p *programRules, i int) refusal {
-	if r.hasDecline[i] && slices.Contains(r.candidate(i).DeclinedBy, p.id) {
+	if r.hasDecline[i] && slices.Contains(r.candidate(i).NotReferredAgainBy, p.id) {
 		return refusedDeclined
 	}
 	return r.cohortRefusal(p, r.cohortOf[i])

@@ -44,6 +44,11 @@ const (
 	FacilityRequestDecided Kind = "facility_request_decided"
 	DiscrepancyFiled       Kind = "discrepancy_filed"
 	DiscrepancyResolved    Kind = "discrepancy_resolved"
+	// OverReferralUnit tells the agency that a unit freed for an over-referral waiting in line.
+	OverReferralUnit Kind = "over_referral_unit"
+	// HeldUnitOffline tells the CAS admins that a unit was taken offline in an emergency and the
+	// referral holding it withdrawn.
+	HeldUnitOffline Kind = "held_unit_offline"
 )
 
 // Audience is who receives a kind of notification.
@@ -82,6 +87,8 @@ var kinds = map[Kind]spec{
 	FacilityRequestDecided: {AgencyContacts, "Your facility-setup request for {{.Program}} was {{.Reason}}"},
 	DiscrepancyFiled:       {CASAdmins, "{{.Agency}} reports its inventory at {{.Facility}} is wrong"},
 	DiscrepancyResolved:    {AgencyContacts, "Your inventory report for {{.Facility}} was resolved: {{.Reason}}"},
+	OverReferralUnit:       {AgencyContacts, "A unit opened for an over-referral to {{.Program}}: unit {{.Unit}}"},
+	HeldUnitOffline:        {CASAdmins, "Referral to {{.Program}} withdrawn: unit {{.Unit}} taken offline"},
 }
 
 // Kinds lists every kind, sorted.

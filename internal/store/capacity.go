@@ -18,9 +18,8 @@ type FreeUnits struct {
 	Free           int
 }
 
-// unheld keeps the units that no open referral or proposal holds: only those can take a referral.
-const unheld = `id NOT IN (SELECT unit_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NOT NULL)
-	AND id NOT IN (SELECT unit_id FROM match_proposals WHERE status = 'open')`
+// unheld keeps, of unit_states, the units nobody holds: only those can take a referral.
+const unheld = `held_by_kind IS NULL`
 
 // FreeCapacity counts the units per facility and unit type that can take a referral (available,
 // and held by no open referral or proposal), for the facilities the actor may see; facilityID

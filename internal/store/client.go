@@ -95,6 +95,16 @@ func (tx *Tx) client(id, lock string) (cas.Client, error) {
 	return c, nil
 }
 
+// clientOf reads a client whatever the actor's scope, for a change the system makes on their
+// behalf (a move-in, an over-referral's turn).
+func (tx *Tx) clientOf(id string) (cas.Client, error) {
+	c, err := scanClient(tx.queryRow(`SELECT `+clientColumns+` FROM clients WHERE id = $1`, id))
+	if err != nil {
+		return cas.Client{}, fmt.Errorf("client %s: %w", id, err)
+	}
+	return c, nil
+}
+
 // CreateClient adds a client record. CAS admins and the HMIS team may.
 func (db *DB) CreateClient(ctx context.Context, actor *cas.User, c cas.Client) (cas.Client, error) {
 	if !cas.SeesAllAgencies(actor) {

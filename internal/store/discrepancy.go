@@ -197,7 +197,7 @@ func (tx *Tx) takeUnitsOffline(d cas.Discrepancy) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.takeOffline(u, cas.OfflinePeriod{Reason: d.Note}); err != nil {
+		if _, _, err := tx.takeOffline(u, cas.OfflinePeriod{Reason: d.Note}, ""); err != nil {
 			return err
 		}
 	}

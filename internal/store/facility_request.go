@@ -247,9 +247,11 @@ func (tx *Tx) removeUnit(id string) error {
 			tx.now, tx.actor.ID, id); err != nil {
 			return fmt.Errorf("end offline period of %s: %w", id, err)
 		}
-		u.Status = cas.UnitAvailable // for this instant, between the two periods
+		if u, err = tx.db.unit(tx.ctx, tx, id); err != nil { // free for this instant, between the two periods
+			return err
+		}
 	}
-	_, err = tx.takeOffline(u, cas.OfflinePeriod{Reason: cas.RemovedUnitReason})
+	_, _, err = tx.takeOffline(u, cas.OfflinePeriod{Reason: cas.RemovedUnitReason}, "")
 	return err
 }
 

@@ -105,7 +105,7 @@ func TestApproveChangeUnits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		inv := newInventory(t, db)
 		offline := inv.mustUnit(t, "Apt 102", 1)
-		if _, err := db.TakeOffline(ctx, &inv.hmis, offline.ID, cas.OfflinePeriod{Reason: "mould"}); err != nil {
+		if _, err := db.TakeOffline(ctx, &inv.hmis, offline.ID, cas.OfflinePeriod{Reason: "mould"}, ""); err != nil {
 			t.Fatal(err)
 		}
 		occupied := inv.mustUnit(t, "Apt 103", 1)

@@ -136,8 +136,7 @@ func hasPopulation(c cas.Client, p cas.Population) bool {
 }
 
 // loadCandidates reads every entry on the list (active or referred) with its client, whether the
-// client has an open referral or proposal, and which programs declined them within the
-// no-re-referral period before now. The rank of an entry is its place among these.
+// client has an open referral or proposal, and which programs they are not referred to again yet. The rank of an entry is its place among these.
 func loadCandidates(ctx context.Context, q querier, now time.Time, window time.Duration) ([]match.Candidate, error) {
 	entries, clients, err := loadEntries(ctx, q, []cas.HPLStatus{cas.HPLActive, cas.HPLReferred})
 	if err != nil {
@@ -153,21 +152,44 @@ func loadCandidates(ctx context.Context, q querier, now time.Time, window time.D
 	}); err != nil {
 		return nil, fmt.Errorf("open referrals: %w", err)
 	}
-	declined := map[string][]string{}
-	if err := eachRow(ctx, q, `SELECT DISTINCT client_id, program_id FROM referrals WHERE status = 'declined' AND closed_at >= $1`,
-		[]any{now.Add(-window)}, func(row scanner) error {
-			var client, program string
-			err := row.Scan(&client, &program)
-			declined[client] = append(declined[client], program)
-			return err
-		}); err != nil {
-		return nil, fmt.Errorf("recent declines: %w", err)
+	notAgain, err := notReferredAgain(ctx, q, now.Add(-window))
+	if err != nil {
+		return nil, err
 	}
 	cands := make([]match.Candidate, 0, len(entries))
 	for _, e := range entries {
-		cands = append(cands, match.Candidate{Entry: e, Client: clients[e.ClientID], OpenReferral: open[e.ClientID], DeclinedBy: declined[e.ClientID]})
+		cands = append(cands, match.Candidate{Entry: e, Client: clients[e.ClientID], OpenReferral: open[e.ClientID], NotReferredAgainBy: notAgain[e.ClientID]})
 	}
 	return cands, nil
+}
+
+// notReferredAgain lists, by client, the programs whose referrals or proposals of the client ended
+// since a moment in a way the re-referral rules say blocks a new one (cas.ReReferralRules).
+func notReferredAgain(ctx context.Context, q querier, since time.Time) (map[string][]string, error) {
+	byClient := map[string][]string{}
+	// The statuses are the rules' constants, written into the text so the (status, ended) indexes serve.
+	err := eachRow(ctx, q, `SELECT client_id, program_id FROM referrals WHERE status IN (`+quoted(cas.BlockingStatuses("referral"))+`) AND closed_at >= $1
+		UNION SELECT client_id, program_id FROM match_proposals WHERE status IN (`+quoted(cas.BlockingStatuses("proposal"))+`) AND ended_at >= $1`,
+		[]any{since},
+		func(row scanner) error {
+			var client, program string
+			err := row.Scan(&client, &program)
+			byClient[client] = append(byClient[client], program)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("re-referral rules: %w", err)
+	}
+	return byClient, nil
+}
+
+// quoted writes constant strings as an SQL list.
+func quoted(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 // loadEntries reads the HPL entries with the given statuses and their clients.

@@ -115,7 +115,7 @@ func TestUnitTransitions(t *testing.T) {
 				return err
 			}, true, cas.UnitOccupied, 0},
 			{"take an occupied unit offline", func() error {
-				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "repairs"})
+				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "repairs"}, "")
 				return err
 			}, true, cas.UnitOccupied, 0},
 			{"check out", func() error { _, err := db.CheckOut(ctx, staff, id); return err }, false, cas.UnitAvailable, 1},
@@ -129,7 +129,7 @@ func TestUnitTransitions(t *testing.T) {
 				return err
 			}, true, cas.UnitReserved, 0},
 			{"take a reserved unit offline", func() error {
-				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "repairs"})
+				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "repairs"}, "")
 				return err
 			}, true, cas.UnitReserved, 0},
 			{"check the reserved client in", func() error { _, err := db.CheckIn(ctx, staff, id, "", "Lee Poe"); return err }, false, cas.UnitOccupied, 0},
@@ -143,7 +143,7 @@ func TestUnitTransitions(t *testing.T) {
 			{"release", func() error { _, err := db.ReleaseReservation(ctx, staff, reservationID); return err }, false, cas.UnitAvailable, 1},
 			{"release twice", func() error { _, err := db.ReleaseReservation(ctx, staff, reservationID); return err }, true, cas.UnitAvailable, 0},
 			{"take offline", func() error {
-				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "water damage", ExpectedReturn: today.AddDays(30)})
+				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "water damage", ExpectedReturn: today.AddDays(30)}, "")
 				return err
 			}, false, cas.UnitOffline, 0},
 			{"check into an offline unit", func() error { _, err := db.CheckIn(ctx, staff, id, "", "Pat Doe"); return err }, true, cas.UnitOffline, 0},
@@ -152,7 +152,7 @@ func TestUnitTransitions(t *testing.T) {
 				return err
 			}, true, cas.UnitOffline, 0},
 			{"take an offline unit offline", func() error {
-				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "again"})
+				_, err := db.TakeOffline(ctx, hmis, id, cas.OfflinePeriod{Reason: "again"}, "")
 				return err
 			}, true, cas.UnitOffline, 0},
 			{"check out of an offline unit", func() error { _, err := db.CheckOut(ctx, staff, id); return err }, true, cas.UnitOffline, 0},
@@ -260,7 +260,7 @@ func TestConcurrentRequestsForOneUnit(t *testing.T) {
 					_, err := db.CreateReservation(ctx, &inv.staff, reservationFor(u.ID, "Client", today, 5))
 					return err
 				}
-				_, err := db.TakeOffline(ctx, &inv.hmis, u.ID, cas.OfflinePeriod{Reason: "inspection"})
+				_, err := db.TakeOffline(ctx, &inv.hmis, u.ID, cas.OfflinePeriod{Reason: "inspection"}, "")
 				return err
 			})
 			var open int
@@ -387,7 +387,7 @@ func TestInventoryAgencyIsolation(t *testing.T) {
 			}
 		})
 		t.Run("an agency user cannot take their own unit offline", func(t *testing.T) {
-			if _, err := db.TakeOffline(ctx, &inv.staff, u2.ID, cas.OfflinePeriod{Reason: "x"}); cas.ErrorCode(err) != cas.EForbidden {
+			if _, err := db.TakeOffline(ctx, &inv.staff, u2.ID, cas.OfflinePeriod{Reason: "x"}, ""); cas.ErrorCode(err) != cas.EForbidden {
 				t.Errorf("err = %v, want forbidden", err)
 			}
 		})
@@ -454,7 +454,7 @@ func TestInventoryBadInput(t *testing.T) {
 				return err
 			}, "unit_id"},
 			{"offline without a reason", func() error {
-				_, err := db.TakeOffline(ctx, hmis, inv.unit.ID, cas.OfflinePeriod{Reason: " "})
+				_, err := db.TakeOffline(ctx, hmis, inv.unit.ID, cas.OfflinePeriod{Reason: " "}, "")
 				return err
 			}, "reason"},
 			{"duplicate unit label", func() error {
@@ -518,7 +518,7 @@ func TestCapacityQueries(t *testing.T) {
 			t.Fatal(err)
 		}
 		inv.clock.Advance(day)
-		if _, err := db.TakeOffline(ctx, &inv.hmis, inv.unit.ID, cas.OfflinePeriod{Reason: "paint"}); err != nil {
+		if _, err := db.TakeOffline(ctx, &inv.hmis, inv.unit.ID, cas.OfflinePeriod{Reason: "paint"}, ""); err != nil {
 			t.Fatal(err)
 		}
 		inv.clock.Advance(2 * day)

@@ -40,6 +40,12 @@ func (db *DB) RunMatch(ctx context.Context, dryRun bool) (MatchRun, error) {
 				return fmt.Errorf("complete match jobs: %w", err)
 			}
 		}
+		if !dryRun {
+			// Over-referrals waiting in line take the units that fit them before the engine sees any.
+			if err := tx.giveWaitingUnits(); err != nil {
+				return err
+			}
+		}
 		snap, names, err := tx.snapshot()
 		if err != nil {
 			return err
@@ -51,6 +57,15 @@ func (db *DB) RunMatch(ctx context.Context, dryRun bool) (MatchRun, error) {
 		}
 		deadlines := names.responseDays
 		for _, p := range run.Result.Proposals {
+			// The unit is locked and must still be free: a check-in may have taken it since the
+			// snapshot was read (PostgreSQL runs those beside the engine).
+			u, err := tx.lockUnitRow(p.UnitID)
+			if err != nil {
+				return err
+			}
+			if !u.Free() {
+				continue
+			}
 			if p.Mode == cas.ReferralReview {
 				prop, err := tx.insertProposal(p)
 				if err != nil {
@@ -197,12 +212,12 @@ func (db *DB) SendProposal(ctx context.Context, actor *cas.User, id string) (cas
 		if err != nil {
 			return err
 		}
-		u, err := db.unit(ctx, tx, p.UnitID)
+		u, err := tx.lockUnitRow(p.UnitID)
 		if err != nil {
 			return err
 		}
-		if u.Status != cas.UnitAvailable {
-			return cas.Errorf(cas.EConflict, "unit %s is %s now; dismiss the proposal", u.Label, u.Status)
+		if _, _, err := tx.claim(u, cas.Claim{Action: cas.ClaimRefer, ClientID: p.ClientID}); err != nil {
+			return err
 		}
 		program, err := db.program(ctx, tx, p.ProgramID)
 		if err != nil {
@@ -218,7 +233,8 @@ func (db *DB) SendProposal(ctx context.Context, actor *cas.User, id string) (cas
 	return r, err
 }
 
-// DismissProposal drops a proposal; the unit and the client go back to the engine.
+// DismissProposal drops a proposal; the unit goes back to waiting over-referrals or the engine, and
+// the client is not proposed to that program again for the no-re-referral period.
 func (db *DB) DismissProposal(ctx context.Context, actor *cas.User, id string) error {
 	if !cas.CanManageReferrals(actor) {
 		return cas.Errorf(cas.EForbidden, "only CAS admins dismiss proposals")
@@ -231,6 +247,6 @@ func (db *DB) DismissProposal(ctx context.Context, actor *cas.User, id string) e
 		if err := tx.audit("proposal.dismiss", "proposal", id, p, nil); err != nil {
 			return err
 		}
-		return tx.enqueue(JobMatch, matchReason{Reason: "proposal_dismissed", FacilityID: p.FacilityID, UnitID: p.UnitID})
+		return tx.unitFreed(p.UnitID, "proposal_dismissed")
 	})
 }

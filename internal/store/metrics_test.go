@@ -61,7 +61,7 @@ func newMetricsHistory(t *testing.T, db *store.DB) *metricsHistory {
 		}
 	}
 	next() // t0+1
-	must(db.TakeOffline(ctx, &inv.hmis, h.apt102.ID, cas.OfflinePeriod{Reason: "repairs"}))
+	must(db.TakeOffline(ctx, &inv.hmis, h.apt102.ID, cas.OfflinePeriod{Reason: "repairs"}, ""))
 	today := cas.DateOf(inv.clock.Now(), time.UTC)
 	reservation, err := db.CreateReservation(ctx, &inv.hmis, reservationFor(h.r1.ID, "Walk-in", today, 7))
 	must(reservation, err)

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,9 +11,10 @@ import (
 )
 
 // CheckIn records that a client moved into a unit: a client in Doorway by clientID (one the actor
-// may see), or anyone else by name. The unit must be available, or reserved: the check-in then
-// converts the reservation. The unit's agency and the HMIS team may. A client referred to the unit's
-// facility moves in through the referral instead, so the referral records it.
+// may see), or anyone else by name. The unit must be free, or reserved for this very person (the
+// check-in converts the reservation). A client with an open referral to the unit's facility moves
+// in through the referral, so checking them in is that referral's move-in (accepting it first if
+// it was pending). The unit's agency and the HMIS team may.
 func (db *DB) CheckIn(ctx context.Context, actor *cas.User, unitID, clientID, clientName string) (cas.Occupancy, error) {
 	clientName = strings.TrimSpace(clientName)
 	if clientID == "" && clientName == "" {
@@ -29,35 +32,82 @@ func (db *DB) CheckIn(ctx context.Context, actor *cas.User, unitID, clientID, cl
 				return cas.Invalid("client_id", "no client has ID %q", clientID)
 			}
 			clientName = c.FirstName + " " + c.LastName
+			referral, found, err := tx.openReferralTo(clientID, u.FacilityID)
+			if err != nil {
+				return err
+			}
+			if found {
+				occ, err = tx.checkInReferred(&referral, u)
+				return err
+			}
 		}
-		occ, err = tx.checkIn(u, clientID, clientName)
+		occ, err = tx.openOccupancy(u, cas.Claim{Action: cas.ClaimCheckIn, ClientID: clientID, ClientName: clientName})
 		return err
 	})
 	return occ, err
 }
 
-// checkIn opens an occupancy of a unit locked by lockUnit, converting its open reservation if any.
-func (tx *Tx) checkIn(u cas.Unit, clientID, clientName string) (cas.Occupancy, error) {
-	occ := cas.Occupancy{ID: newID(), UnitID: u.ID, ClientID: clientID, ClientName: clientName, StartedAt: tx.now}
-	switch u.Status {
-	case cas.UnitAvailable:
-	case cas.UnitReserved:
-		var err error
+// openReferralTo finds a client's open referral to a facility, locked.
+func (tx *Tx) openReferralTo(clientID, facilityID string) (cas.Referral, bool, error) {
+	r, err := scanReferral(tx.queryRow(`SELECT `+referralColumns+` FROM referrals WHERE client_id = $1 AND facility_id = $2
+		AND status IN ('pending', 'accepted')`+tx.db.dialect.forUpdate, clientID, facilityID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("open referral of %s to %s: %w", clientID, facilityID, err)
+	}
+	return r, true, nil
+}
+
+// checkInReferred records the move-in of a referred client checked into a unit (locked) of the
+// referral's facility: the referral is accepted first if it was pending, then moved in. A unit the
+// referral held and did not move into goes back to waiting over-referrals or the engine.
+func (tx *Tx) checkInReferred(r *cas.Referral, u cas.Unit) (cas.Occupancy, error) {
+	if r.Status == cas.ReferralPending {
+		if _, err := tx.step(r, cas.ActionAccept, "accepted by checking the client in", nil, nil); err != nil {
+			return cas.Occupancy{}, err
+		}
+	}
+	var occ cas.Occupancy
+	released, err := tx.step(r, cas.ActionMoveIn, "checked in to unit "+u.Label, nil, func(tx *Tx, r *cas.Referral) (err error) {
+		occ, err = tx.moveInto(r, u)
+		return err
+	})
+	if err != nil {
+		return occ, err
+	}
+	if released != "" {
+		err = tx.unitFreed(released, "referral_moved_elsewhere")
+	}
+	return occ, err
+}
+
+// openOccupancy applies the hold rule to a check-in on a unit locked by lockUnit, converting the
+// reservation of the person checked in, and opens the occupancy.
+func (tx *Tx) openOccupancy(u cas.Unit, c cas.Claim) (cas.Occupancy, error) {
+	occ := cas.Occupancy{ID: newID(), UnitID: u.ID, ClientID: c.ClientID, ClientName: c.ClientName, StartedAt: tx.now}
+	effect, h, err := tx.claim(u, c)
+	if err != nil {
+		return occ, err
+	}
+	switch effect {
+	case cas.ConvertReservation:
 		if occ.ReservationID, err = tx.endReservation(u.ID, cas.ReservationConverted); err != nil {
 			return occ, err
 		}
-	default:
-		return occ, unitConflict(u, "check a client into")
+	case cas.MoveInReferral:
+		return occ, cas.Errorf(cas.EConflict, "unit %s is held by referral %s for this client: record the move-in on the referral", u.Label, h.ID)
 	}
 	if _, err := tx.exec(`INSERT INTO occupancies (id, unit_id, client_id, client_name, reservation_id, started_at, started_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, occ.ID, u.ID, nullString(clientID), clientName, nullString(occ.ReservationID), tx.now, tx.actor.ID); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, occ.ID, u.ID, nullString(c.ClientID), c.ClientName, nullString(occ.ReservationID), tx.now, tx.actor.ID); err != nil {
 		return occ, fmt.Errorf("check in to %s: %w", u.ID, err)
 	}
-	return occ, tx.audit("unit.check_in", "unit", u.ID, map[string]any{"status": u.Status}, occ)
+	return occ, tx.audit("unit.check_in", "unit", u.ID, map[string]any{"status": u.Status, "held_by": u.HeldBy}, occ)
 }
 
-// CheckOut records that the client in a unit moved out. The unit becomes available, so the
-// matching engine is asked to look for a referral.
+// CheckOut records that the client in a unit moved out. The unit is free again: an over-referral
+// waiting for the facility takes it, or the matching engine is asked to look for a referral.
 func (db *DB) CheckOut(ctx context.Context, actor *cas.User, unitID string) (cas.Occupancy, error) {
 	var occ cas.Occupancy
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
@@ -83,7 +133,7 @@ func (db *DB) CheckOut(ctx context.Context, actor *cas.User, unitID string) (cas
 		if err := tx.audit("unit.check_out", "unit", unitID, map[string]any{"status": u.Status}, occ); err != nil {
 			return err
 		}
-		return tx.enqueue(JobMatch, matchReason{Reason: "unit_checked_out", FacilityID: u.FacilityID, UnitID: unitID})
+		return tx.unitFreed(unitID, "unit_checked_out")
 	})
 	return occ, err
 }

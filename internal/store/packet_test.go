@@ -14,7 +14,7 @@ func TestPacketInputs(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		inv := newInventory(t, db)
 		broken := inv.mustUnit(t, "Apt 102", 2)
-		if _, err := db.TakeOffline(ctx, &inv.hmis, broken.ID, cas.OfflinePeriod{Reason: "water damage", ExpectedReturn: "2026-11-20"}); err != nil {
+		if _, err := db.TakeOffline(ctx, &inv.hmis, broken.ID, cas.OfflinePeriod{Reason: "water damage", ExpectedReturn: "2026-11-20"}, ""); err != nil {
 			t.Fatal(err)
 		}
 		housed, _ := inv.mustClientOnHPL(t, "Referred", 50, nil)

@@ -18,7 +18,8 @@ import (
 func referralColumnsOf(a string) string {
 	return strings.NewReplacer("$.", a).Replace(`$.id, $.client_id, $.hpl_entry_id, $.program_id, $.facility_id, $.agency_id,
 	COALESCE($.unit_id, ''), $.status, $.source, $.over_refer, $.over_refer_reason, COALESCE($.expected_vacancy, ''), $.rank,
-	$.scheme_version, $.match_reason, $.deadline, COALESCE($.reason_code, ''), $.note, $.created_by, $.created_at, $.updated_at`)
+	$.scheme_version, $.match_reason, $.deadline, COALESCE($.reason_code, ''), $.note, $.created_by, $.created_at, $.updated_at,
+	$.unit_assigned_at, $.eligibility_override, $.eligibility_override_reason`)
 }
 
 var referralColumns = referralColumnsOf("")
@@ -28,10 +29,11 @@ func scanReferral(row scanner) (cas.Referral, error) { return scanReferralWith(r
 // scanReferralWith scans referralColumns, then any extra columns selected after them.
 func scanReferralWith(row scanner, extra ...any) (cas.Referral, error) {
 	var r cas.Referral
+	var assigned sql.NullTime
 	err := row.Scan(append([]any{&r.ID, &r.ClientID, &r.HPLEntryID, &r.ProgramID, &r.FacilityID, &r.AgencyID, &r.UnitID, &r.Status, &r.Source,
 		&r.OverRefer, &r.OverReferReason, &r.ExpectedVacancy, &r.Rank, &r.SchemeVersion, &r.MatchReason, &r.Deadline,
-		&r.ReasonCode, &r.Note, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt}, extra...)...)
-	r.Deadline, r.CreatedAt, r.UpdatedAt = r.Deadline.UTC(), r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+		&r.ReasonCode, &r.Note, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &assigned, &r.EligibilityOverride, &r.EligibilityOverrideReason}, extra...)...)
+	r.Deadline, r.CreatedAt, r.UpdatedAt, r.UnitAssignedAt = r.Deadline.UTC(), r.CreatedAt.UTC(), r.UpdatedAt.UTC(), timePtr(assigned)
 	return r, err
 }
 
@@ -110,17 +112,24 @@ type NewReferral struct {
 	OverRefer       bool
 	Reason          string // required to over-refer
 	ExpectedVacancy cas.Date
+	// EligibilityOverrideReason refers a client the engine's rules refuse, flagged and audited.
+	EligibilityOverrideReason string
 }
 
-// CreateReferral refers a client on the HPL to a facility by hand. It holds a free unit that suits
-// the household; when the facility has none, it is refused unless the CAS admin over-refers, with a
-// reason, because a unit will open soon. The facility is locked while its capacity is counted, so
-// of two admins racing for its last unit exactly one gets it.
+// CreateReferral refers a client on the HPL to a facility by hand. The client must meet the rules
+// the engine uses (ready, not parked, not referred to the program again yet, the program's
+// household types, populations, ages and documents, a unit of the facility that fits the
+// household) unless the CAS admin overrides them with a reason; consent is never overridden. The
+// referral holds a free unit that suits the household; when the facility has none, it is refused
+// unless the CAS admin over-refers, with a reason, because a unit will open soon: the over-referral
+// then waits in line for the facility's next fitting unit. A client holds at most one unit through
+// referrals, so a client who holds one already can only be over-referred. The facility is locked
+// while its capacity is counted, so of two admins racing for its last unit exactly one gets it.
 func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferral) (cas.Referral, error) {
 	if !cas.CanManageReferrals(actor) {
 		return cas.Referral{}, cas.Errorf(cas.EForbidden, "only CAS admins make referrals")
 	}
-	in.Reason = strings.TrimSpace(in.Reason)
+	in.Reason, in.EligibilityOverrideReason = strings.TrimSpace(in.Reason), strings.TrimSpace(in.EligibilityOverrideReason)
 	if in.ExpectedVacancy != "" {
 		if _, err := cas.ParseDate("expected_vacancy", string(in.ExpectedVacancy)); err != nil {
 			return cas.Referral{}, err
@@ -143,54 +152,87 @@ func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferra
 		if err != nil {
 			return err
 		}
-		entry, rank, scheme, err := tx.rankOf(client.ID)
+		ranked, scheme, err := tx.rankOf(client.ID)
 		if err != nil {
 			return err
 		}
-		r = cas.Referral{ID: newID(), ClientID: client.ID, HPLEntryID: entry.ID, ProgramID: program.ID, FacilityID: f.ID, AgencyID: f.AgencyID,
-			Status: cas.ReferralPending, Source: cas.SourceManual, Rank: rank, SchemeVersion: scheme.Version,
-			Deadline: tx.now.Add(time.Duration(program.ResponseDays) * 24 * time.Hour), CreatedBy: actor.ID, CreatedAt: tx.now, UpdatedAt: tx.now}
-		r.UnitID, err = tx.freeUnitFor(f.ID, client)
+		units, err := facilityUnits(ctx, tx, f.ID)
 		if err != nil {
 			return err
+		}
+		refusals := match.Refusals(tx.today(), ranked.Candidate, program, units)
+		if len(refusals) > 0 && in.EligibilityOverrideReason == "" {
+			return &cas.Error{Code: cas.EConflict, Field: "eligibility_override_reason", Details: refusals,
+				Message: fmt.Sprintf("%s %s is not eligible for %s: %s. To refer anyway, give eligibility_override_reason.",
+					client.FirstName, client.LastName, program.Name, strings.Join(refusals, "; "))}
+		}
+		r = cas.Referral{ID: newID(), ClientID: client.ID, HPLEntryID: ranked.Entry.ID, ProgramID: program.ID, FacilityID: f.ID, AgencyID: f.AgencyID,
+			Status: cas.ReferralPending, Source: cas.SourceManual, Rank: ranked.Rank, SchemeVersion: scheme.Version,
+			Deadline: tx.now.Add(time.Duration(program.ResponseDays) * 24 * time.Hour), CreatedBy: actor.ID, CreatedAt: tx.now, UpdatedAt: tx.now}
+		if len(refusals) > 0 {
+			r.EligibilityOverride, r.EligibilityOverrideReason = true, in.EligibilityOverrideReason
+		}
+		held, err := tx.unitHeldFor(client.ID)
+		if err != nil {
+			return err
+		}
+		if held == "" {
+			if r.UnitID, err = tx.freeUnitFor(f.ID, client, r.EligibilityOverride); err != nil {
+				return err
+			}
 		}
 		switch {
 		case r.UnitID != "":
-			r.MatchReason = fmt.Sprintf("Referred by hand by %s; rank %d; holds a free unit.", actor.Name, rank)
+			r.MatchReason = fmt.Sprintf("Referred by hand by %s; rank %d; holds a free unit.", actor.Name, ranked.Rank)
+		case !in.OverRefer && held != "":
+			return &cas.Error{Code: cas.EConflict, Field: "client_id", Message: fmt.Sprintf(
+				"the client already holds a unit through referral %s; withdraw it first, or over-refer so this referral waits in line for the next unit", held)}
 		case !in.OverRefer:
 			return cas.Errorf(cas.EConflict, "%s has no free unit for this household; to refer anyway because a unit will open soon, over-refer with a reason", f.Name)
 		case in.Reason == "":
 			return cas.Invalid("reason", "a reason is required to over-refer to a full facility")
 		default:
 			r.OverRefer, r.OverReferReason, r.ExpectedVacancy = true, in.Reason, in.ExpectedVacancy
-			r.MatchReason = fmt.Sprintf("Over-referred by hand by %s; rank %d; the facility is full: %s", actor.Name, rank, in.Reason)
+			r.MatchReason = fmt.Sprintf("Over-referred by hand by %s; rank %d; waits in line for the facility's next unit that fits: %s", actor.Name, ranked.Rank, in.Reason)
+		}
+		if r.EligibilityOverride {
+			r.MatchReason += " Eligibility overridden (" + strings.Join(refusals, "; ") + "): " + r.EligibilityOverrideReason
 		}
 		return tx.insertReferral(r, "")
 	})
 	return r, err
 }
 
-// rankOf finds a client's open HPL entry and its rank under the current scheme.
-func (tx *Tx) rankOf(clientID string) (cas.HPLEntry, int, cas.PriorityScheme, error) {
+// rankOf finds a client's open HPL entry, as the engine sees it, and its rank under the current
+// scheme.
+func (tx *Tx) rankOf(clientID string) (match.Ranked, cas.PriorityScheme, error) {
 	scheme, err := currentScheme(tx.ctx, tx)
 	if err != nil {
-		return cas.HPLEntry{}, 0, scheme, err
+		return match.Ranked{}, scheme, err
 	}
 	cands, err := loadCandidates(tx.ctx, tx, tx.now, tx.db.NoRereferral)
 	if err != nil {
-		return cas.HPLEntry{}, 0, scheme, err
+		return match.Ranked{}, scheme, err
 	}
 	for _, c := range match.Rank(scheme, cands) {
 		if c.Entry.ClientID == clientID {
-			return c.Entry, c.Rank, scheme, nil
+			return c, scheme, nil
 		}
 	}
-	return cas.HPLEntry{}, 0, scheme, &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client is not on the HPL (or is housed or removed)"}
+	return match.Ranked{}, scheme, &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client is not on the HPL (or is housed or removed)"}
 }
 
-// freeUnitFor picks an available unit of the facility, held by no open referral or proposal, that
-// suits the household; "" when there is none.
-func (tx *Tx) freeUnitFor(facilityID string, c cas.Client) (string, error) {
+// unitHeldFor returns the open referral through which a client holds a unit, if any.
+func (tx *Tx) unitHeldFor(clientID string) (string, error) {
+	var id string
+	err := tx.queryRow(`SELECT COALESCE(MAX(id), '') FROM referrals WHERE client_id = $1 AND status IN ('pending', 'accepted') AND unit_id IS NOT NULL`,
+		clientID).Scan(&id)
+	return id, err
+}
+
+// freeUnitFor picks a free unit of the facility that suits the household, or with anyUnit (an
+// eligibility override) any free unit; "" when there is none.
+func (tx *Tx) freeUnitFor(facilityID string, c cas.Client, anyUnit bool) (string, error) {
 	units, err := freeUnits(tx.ctx, tx, facilityID)
 	if err != nil {
 		return "", err
@@ -200,21 +242,32 @@ func (tx *Tx) freeUnitFor(facilityID string, c cas.Client) (string, error) {
 			return u.ID, nil
 		}
 	}
+	if anyUnit && len(units) > 0 {
+		return units[0].ID, nil
+	}
 	return "", nil
 }
 
-// freeUnits lists available units held by no open referral or proposal; facilityID "" means all.
+// freeUnits lists the units nobody holds; facilityID "" means all.
 func freeUnits(ctx context.Context, q querier, facilityID string) ([]cas.Unit, error) {
+	return unitsWhere(ctx, q, `status = 'available' AND ($1 = '' OR facility_id = $1) AND `+unheld, facilityID)
+}
+
+// facilityUnits lists every unit of a facility, whatever its state.
+func facilityUnits(ctx context.Context, q querier, facilityID string) ([]cas.Unit, error) {
+	return unitsWhere(ctx, q, `facility_id = $1`, facilityID)
+}
+
+func unitsWhere(ctx context.Context, q querier, where string, args ...any) ([]cas.Unit, error) {
 	var units []cas.Unit
-	err := eachRow(ctx, q, `SELECT `+unitColumns+` FROM unit_states WHERE status = 'available' AND ($1 = '' OR facility_id = $1)
-		AND `+unheld+`
-		ORDER BY facility_id, accessible DESC, bedrooms DESC, label`, []any{facilityID}, func(row scanner) error {
+	err := eachRow(ctx, q, `SELECT `+unitColumns+` FROM unit_states WHERE `+where+`
+		ORDER BY facility_id, accessible DESC, bedrooms DESC, label`, args, func(row scanner) error {
 		u, err := scanUnit(row)
 		units = append(units, u)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("free units: %w", err)
+		return nil, fmt.Errorf("units: %w", err)
 	}
 	return units, nil
 }
@@ -222,12 +275,22 @@ func freeUnits(ctx context.Context, q querier, facilityID string) ([]cas.Unit, e
 // insertReferral writes a new referral, its first timeline entry and audit event, and marks the
 // client's HPL entry referred.
 func (tx *Tx) insertReferral(r cas.Referral, proposalID string) error {
+	if r.UnitID != "" {
+		u, err := tx.lockUnitRow(r.UnitID)
+		if err != nil {
+			return err
+		}
+		if _, _, err := tx.claim(u, cas.Claim{Action: cas.ClaimRefer, ClientID: r.ClientID}); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.exec(`INSERT INTO referrals (id, client_id, hpl_entry_id, program_id, facility_id, agency_id, unit_id, status, source,
-		over_refer, over_refer_reason, expected_vacancy, rank, scheme_version, match_reason, deadline, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)`,
+		over_refer, over_refer_reason, expected_vacancy, rank, scheme_version, match_reason, deadline, created_by, created_at, updated_at,
+		eligibility_override, eligibility_override_reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20)`,
 		r.ID, r.ClientID, r.HPLEntryID, r.ProgramID, r.FacilityID, r.AgencyID, nullString(r.UnitID), r.Status, r.Source,
 		r.OverRefer, r.OverReferReason, nullString(string(r.ExpectedVacancy)), r.Rank, r.SchemeVersion, r.MatchReason, r.Deadline,
-		r.CreatedBy, r.CreatedAt); err != nil {
+		r.CreatedBy, r.CreatedAt, r.EligibilityOverride, r.EligibilityOverrideReason); err != nil {
 		return fmt.Errorf("insert referral: %w", err)
 	}
 	if err := tx.referralEvent(r.ID, r.Status, "created", r.MatchReason); err != nil {

@@ -11,11 +11,10 @@ import (
 )
 
 // transition runs one lifecycle step of a referral in a transaction: lock it, check the actor's
-// scope and permission and the (state, action) pair, apply the step's own effects, and write the
-// new status, a timeline entry and an audit event. A referral that closes returns its client to
-// the HPL and its unit to the engine, which is asked to look again.
+// scope and permission, and take the step. A referral that closes returns its client to the HPL
+// and its unit to waiting over-referrals or the engine, which is asked to look again.
 func (db *DB) transition(ctx context.Context, actor *cas.User, id string, action cas.ReferralAction, note string,
-	allowed func(*cas.User, string) bool, effect func(tx *Tx, r *cas.Referral) error) (cas.Referral, error) {
+	allowed func(*cas.User, string) bool, change func(*cas.Referral), effect func(tx *Tx, r *cas.Referral) error) (cas.Referral, error) {
 	var r cas.Referral
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
 		var err error
@@ -28,40 +27,76 @@ func (db *DB) transition(ctx context.Context, actor *cas.User, id string, action
 		if !allowed(actor, r.AgencyID) {
 			return cas.Errorf(cas.EForbidden, "your role cannot %s this referral", strings.ReplaceAll(string(action), "_", " "))
 		}
-		before := r
-		next, err := cas.NextReferralStatus(r.Status, action)
+		released, err := tx.step(&r, action, note, change, effect)
 		if err != nil {
 			return err
 		}
-		r.Status, r.UpdatedAt = next, tx.now
-		if effect != nil {
-			if err := effect(tx, &r); err != nil {
+		job := matchReason{Reason: "referral_" + string(r.Status), FacilityID: r.FacilityID}
+		if released != "" {
+			_, given, err := tx.offerToWaiting(released)
+			if err != nil {
 				return err
 			}
+			if !given {
+				job.UnitID = released
+			}
 		}
-		var closedAt *time.Time
-		if !next.Open() {
-			closedAt = &tx.now
-		}
-		if _, err := tx.exec(`UPDATE referrals SET status = $1, unit_id = $2, reason_code = $3, note = $4, updated_at = $5, closed_at = $6 WHERE id = $7`,
-			r.Status, nullString(r.UnitID), nullString(string(r.ReasonCode)), r.Note, tx.now, nullTime(closedAt), r.ID); err != nil {
-			return fmt.Errorf("%s referral %s: %w", action, r.ID, err)
-		}
-		if err := tx.referralEvent(r.ID, r.Status, string(action), note); err != nil {
-			return err
-		}
-		if err := tx.audit("referral."+string(action), "referral", r.ID, before, r); err != nil {
-			return err
-		}
-		if err := tx.notifyReferral(referralNotices[action], r, declineLabel(r.ReasonCode)); err != nil {
-			return err
-		}
-		if next.Open() || next == cas.ReferralHoused {
+		if r.Status.Open() || r.Status == cas.ReferralHoused && job.UnitID == "" {
 			return nil
 		}
-		return tx.enqueue(JobMatch, matchReason{Reason: "referral_" + string(next), FacilityID: r.FacilityID, UnitID: r.UnitID})
+		// The client is back on the list, and the unit, unless an over-referral took it, is free.
+		return tx.enqueue(JobMatch, job)
 	})
 	return r, err
+}
+
+// step takes one lifecycle step of a referral the transaction has locked and the actor may act on:
+// check the (state, action) pair, apply change to the referral, write its new status (which lets go
+// of its unit when it closes), apply the step's effect, and write a timeline entry, an audit event
+// and the notifications. It returns the unit the referral let go of, if any, for the caller to
+// free.
+func (tx *Tx) step(r *cas.Referral, action cas.ReferralAction, note string, change func(*cas.Referral),
+	effect func(tx *Tx, r *cas.Referral) error) (string, error) {
+	before := *r
+	next, err := cas.NextReferralStatus(r.Status, action)
+	if err != nil {
+		return "", err
+	}
+	r.Status, r.UpdatedAt = next, tx.now
+	if change != nil {
+		change(r)
+	}
+	var closedAt *time.Time
+	if !next.Open() {
+		closedAt = &tx.now
+	}
+	if _, err := tx.exec(`UPDATE referrals SET status = $1, reason_code = $2, note = $3, updated_at = $4, closed_at = $5 WHERE id = $6`,
+		r.Status, nullString(string(r.ReasonCode)), r.Note, tx.now, nullTime(closedAt), r.ID); err != nil {
+		return "", fmt.Errorf("%s referral %s: %w", action, r.ID, err)
+	}
+	if effect != nil {
+		if err := effect(tx, r); err != nil {
+			return "", err
+		}
+	}
+	if r.UnitID != before.UnitID {
+		if _, err := tx.exec(`UPDATE referrals SET unit_id = $1 WHERE id = $2`, nullString(r.UnitID), r.ID); err != nil {
+			return "", fmt.Errorf("%s referral %s: %w", action, r.ID, err)
+		}
+	}
+	if err := tx.referralEvent(r.ID, r.Status, string(action), note); err != nil {
+		return "", err
+	}
+	if err := tx.audit("referral."+string(action), "referral", r.ID, before, *r); err != nil {
+		return "", err
+	}
+	if err := tx.notifyReferral(referralNotices[action], *r, declineLabel(r.ReasonCode)); err != nil {
+		return "", err
+	}
+	if before.UnitID != "" && !next.Open() && (next != cas.ReferralHoused || r.UnitID != before.UnitID) {
+		return before.UnitID, nil
+	}
+	return "", nil
 }
 
 // referralNotices says whom each lifecycle step is told to, by kind. Free-text reasons and notes
@@ -98,7 +133,7 @@ func (tx *Tx) returnToHPL(r cas.Referral, parkDays int, reason string) error {
 
 // AcceptReferral records that the agency will house the client.
 func (db *DB) AcceptReferral(ctx context.Context, actor *cas.User, id, note string) (cas.Referral, error) {
-	return db.transition(ctx, actor, id, cas.ActionAccept, note, cas.CanRespondToReferral, nil)
+	return db.transition(ctx, actor, id, cas.ActionAccept, note, cas.CanRespondToReferral, nil, nil)
 }
 
 // DeclineReferral refuses a referral with a coded reason (and a note for "other"). The client goes
@@ -108,15 +143,16 @@ func (db *DB) DeclineReferral(ctx context.Context, actor *cas.User, id string, r
 		return cas.Referral{}, err
 	}
 	rule, _ := cas.DeclineRuleOf(reason)
-	return db.transition(ctx, actor, id, cas.ActionDecline, note, cas.CanRespondToReferral, func(tx *Tx, r *cas.Referral) error {
-		r.ReasonCode, r.Note = reason, strings.TrimSpace(note)
-		if rule.Leaves {
-			_, err := tx.exec(`UPDATE hpl_entries SET status = 'inactive', removal_reason = $1, updated_at = $2 WHERE id = $3`,
-				rule.Label, tx.now, r.HPLEntryID)
-			return err
-		}
-		return tx.returnToHPL(*r, rule.ParkDays, rule.Label)
-	})
+	return db.transition(ctx, actor, id, cas.ActionDecline, note, cas.CanRespondToReferral,
+		func(r *cas.Referral) { r.ReasonCode, r.Note = reason, strings.TrimSpace(note) },
+		func(tx *Tx, r *cas.Referral) error {
+			if rule.Leaves {
+				_, err := tx.exec(`UPDATE hpl_entries SET status = 'inactive', removal_reason = $1, updated_at = $2 WHERE id = $3`,
+					rule.Label, tx.now, r.HPLEntryID)
+				return err
+			}
+			return tx.returnToHPL(*r, rule.ParkDays, rule.Label)
+		})
 }
 
 // WithdrawReferral takes a referral back, with a reason. CAS admins may.
@@ -126,49 +162,54 @@ func (db *DB) WithdrawReferral(ctx context.Context, actor *cas.User, id, reason 
 		return cas.Referral{}, cas.Invalid("reason", "a reason is required to withdraw a referral")
 	}
 	return db.transition(ctx, actor, id, cas.ActionWithdraw, reason, func(u *cas.User, _ string) bool { return cas.CanManageReferrals(u) },
-		func(tx *Tx, r *cas.Referral) error {
-			r.Note = reason
-			return tx.returnToHPL(*r, 0, "")
-		})
+		func(r *cas.Referral) { r.Note = reason },
+		func(tx *Tx, r *cas.Referral) error { return tx.returnToHPL(*r, 0, "") })
 }
 
-// MoveIn records that the referred client moved into a unit of the referral's facility: the client
-// is checked into the unit and their HPL entry is marked housed.
+// MoveIn records that the referred client moved into a unit of the referral's facility: the unit
+// the referral holds, or another free one. The client is checked into the unit and their HPL entry
+// is marked housed; a unit held for anyone else is refused.
 func (db *DB) MoveIn(ctx context.Context, actor *cas.User, id, unitID string) (cas.Referral, error) {
 	if unitID == "" {
 		return cas.Referral{}, cas.Invalid("unit_id", "unit_id is required")
 	}
-	return db.transition(ctx, actor, id, cas.ActionMoveIn, "", cas.CanRespondToReferral, func(tx *Tx, r *cas.Referral) error {
+	return db.transition(ctx, actor, id, cas.ActionMoveIn, "", cas.CanRespondToReferral, nil, func(tx *Tx, r *cas.Referral) error {
 		u, err := tx.lockUnit(unitID, cas.CanOperateUnits, "move a client into")
 		if err != nil || u.FacilityID != r.FacilityID {
 			return cas.Invalid("unit_id", "no unit %q in the referral's facility", unitID)
 		}
-		var heldBy string
-		if err := tx.queryRow(`SELECT COALESCE(MAX(id), '') FROM referrals WHERE unit_id = $1 AND status IN ('pending', 'accepted') AND id <> $2`,
-			unitID, r.ID).Scan(&heldBy); err != nil {
-			return err
-		}
-		if heldBy != "" {
-			return cas.Errorf(cas.EConflict, "unit %s is held by another referral", u.Label)
-		}
-		client, err := scanClient(tx.queryRow(`SELECT `+clientColumns+` FROM clients WHERE id = $1`, r.ClientID))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.checkIn(u, client.ID, client.FirstName+" "+client.LastName); err != nil {
-			return err
-		}
-		r.UnitID = unitID
-		_, err = tx.exec(`UPDATE hpl_entries SET status = 'housed', parked_until = NULL, park_reason = NULL, updated_at = $1 WHERE id = $2`, tx.now, r.HPLEntryID)
+		_, err = tx.moveInto(r, u)
 		return err
 	})
+}
+
+// moveInto checks the client of a referral, just marked housed, into a unit of its facility that
+// the transaction has locked, and marks their HPL entry housed. The referral's own hold ended with
+// its status, so the unit must now be free, or reserved for this very person.
+func (tx *Tx) moveInto(r *cas.Referral, u cas.Unit) (cas.Occupancy, error) {
+	client, err := tx.clientOf(r.ClientID)
+	if err != nil {
+		return cas.Occupancy{}, err
+	}
+	name := client.FirstName + " " + client.LastName
+	if u, err = tx.db.unit(tx.ctx, tx, u.ID); err != nil {
+		return cas.Occupancy{}, err
+	}
+	occ, err := tx.openOccupancy(u, cas.Claim{Action: cas.ClaimCheckIn, ClientID: client.ID, ClientName: name})
+	if err != nil {
+		return occ, err
+	}
+	r.UnitID = u.ID
+	_, err = tx.exec(`UPDATE hpl_entries SET status = 'housed', parked_until = NULL, park_reason = NULL, updated_at = $1 WHERE id = $2`, tx.now, r.HPLEntryID)
+	return occ, err
 }
 
 // ExpireReferrals expires every pending referral whose response deadline has passed, returning
 // the clients to the HPL and the units to the engine. The worker runs it periodically.
 func (db *DB) ExpireReferrals(ctx context.Context) (int, error) {
 	var due []string
-	err := eachRow(ctx, db.sql, `SELECT id FROM referrals WHERE status = 'pending' AND deadline <= $1 ORDER BY deadline, id`,
+	// An over-referral waiting in line has no deadline yet: it starts when a unit frees for it.
+	err := eachRow(ctx, db.sql, `SELECT id FROM referrals WHERE status = 'pending' AND unit_id IS NOT NULL AND deadline <= $1 ORDER BY deadline, id`,
 		[]any{db.now()}, func(row scanner) error {
 			var id string
 			err := row.Scan(&id)
@@ -181,8 +222,8 @@ func (db *DB) ExpireReferrals(ctx context.Context) (int, error) {
 	expired := 0
 	for _, id := range due {
 		_, err := db.transition(ctx, cas.System, id, cas.ActionExpire, "no answer by the response deadline",
-			func(u *cas.User, _ string) bool { return u.IsSystem() }, func(tx *Tx, r *cas.Referral) error {
-				if tx.now.Before(r.Deadline) {
+			func(u *cas.User, _ string) bool { return u.IsSystem() }, nil, func(tx *Tx, r *cas.Referral) error {
+				if tx.now.Before(r.Deadline) || r.UnitID == "" {
 					return cas.Errorf(cas.EConflict, "not yet due")
 				}
 				return tx.returnToHPL(*r, 0, "")

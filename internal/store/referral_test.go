@@ -338,6 +338,10 @@ func TestReferralRules(t *testing.T) {
 			if _, err := db.CreateReferral(ctx, &inv.staff, store.NewReferral{ClientID: b.ID, FacilityID: inv.facility.ID}); cas.ErrorCode(err) != cas.EForbidden {
 				t.Errorf("an agency user referred: %v", err)
 			}
+			// A waiting over-referral would take the next unit that frees; the next test adds units.
+			if _, err := db.WithdrawReferral(ctx, &inv.casAdmin, o.ID, "test done"); err != nil {
+				t.Fatal(err)
+			}
 		})
 		t.Run("decline reasons decide the client's place", func(t *testing.T) {
 			for _, c := range []struct {

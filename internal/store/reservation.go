@@ -55,8 +55,9 @@ func (db *DB) Reservation(ctx context.Context, actor *cas.User, id string) (cas.
 	return r, err
 }
 
-// CreateReservation holds an available unit for a client who is not referred through CAS, so that
-// CAS refers no one else to it. The unit's agency and the HMIS team may.
+// CreateReservation holds a free unit for a client who is not referred through CAS, so that CAS
+// refers no one else to it; a unit anyone holds (a referral among them) is refused. The unit's
+// agency and the HMIS team may.
 func (db *DB) CreateReservation(ctx context.Context, actor *cas.User, r cas.Reservation) (cas.Reservation, error) {
 	if err := r.Validate(); err != nil {
 		return cas.Reservation{}, err
@@ -72,8 +73,8 @@ func (db *DB) CreateReservation(ctx context.Context, actor *cas.User, r cas.Rese
 		if err != nil {
 			return err
 		}
-		if u.Status != cas.UnitAvailable {
-			return unitConflict(u, "reserve")
+		if _, _, err := tx.claim(u, cas.Claim{Action: cas.ClaimReserve, ClientName: r.ClientName}); err != nil {
+			return err
 		}
 		r.ID, r.AgencyID, r.Status, r.CreatedAt = newID(), u.AgencyID, cas.ReservationOpen, tx.now
 		if _, err := tx.exec(`INSERT INTO reservations (id, unit_id, agency_id, client_name, starts_on, expires_on, status, created_at, created_by)
@@ -99,7 +100,7 @@ func (db *DB) ReleaseReservation(ctx context.Context, actor *cas.User, id string
 		if err != nil {
 			return err
 		}
-		u, err := tx.lockUnit(r.UnitID, cas.CanOperateUnits, "release the reservation of")
+		_, err = tx.lockUnit(r.UnitID, cas.CanOperateUnits, "release the reservation of")
 		if cas.ErrorCode(err) == cas.ENotFound {
 			return cas.NotFound("reservation")
 		}
@@ -121,7 +122,7 @@ func (db *DB) ReleaseReservation(ctx context.Context, actor *cas.User, id string
 		if err := tx.audit("reservation.release", "reservation", id, before, r); err != nil {
 			return err
 		}
-		return tx.enqueue(JobMatch, matchReason{Reason: "reservation_released", FacilityID: u.FacilityID, UnitID: r.UnitID})
+		return tx.unitFreed(r.UnitID, "reservation_released")
 	})
 	return r, err
 }
@@ -170,7 +171,7 @@ func (db *DB) ExpireReservations(ctx context.Context) (int, error) {
 				map[string]any{"status": cas.ReservationExpired}); err != nil {
 				return err
 			}
-			if err := tx.enqueue(JobMatch, matchReason{Reason: "reservation_expired", FacilityID: o.facilityID, UnitID: o.unitID}); err != nil {
+			if err := tx.unitFreed(o.unitID, "reservation_expired"); err != nil {
 				return err
 			}
 		}

@@ -123,7 +123,7 @@ func (db *DB) TakeUnitsOffline(ctx context.Context, actor *cas.User, unitIDs []s
 			return err
 		}
 		for _, u := range units {
-			p, err := tx.takeOffline(u, o)
+			p, _, err := tx.takeOffline(u, o, "")
 			if err != nil {
 				return err
 			}

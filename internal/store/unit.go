@@ -13,18 +13,23 @@ import (
 )
 
 const unitColumns = `id, facility_id, agency_id, label, bedrooms, household_types, accessible, created_at, status,
-	offline_since, occupied_since, reserved_since, last_occupancy_end, last_reservation_end, last_offline_end`
+	offline_since, occupied_since, reserved_since, last_occupancy_end, last_reservation_end, last_offline_end,
+	held_by_kind, held_by_id, held_since`
 
 func scanUnit(row scanner) (cas.Unit, error) {
 	var u cas.Unit
 	var types string
-	var created, offline, occupied, reserved, occEnd, resEnd, offEnd anyTime
+	var created, offline, occupied, reserved, occEnd, resEnd, offEnd, heldSince anyTime
+	var holdKind, holdID sql.NullString
 	err := row.Scan(&u.ID, &u.FacilityID, &u.AgencyID, &u.Label, &u.Bedrooms, &types, &u.Accessible, &created, &u.Status,
-		&offline, &occupied, &reserved, &occEnd, &resEnd, &offEnd)
+		&offline, &occupied, &reserved, &occEnd, &resEnd, &offEnd, &holdKind, &holdID, &heldSince)
 	if err != nil {
 		return u, err
 	}
 	u.CreatedAt = created.Time
+	if holdKind.Valid {
+		u.HeldBy = &cas.Hold{Kind: cas.HoldKind(holdKind.String), ID: holdID.String, Since: heldSince.Time}
+	}
 	if err := json.Unmarshal([]byte(types), &u.HouseholdTypes); err != nil {
 		return u, fmt.Errorf("unit %s household types: %w", u.ID, err)
 	}
@@ -114,8 +119,8 @@ func unitConflict(u cas.Unit, action string) error {
 	return cas.Errorf(cas.EConflict, "cannot %s unit %s: it is %s since %s", action, u.Label, u.Status, u.StatusSince.Format(time.RFC3339))
 }
 
-// CreateUnit adds a unit to a facility. Only the HMIS team may. A new unit is available, so the
-// matching engine is asked to look for a referral.
+// CreateUnit adds a unit to a facility. Only the HMIS team may. A new unit is free: an
+// over-referral waiting for the facility takes it, or the matching engine is asked to look.
 func (db *DB) CreateUnit(ctx context.Context, actor *cas.User, u cas.Unit) (cas.Unit, error) {
 	if !cas.CanManageAgencies(actor) {
 		return cas.Unit{}, cas.Errorf(cas.EForbidden, "only the HMIS team can add units")
@@ -154,7 +159,7 @@ func (tx *Tx) createUnit(u cas.Unit) (cas.Unit, error) {
 	if err := tx.audit("unit.create", "unit", u.ID, nil, created); err != nil {
 		return cas.Unit{}, err
 	}
-	return created, tx.enqueue(JobMatch, matchReason{Reason: "unit_created", FacilityID: u.FacilityID, UnitID: u.ID})
+	return created, tx.unitFreed(u.ID, "unit_created")
 }
 
 func (tx *Tx) checkUnitLabel(u cas.Unit) error {
@@ -197,11 +202,8 @@ func (db *DB) UpdateUnit(ctx context.Context, actor *cas.User, id string, change
 		if err := tx.audit("unit.update", "unit", id, before, after); err != nil {
 			return err
 		}
-		if after.Status != cas.UnitAvailable {
-			return nil
-		}
-		// A free unit that now serves other households may match someone it did not before.
-		return tx.enqueue(JobMatch, matchReason{Reason: "unit_changed", FacilityID: after.FacilityID, UnitID: id})
+		// A free unit that now serves other households may fit someone it did not before.
+		return tx.unitFreed(id, "unit_changed")
 	})
 	return after, err
 }

@@ -303,7 +303,7 @@ func TestAgencyUnitsPage(t *testing.T) {
 		StartsOn: cas.DateOf(time.Now(), time.UTC), ExpiresOn: cas.DateOf(time.Now(), time.UTC).AddDays(10)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.db.TakeOffline(ctx, cas.System, c.apt4.ID, cas.OfflinePeriod{Reason: "Water damage"}); err != nil {
+	if _, err := c.db.TakeOffline(ctx, cas.System, c.apt4.ID, cas.OfflinePeriod{Reason: "Water damage"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	harbor := c.as(t, "harbor@coc.test")

@@ -224,7 +224,7 @@ func (s *Server) hmisUnitOffline(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	period := cas.OfflinePeriod{Reason: r.PostForm.Get("reason"), ExpectedReturn: cas.Date(strings.TrimSpace(r.PostForm.Get("expected_return")))}
-	if _, err := s.db.TakeOffline(r.Context(), actor(r), id, period); err != nil {
+	if _, err := s.db.TakeOffline(r.Context(), actor(r), id, period, r.PostForm.Get("withdraw_referral_reason")); err != nil {
 		return s.hmisUnitRefused(w, r, id, err)
 	}
 	label := id

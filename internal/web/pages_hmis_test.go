@@ -94,7 +94,7 @@ func newHMISCoC(t *testing.T) *hmisCoC {
 	c.room = unit(c.oaks, "Room 7", false)
 	_, err = db.CheckIn(ctx, cas.System, c.apt102.ID, "", "Pat Doe")
 	must(err)
-	_, err = db.TakeOffline(ctx, cas.System, c.room.ID, cas.OfflinePeriod{Reason: "Mold remediation", ExpectedReturn: "2099-03-01"})
+	_, err = db.TakeOffline(ctx, cas.System, c.room.ID, cas.OfflinePeriod{Reason: "Mold remediation", ExpectedReturn: "2099-03-01"}, "")
 	must(err)
 	_, err = db.ConfirmInventory(ctx, cas.System, c.commons.ID)
 	must(err)

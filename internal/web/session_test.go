@@ -193,7 +193,7 @@ func TestUnreadBadgeFragment(t *testing.T) {
 	if _, body := b.getPage("/inbox/unread"); strings.Contains(body, "badge") {
 		t.Errorf("a badge with nothing unread: %q", body)
 	}
-	if _, err := db.TakeOffline(ctx, cas.System, unit.ID, cas.OfflinePeriod{Reason: "repairs"}); err != nil {
+	if _, err := db.TakeOffline(ctx, cas.System, unit.ID, cas.OfflinePeriod{Reason: "repairs"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if status, body := b.getPage("/inbox/unread"); status != 200 || !strings.Contains(body, `aria-label="1 unread"`) || strings.Contains(body, "<html") {

@@ -155,6 +155,8 @@ func (s *Server) unitOffline(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Reason         *string `json:"reason"`
 		ExpectedReturn *string `json:"expected_return"`
+		// WithdrawReferralReason takes a unit a referral holds offline in an emergency.
+		WithdrawReferralReason string `json:"withdraw_referral_reason"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -166,7 +168,7 @@ func (s *Server) unitOffline(w http.ResponseWriter, r *http.Request) error {
 	if req.ExpectedReturn != nil {
 		o.ExpectedReturn = cas.Date(*req.ExpectedReturn)
 	}
-	if _, err := s.db.TakeOffline(r.Context(), actor(r), r.PathValue("id"), o); err != nil {
+	if _, err := s.db.TakeOffline(r.Context(), actor(r), r.PathValue("id"), o, req.WithdrawReferralReason); err != nil {
 		return err
 	}
 	return s.respondUnit(w, r, http.StatusOK)

@@ -59,7 +59,7 @@ func newMailCoC(t *testing.T, db *store.DB, units int) *mailCoC {
 func (m *mailCoC) takeOffline(t *testing.T) {
 	t.Helper()
 	for _, u := range m.units {
-		if _, err := m.db.TakeOffline(ctx, cas.System, u.ID, cas.OfflinePeriod{Reason: "Inspection"}); err != nil {
+		if _, err := m.db.TakeOffline(ctx, cas.System, u.ID, cas.OfflinePeriod{Reason: "Inspection"}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -233,7 +233,7 @@ func TestRemindersAndDigests(t *testing.T) {
 			t.Errorf("digest emails %v", got)
 		}
 		m.clock.Advance(17 * time.Hour) // 04:00 next day: before the digest hour
-		if _, err := db.TakeOffline(ctx, cas.System, m.units[0].ID, cas.OfflinePeriod{Reason: "repairs"}); err != nil {
+		if _, err := db.TakeOffline(ctx, cas.System, m.units[0].ID, cas.OfflinePeriod{Reason: "repairs"}, ""); err != nil {
 			t.Fatalf("take offline: %v", err)
 		}
 		if n := digests(); n != 0 {
