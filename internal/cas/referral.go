@@ -172,15 +172,15 @@ type Referral struct {
 	// anyway with a reason.
 	EligibilityOverride       bool
 	EligibilityOverrideReason string
-	Rank            int    // the client's HPL rank when referred
-	SchemeVersion   int    // the prioritization scheme that ranked them
-	MatchReason     string // why this client, in words
-	Deadline        time.Time
-	ReasonCode      DeclineReason // when declined
-	Note            string
-	CreatedBy       string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	Rank                      int    // the client's HPL rank when referred
+	SchemeVersion             int    // the prioritization scheme that ranked them
+	MatchReason               string // why this client, in words
+	Deadline                  time.Time
+	ReasonCode                DeclineReason // when declined
+	Note                      string
+	CreatedBy                 string
+	CreatedAt                 time.Time
+	UpdatedAt                 time.Time
 }
 
 // Waiting reports whether the referral is an open over-referral still in line for a unit of its

@@ -31,10 +31,11 @@ type errorBody struct {
 }
 
 type errorJSON struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	Field     string `json:"field,omitempty"`
-	RequestID string `json:"request_id,omitempty"`
+	Code      string   `json:"code"`
+	Message   string   `json:"message"`
+	Field     string   `json:"field,omitempty"`
+	Details   []string `json:"details,omitempty"`
+	RequestID string   `json:"request_id,omitempty"`
 }
 
 // adapt turns a handlerFunc into an http.Handler that renders its error as DESIGN.md's JSON error.
@@ -47,7 +48,7 @@ func (s *Server) adapt(h handlerFunc) http.HandlerFunc {
 		}
 		body := errorJSON{Code: cas.ErrorCode(err), RequestID: requestIDFrom(r.Context())}
 		if e := cas.ErrorOf(err); e != nil {
-			body.Message, body.Field = e.Message, e.Field
+			body.Message, body.Field, body.Details = e.Message, e.Field, e.Details
 		} else {
 			s.log.ErrorContext(r.Context(), "internal error", "request_id", body.RequestID, "route", r.Pattern, "err", err)
 			body.Message = "something went wrong on our side; the error has been logged"

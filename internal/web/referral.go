@@ -21,16 +21,22 @@ type referralJSON struct {
 	OverRefer       bool               `json:"over_refer"`
 	OverReferReason string             `json:"over_refer_reason,omitempty"`
 	ExpectedVacancy *cas.Date          `json:"expected_vacancy"`
-	Source          cas.ReferralSource `json:"source"`
-	Rank            int                `json:"rank"`
-	SchemeVersion   int                `json:"scheme_version"`
-	MatchReason     string             `json:"match_reason"`
-	Deadline        time.Time          `json:"deadline"`
-	ReasonCode      *cas.DeclineReason `json:"reason_code"`
-	ReferralResult  *int               `json:"referral_result"`
-	Note            string             `json:"note,omitempty"`
-	CreatedAt       time.Time          `json:"created_at"`
-	UpdatedAt       time.Time          `json:"updated_at"`
+	// WaitingForUnit: an open over-referral in line for its facility's next unit that fits.
+	WaitingForUnit bool       `json:"waiting_for_unit"`
+	UnitAssignedAt *time.Time `json:"unit_assigned_at"`
+	// EligibilityOverride: a CAS admin referred a client the engine's rules refuse, with a reason.
+	EligibilityOverride       bool               `json:"eligibility_override"`
+	EligibilityOverrideReason string             `json:"eligibility_override_reason,omitempty"`
+	Source                    cas.ReferralSource `json:"source"`
+	Rank                      int                `json:"rank"`
+	SchemeVersion             int                `json:"scheme_version"`
+	MatchReason               string             `json:"match_reason"`
+	Deadline                  time.Time          `json:"deadline"`
+	ReasonCode                *cas.DeclineReason `json:"reason_code"`
+	ReferralResult            *int               `json:"referral_result"`
+	Note                      string             `json:"note,omitempty"`
+	CreatedAt                 time.Time          `json:"created_at"`
+	UpdatedAt                 time.Time          `json:"updated_at"`
 }
 
 // referralResult is the HUD 4.20 ReferralResult the referral's outcome is reported as, if any yet.
@@ -50,7 +56,8 @@ func toReferralJSON(r cas.Referral) referralJSON {
 	out := referralJSON{ID: r.ID, ClientID: r.ClientID, HPLEntryID: r.HPLEntryID, ProgramID: r.ProgramID, FacilityID: r.FacilityID,
 		AgencyID: r.AgencyID, Status: r.Status, OverRefer: r.OverRefer, OverReferReason: r.OverReferReason, Source: r.Source, Rank: r.Rank,
 		SchemeVersion: r.SchemeVersion, MatchReason: r.MatchReason, Deadline: r.Deadline, ReferralResult: referralResult(r), Note: r.Note,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, WaitingForUnit: r.Waiting(), UnitAssignedAt: r.UnitAssignedAt,
+		EligibilityOverride: r.EligibilityOverride, EligibilityOverrideReason: r.EligibilityOverrideReason}
 	if r.UnitID != "" {
 		out.UnitID = &r.UnitID
 	}
@@ -120,6 +127,8 @@ func (s *Server) referralCreate(w http.ResponseWriter, r *http.Request) error {
 		OverRefer       bool      `json:"over_refer"`
 		Reason          string    `json:"reason"`
 		ExpectedVacancy *cas.Date `json:"expected_vacancy"`
+		// EligibilityOverrideReason refers a client the engine's rules refuse.
+		EligibilityOverrideReason string `json:"eligibility_override_reason"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -127,7 +136,8 @@ func (s *Server) referralCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := requireFields(presence{"client_id", req.ClientID == nil}, presence{"facility_id", req.FacilityID == nil}); err != nil {
 		return err
 	}
-	in := store.NewReferral{ClientID: *req.ClientID, FacilityID: *req.FacilityID, OverRefer: req.OverRefer, Reason: req.Reason}
+	in := store.NewReferral{ClientID: *req.ClientID, FacilityID: *req.FacilityID, OverRefer: req.OverRefer, Reason: req.Reason,
+		EligibilityOverrideReason: req.EligibilityOverrideReason}
 	setIf(&in.ExpectedVacancy, req.ExpectedVacancy)
 	ref, err := s.db.CreateReferral(r.Context(), actor(r), in)
 	if err != nil {

@@ -82,7 +82,8 @@ func (s *Server) apiRoutes() []route {
 		{"PATCH", "/api/v1/units/{id}", hmisOnly, s.unitUpdate},
 		{"POST", "/api/v1/units/{id}/check-in", unitOperators, s.unitCheckIn},
 		{"POST", "/api/v1/units/{id}/check-out", unitOperators, s.unitCheckOut},
-		{"POST", "/api/v1/units/{id}/offline", hmisOnly, s.unitOffline},
+		// CAS admins may too, only in an emergency to withdraw the referral that holds the unit.
+		{"POST", "/api/v1/units/{id}/offline", coc, s.unitOffline},
 		{"POST", "/api/v1/units/{id}/online", hmisOnly, s.unitOnline},
 
 		{"GET", "/api/v1/reservations", anyRole, s.reservationList},

@@ -52,7 +52,7 @@ var permissionMatrix = map[string]string{
 	"PATCH /api/v1/units/{id}":                       "nnyn",
 	"POST /api/v1/units/{id}/check-in":               "nnyy",
 	"POST /api/v1/units/{id}/check-out":              "nnyy",
-	"POST /api/v1/units/{id}/offline":                "nnyn",
+	"POST /api/v1/units/{id}/offline":                "nyyn",
 	"POST /api/v1/units/{id}/online":                 "nnyn",
 	"GET /api/v1/reservations":                       "nyyy",
 	"POST /api/v1/reservations":                      "nnyy",

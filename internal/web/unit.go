@@ -18,12 +18,24 @@ type unitJSON struct {
 	Accessible     bool                `json:"accessible"`
 	Status         cas.UnitStatus      `json:"status"`
 	StatusSince    time.Time           `json:"status_since"`
+	HeldBy         *holdJSON           `json:"held_by"`
 	CreatedAt      time.Time           `json:"created_at"`
 }
 
+// holdJSON says who a unit is for: the kind of holder, its ID, and since when.
+type holdJSON struct {
+	Kind  cas.HoldKind `json:"kind"`
+	ID    string       `json:"id"`
+	Since time.Time    `json:"since"`
+}
+
 func toUnitJSON(u cas.Unit) unitJSON {
-	return unitJSON{ID: u.ID, FacilityID: u.FacilityID, AgencyID: u.AgencyID, Label: u.Label, Bedrooms: u.Bedrooms,
+	out := unitJSON{ID: u.ID, FacilityID: u.FacilityID, AgencyID: u.AgencyID, Label: u.Label, Bedrooms: u.Bedrooms,
 		HouseholdTypes: u.HouseholdTypes, Accessible: u.Accessible, Status: u.Status, StatusSince: u.StatusSince, CreatedAt: u.CreatedAt}
+	if h := u.HeldBy; h != nil {
+		out.HeldBy = &holdJSON{Kind: h.Kind, ID: h.ID, Since: h.Since}
+	}
+	return out
 }
 
 type unitEventJSON struct {
