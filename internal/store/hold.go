@@ -87,6 +87,9 @@ func (tx *Tx) withdrawForOffline(referralID, reason string, u cas.Unit) error {
 	}); err != nil {
 		return err
 	}
+	if err := tx.enqueue(JobMatch, matchReason{Reason: "referral_withdrawn", FacilityID: r.FacilityID}); err != nil {
+		return err
+	}
 	d, err := tx.referralData(r)
 	if err != nil {
 		return err

@@ -77,10 +77,7 @@ func (tx *Tx) checkInReferred(r *cas.Referral, u cas.Unit) (cas.Occupancy, error
 	if err != nil {
 		return occ, err
 	}
-	if released != "" {
-		err = tx.unitFreed(released, "referral_moved_elsewhere")
-	}
-	return occ, err
+	return occ, tx.afterStep(*r, released)
 }
 
 // openOccupancy applies the hold rule to a check-in on a unit locked by lockUnit, converting the

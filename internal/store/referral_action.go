@@ -31,23 +31,62 @@ func (db *DB) transition(ctx context.Context, actor *cas.User, id string, action
 		if err != nil {
 			return err
 		}
-		job := matchReason{Reason: "referral_" + string(r.Status), FacilityID: r.FacilityID}
-		if released != "" {
-			_, given, err := tx.offerToWaiting(released)
-			if err != nil {
-				return err
-			}
-			if !given {
-				job.UnitID = released
-			}
-		}
-		if r.Status.Open() || r.Status == cas.ReferralHoused && job.UnitID == "" {
-			return nil
-		}
-		// The client is back on the list, and the unit, unless an over-referral took it, is free.
-		return tx.enqueue(JobMatch, job)
+		return tx.afterStep(r, released)
 	})
 	return r, err
+}
+
+// afterStep gives what a referral's step let go of to whoever waits for it: the unit it released
+// to the over-referrals waiting for its facility, and the client's own waiting over-referrals a
+// unit now that the client holds none. The matching engine is asked to look at the rest.
+func (tx *Tx) afterStep(r cas.Referral, released string) error {
+	job := matchReason{Reason: "referral_" + string(r.Status), FacilityID: r.FacilityID}
+	if released != "" {
+		_, given, err := tx.offerToWaiting(released)
+		if err != nil {
+			return err
+		}
+		if !given {
+			job.UnitID = released
+		}
+		if err := tx.giveWaitingUnits(); err != nil {
+			return err
+		}
+	}
+	if r.Status.Open() || r.Status == cas.ReferralHoused && job.UnitID == "" {
+		return nil
+	}
+	// The client is back on the list, and the unit, unless an over-referral took it, is free.
+	return tx.enqueue(JobMatch, job)
+}
+
+// closeOtherReferrals withdraws a client's other open referrals once the client no longer needs
+// the list (moved in, or housed elsewhere): a housed person is never left referred.
+func (tx *Tx) closeOtherReferrals(r cas.Referral, note string) error {
+	var others []string
+	if err := eachRow(tx.ctx, tx, `SELECT id FROM referrals WHERE client_id = $1 AND id <> $2 AND status IN ('pending', 'accepted') ORDER BY id`,
+		[]any{r.ClientID, r.ID}, func(row scanner) error {
+			var id string
+			err := row.Scan(&id)
+			others = append(others, id)
+			return err
+		}); err != nil {
+		return fmt.Errorf("other referrals of %s: %w", r.ClientID, err)
+	}
+	for _, id := range others {
+		other, err := referralByID(tx.ctx, tx, id, tx.db.dialect.forUpdate)
+		if err != nil {
+			return err
+		}
+		released, err := tx.step(&other, cas.ActionWithdraw, note, func(o *cas.Referral) { o.Note = note }, nil)
+		if err != nil {
+			return err
+		}
+		if err := tx.afterStep(other, released); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // step takes one lifecycle step of a referral the transaction has locked and the actor may act on:
@@ -147,9 +186,11 @@ func (db *DB) DeclineReferral(ctx context.Context, actor *cas.User, id string, r
 		func(r *cas.Referral) { r.ReasonCode, r.Note = reason, strings.TrimSpace(note) },
 		func(tx *Tx, r *cas.Referral) error {
 			if rule.Leaves {
-				_, err := tx.exec(`UPDATE hpl_entries SET status = 'inactive', removal_reason = $1, updated_at = $2 WHERE id = $3`,
-					rule.Label, tx.now, r.HPLEntryID)
-				return err
+				if _, err := tx.exec(`UPDATE hpl_entries SET status = 'inactive', removal_reason = $1, updated_at = $2 WHERE id = $3`,
+					rule.Label, tx.now, r.HPLEntryID); err != nil {
+					return err
+				}
+				return tx.closeOtherReferrals(*r, "Withdrawn: the client is housed elsewhere.")
 			}
 			return tx.returnToHPL(*r, rule.ParkDays, rule.Label)
 		})
@@ -200,8 +241,11 @@ func (tx *Tx) moveInto(r *cas.Referral, u cas.Unit) (cas.Occupancy, error) {
 		return occ, err
 	}
 	r.UnitID = u.ID
-	_, err = tx.exec(`UPDATE hpl_entries SET status = 'housed', parked_until = NULL, park_reason = NULL, updated_at = $1 WHERE id = $2`, tx.now, r.HPLEntryID)
-	return occ, err
+	if _, err = tx.exec(`UPDATE hpl_entries SET status = 'housed', parked_until = NULL, park_reason = NULL, updated_at = $1 WHERE id = $2`,
+		tx.now, r.HPLEntryID); err != nil {
+		return occ, err
+	}
+	return occ, tx.closeOtherReferrals(*r, "Withdrawn: the client moved in through another referral.")
 }
 
 // ExpireReferrals expires every pending referral whose response deadline has passed, returning
