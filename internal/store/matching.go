@@ -212,6 +212,13 @@ func (db *DB) SendProposal(ctx context.Context, actor *cas.User, id string) (cas
 		if err != nil {
 			return err
 		}
+		var entry cas.HPLStatus
+		if err := tx.queryRow(`SELECT status FROM hpl_entries WHERE id = $1`, p.HPLEntryID).Scan(&entry); err != nil {
+			return err
+		}
+		if entry != cas.HPLActive {
+			return cas.Errorf(cas.EConflict, "the client is %s on the HPL now; dismiss the proposal", entry)
+		}
 		u, err := tx.lockUnitRow(p.UnitID)
 		if err != nil {
 			return err

@@ -41,6 +41,15 @@ func (db *DB) CheckIn(ctx context.Context, actor *cas.User, unitID, clientID, cl
 				return err
 			}
 		}
+		if clientID != "" {
+			// A person is in one unit at a time.
+			if in, err := tx.occupiedBy(clientID); err != nil || in != "" {
+				if err == nil {
+					err = &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client is checked into another unit; they must be checked out of it first"}
+				}
+				return err
+			}
+		}
 		occ, err = tx.openOccupancy(u, cas.Claim{Action: cas.ClaimCheckIn, ClientID: clientID, ClientName: clientName})
 		return err
 	})
@@ -112,25 +121,44 @@ func (db *DB) CheckOut(ctx context.Context, actor *cas.User, unitID string) (cas
 		if err != nil {
 			return err
 		}
-		if u.Status != cas.UnitOccupied {
-			return unitConflict(u, "check a client out of")
-		}
-		var reservation *string
-		if err := tx.queryRow(`SELECT id, client_name, started_at, reservation_id FROM occupancies WHERE unit_id = $1 AND ended_at IS NULL`, unitID).
-			Scan(&occ.ID, &occ.ClientName, &occ.StartedAt, &reservation); err != nil {
-			return fmt.Errorf("open occupancy of %s: %w", unitID, err)
-		}
-		if reservation != nil {
-			occ.ReservationID = *reservation
-		}
-		occ.UnitID, occ.StartedAt, occ.EndedAt = unitID, occ.StartedAt.UTC(), &tx.now
-		if _, err := tx.exec(`UPDATE occupancies SET ended_at = $1, ended_by = $2 WHERE id = $3`, tx.now, actor.ID, occ.ID); err != nil {
-			return fmt.Errorf("check out of %s: %w", unitID, err)
-		}
-		if err := tx.audit("unit.check_out", "unit", unitID, map[string]any{"status": u.Status}, occ); err != nil {
-			return err
-		}
-		return tx.unitFreed(unitID, "unit_checked_out")
+		occ, err = tx.checkOut(u, "")
+		return err
 	})
 	return occ, err
+}
+
+// checkOut ends the occupancy of a unit the transaction has locked, with why when the system does
+// it, and frees the unit.
+func (tx *Tx) checkOut(u cas.Unit, why string) (cas.Occupancy, error) {
+	var occ cas.Occupancy
+	if u.Status != cas.UnitOccupied {
+		return occ, unitConflict(u, "check a client out of")
+	}
+	var reservation *string
+	if err := tx.queryRow(`SELECT id, client_name, started_at, reservation_id FROM occupancies WHERE unit_id = $1 AND ended_at IS NULL`, u.ID).
+		Scan(&occ.ID, &occ.ClientName, &occ.StartedAt, &reservation); err != nil {
+		return occ, fmt.Errorf("open occupancy of %s: %w", u.ID, err)
+	}
+	if reservation != nil {
+		occ.ReservationID = *reservation
+	}
+	occ.UnitID, occ.StartedAt, occ.EndedAt = u.ID, occ.StartedAt.UTC(), &tx.now
+	if _, err := tx.exec(`UPDATE occupancies SET ended_at = $1, ended_by = $2 WHERE id = $3`, tx.now, tx.actor.ID, occ.ID); err != nil {
+		return occ, fmt.Errorf("check out of %s: %w", u.ID, err)
+	}
+	before := map[string]any{"status": u.Status}
+	if why != "" {
+		before["why"] = why
+	}
+	if err := tx.audit("unit.check_out", "unit", u.ID, before, occ); err != nil {
+		return occ, err
+	}
+	return occ, tx.unitFreed(u.ID, "unit_checked_out")
+}
+
+// occupiedBy returns the unit a client is checked into, if any.
+func (tx *Tx) occupiedBy(clientID string) (string, error) {
+	var unitID string
+	err := tx.queryRow(`SELECT COALESCE(MAX(unit_id), '') FROM occupancies WHERE client_id = $1 AND ended_at IS NULL`, clientID).Scan(&unitID)
+	return unitID, err
 }

@@ -60,9 +60,32 @@ func (tx *Tx) afterStep(r cas.Referral, released string) error {
 	return tx.enqueue(JobMatch, job)
 }
 
-// closeOtherReferrals withdraws a client's other open referrals once the client no longer needs
-// the list (moved in, or housed elsewhere): a housed person is never left referred.
+// closeOtherReferrals withdraws a client's other open referrals, and lapses their open proposals,
+// once the client no longer needs the list (moved in, or housed elsewhere): a housed person is
+// never left referred.
 func (tx *Tx) closeOtherReferrals(r cas.Referral, note string) error {
+	var proposals []string
+	if err := eachRow(tx.ctx, tx, `SELECT id FROM match_proposals WHERE client_id = $1 AND status = 'open'`, []any{r.ClientID},
+		func(row scanner) error {
+			var id string
+			err := row.Scan(&id)
+			proposals = append(proposals, id)
+			return err
+		}); err != nil {
+		return fmt.Errorf("open proposals of %s: %w", r.ClientID, err)
+	}
+	for _, id := range proposals {
+		var unitID string
+		if err := tx.queryRow(`SELECT unit_id FROM match_proposals WHERE id = $1`, id).Scan(&unitID); err != nil {
+			return err
+		}
+		if err := tx.lapseProposal(id); err != nil {
+			return err
+		}
+		if err := tx.unitFreed(unitID, "proposal_lapsed"); err != nil {
+			return err
+		}
+	}
 	var others []string
 	if err := eachRow(tx.ctx, tx, `SELECT id FROM referrals WHERE client_id = $1 AND id <> $2 AND status IN ('pending', 'accepted') ORDER BY id`,
 		[]any{r.ClientID, r.ID}, func(row scanner) error {
@@ -233,6 +256,19 @@ func (tx *Tx) moveInto(r *cas.Referral, u cas.Unit) (cas.Occupancy, error) {
 		return cas.Occupancy{}, err
 	}
 	name := client.FirstName + " " + client.LastName
+	// A client who moves in through CAS leaves the unit they were in (a shelter bed, say): they are
+	// checked out of it, and it frees for the next person.
+	if in, err := tx.occupiedBy(client.ID); err != nil {
+		return cas.Occupancy{}, err
+	} else if in != "" && in != u.ID {
+		old, err := tx.lockUnitRow(in)
+		if err != nil {
+			return cas.Occupancy{}, err
+		}
+		if _, err := tx.checkOut(old, "moved in through referral "+r.ID); err != nil {
+			return cas.Occupancy{}, err
+		}
+	}
 	if u, err = tx.db.unit(tx.ctx, tx, u.ID); err != nil {
 		return cas.Occupancy{}, err
 	}
