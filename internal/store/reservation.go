@@ -144,16 +144,16 @@ func (db *DB) ExpireReservations(ctx context.Context) (int, error) {
 	expired := 0
 	err := db.inTx(ctx, cas.System, func(tx *Tx) error {
 		today := cas.DateOf(tx.now, db.Zone)
-		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.unit_id, u.facility_id FROM reservations r JOIN units u ON u.id = r.unit_id
-			WHERE r.status = 'open' AND r.expires_on < $1 ORDER BY r.expires_on, r.id`+db.dialect.forUpdate, string(today))
+		rows, err := tx.QueryContext(ctx, `SELECT id, unit_id FROM reservations
+			WHERE status = 'open' AND expires_on < $1 ORDER BY expires_on, id`+db.dialect.forUpdate, string(today))
 		if err != nil {
 			return fmt.Errorf("overdue reservations: %w", err)
 		}
-		type overdue struct{ id, unitID, facilityID string }
+		type overdue struct{ id, unitID string }
 		var due []overdue
 		for rows.Next() {
 			var o overdue
-			if err := rows.Scan(&o.id, &o.unitID, &o.facilityID); err != nil {
+			if err := rows.Scan(&o.id, &o.unitID); err != nil {
 				rows.Close()
 				return err
 			}
