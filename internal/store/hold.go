@@ -195,15 +195,10 @@ func (tx *Tx) giveToWaiting(u cas.Unit) (bool, error) {
 // giveWaitingUnits gives every free unit to the over-referrals waiting for its facility, before a
 // matching run sees the free units: a catch-all beside unitFreed.
 func (tx *Tx) giveWaitingUnits() error {
-	var units []string
-	if err := eachRow(tx.ctx, tx, `SELECT s.id FROM unit_states s WHERE s.`+unheld+` AND s.facility_id IN
+	units, err := tx.ids(`SELECT s.id FROM unit_states s WHERE s.`+unheld+` AND s.facility_id IN
 		(SELECT facility_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NULL)
-		ORDER BY s.facility_id, s.label, s.id`, nil, func(row scanner) error {
-		var id string
-		err := row.Scan(&id)
-		units = append(units, id)
-		return err
-	}); err != nil {
+		ORDER BY s.facility_id, s.label, s.id`)
+	if err != nil {
 		return fmt.Errorf("free units with over-referrals waiting: %w", err)
 	}
 	for _, id := range units {
@@ -219,4 +214,16 @@ func (tx *Tx) giveWaitingUnits() error {
 		}
 	}
 	return nil
+}
+
+// ids reads a one-column query of IDs.
+func (tx *Tx) ids(query string, args ...any) ([]string, error) {
+	var list []string
+	err := eachRow(tx.ctx, tx, query, args, func(row scanner) error {
+		var id string
+		err := row.Scan(&id)
+		list = append(list, id)
+		return err
+	})
+	return list, err
 }

@@ -64,19 +64,13 @@ func (tx *Tx) afterStep(r cas.Referral, released string) error {
 // once the client no longer needs the list (moved in, or housed elsewhere): a housed person is
 // never left referred.
 func (tx *Tx) closeOtherReferrals(r cas.Referral, note string) error {
-	var proposals []string
-	if err := eachRow(tx.ctx, tx, `SELECT id FROM match_proposals WHERE client_id = $1 AND status = 'open'`, []any{r.ClientID},
-		func(row scanner) error {
-			var id string
-			err := row.Scan(&id)
-			proposals = append(proposals, id)
-			return err
-		}); err != nil {
+	proposals, err := tx.ids(`SELECT unit_id FROM match_proposals WHERE client_id = $1 AND status = 'open'`, r.ClientID)
+	if err != nil {
 		return fmt.Errorf("open proposals of %s: %w", r.ClientID, err)
 	}
-	for _, id := range proposals {
-		var unitID string
-		if err := tx.queryRow(`SELECT unit_id FROM match_proposals WHERE id = $1`, id).Scan(&unitID); err != nil {
+	for _, unitID := range proposals {
+		var id string
+		if err := tx.queryRow(`SELECT id FROM match_proposals WHERE unit_id = $1 AND status = 'open'`, unitID).Scan(&id); err != nil {
 			return err
 		}
 		if err := tx.lapseProposal(id); err != nil {
@@ -86,14 +80,9 @@ func (tx *Tx) closeOtherReferrals(r cas.Referral, note string) error {
 			return err
 		}
 	}
-	var others []string
-	if err := eachRow(tx.ctx, tx, `SELECT id FROM referrals WHERE client_id = $1 AND id <> $2 AND status IN ('pending', 'accepted') ORDER BY id`,
-		[]any{r.ClientID, r.ID}, func(row scanner) error {
-			var id string
-			err := row.Scan(&id)
-			others = append(others, id)
-			return err
-		}); err != nil {
+	others, err := tx.ids(`SELECT id FROM referrals WHERE client_id = $1 AND id <> $2 AND status IN ('pending', 'accepted') ORDER BY id`,
+		r.ClientID, r.ID)
+	if err != nil {
 		return fmt.Errorf("other referrals of %s: %w", r.ClientID, err)
 	}
 	for _, id := range others {
