@@ -195,7 +195,7 @@ func (tx *Tx) giveToWaiting(u cas.Unit) (bool, error) {
 // giveWaitingUnits gives every free unit to the over-referrals waiting for its facility, before a
 // matching run sees the free units: a catch-all beside unitFreed.
 func (tx *Tx) giveWaitingUnits() error {
-	units, err := tx.ids(`SELECT s.id FROM unit_states s WHERE s.`+unheld+` AND s.facility_id IN
+	units, err := tx.ids(`SELECT s.id FROM unit_states s WHERE s.` + unheld + ` AND s.facility_id IN
 		(SELECT facility_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NULL)
 		ORDER BY s.facility_id, s.label, s.id`)
 	if err != nil {
