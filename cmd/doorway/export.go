@@ -20,7 +20,7 @@ func (m *Main) exportHMISCSV(ctx context.Context, args []string) error {
 	fs.Var(&from, "from", "first day of the export period, YYYY-MM-DD: the referrals made on it or later (default: the first referral's day)")
 	fs.Var(&to, "to", "last day of the export period, YYYY-MM-DD, included (default: today)")
 	zone := fs.String("timezone", "UTC", "the CoC's IANA time zone, e.g. America/Chicago: the day each referral falls on (env DOORWAY_TIMEZONE)")
-	version := fs.String("csv-version", hmiscsv.FY2024, "HMIS CSV version to write: 2024 or 2026")
+	version := fs.String("csv-version", hmiscsv.FY2026, "HMIS CSV version to write: 2026 (HUD's format since 1 October 2025) or 2024")
 	implementation := fs.String("implementation-id", "doorway", "Export.csv ImplementationID: a name unique to this Doorway installation (env DOORWAY_IMPLEMENTATION_ID)")
 	if err := m.parse(fs, args); err != nil {
 		return err
@@ -68,6 +68,10 @@ func (m *Main) exportHMISCSV(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "Wrote an FY%s HUD HMIS CSV export to %s:\n", *version, *out)
 	fmt.Fprintf(m.Stdout, "  Export.csv: ExportID %s, %s to %s\n", stats.ExportID, stats.From, stats.To)
 	fmt.Fprintf(m.Stdout, "  Event.csv: %d CE Events (%d with a result)\n", stats.Events, stats.WithResult)
+	if stats.Unmatched > 0 {
+		fmt.Fprintf(m.Stdout, "  %s: %d referrals not written to Event.csv: their client or CE enrollment has no HMIS ID, so an HMIS could not load them\n",
+			hmiscsv.UnmatchedFile, stats.Unmatched)
+	}
 	return nil
 }
 

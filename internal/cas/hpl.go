@@ -43,8 +43,11 @@ type HPLEntry struct {
 	ParkReason   string
 	// RemovalReason says why an inactive entry left the list.
 	RemovalReason string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// HMISEnrollmentID is the HMIS CE enrollment the entry came from, reported with its referrals
+	// in the HUD export; empty when the entry was made in Doorway.
+	HMISEnrollmentID string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Validate checks an HPL entry before it is stored.

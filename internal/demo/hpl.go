@@ -132,6 +132,11 @@ func people(rng *rand.Rand, now time.Time, zone *time.Location) []person {
 		default:
 			e.IntakeStatus = cas.IntakePending
 		}
+		if c.HMISPersonalID != "" {
+			// Assessed in the HMIS: the entry came from the client's CE enrollment there, so its
+			// referrals go back to the HMIS as CE Events. The others were added in Doorway.
+			e.HMISEnrollmentID = fmt.Sprintf("CE%06d", 100+i)
+		}
 		joined := e.AssessedOn.Start(zone).Add(9*time.Hour + time.Duration(rng.IntN(8*60))*time.Minute)
 		if joined.After(now) {
 			joined = now

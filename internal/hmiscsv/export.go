@@ -1,6 +1,7 @@
 package hmiscsv
 
 import (
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,8 +16,8 @@ import (
 type ExportOptions struct {
 	// ID is the ExportID of both files; empty means one made from ExportedAt: DOORWAY-20261102150405.
 	ID string
-	// Version is the HMIS CSV version, FY2024 (the default) or FY2026; the two files are the same in
-	// both, but for Export.csv's CSVVersion.
+	// Version is the HMIS CSV version, FY2026 (the default: HUD's format since 1 October 2025) or
+	// FY2024; the two files are the same in both, but for Export.csv's CSVVersion.
 	Version string
 	// From and To are the export period, days in Zone, both included: ExportStartDate and
 	// ExportEndDate. An empty From is the day of the first referral, or of the export when there is
@@ -36,9 +37,15 @@ type ExportOptions struct {
 type ExportStats struct {
 	ExportID   string
 	From, To   cas.Date
-	Events     int // Event.csv rows: one per referral
+	Events     int // Event.csv rows: one per referral whose client and enrollment came from the HMIS
 	WithResult int // events with a ReferralResult: housed or declined
+	// Unmatched counts the referrals left out of Event.csv because their client or CE enrollment
+	// has no HMIS ID, which an HMIS could not load; unmatched.csv lists them.
+	Unmatched int
 }
+
+// UnmatchedFile lists, beside Event.csv, the referrals an HMIS could not load, with why.
+const UnmatchedFile = "unmatched.csv"
 
 // csvVersions are the CSVVersion Export.csv states for each version written.
 var csvVersions = map[string]string{FY2024: "2024 v1.3", FY2026: "2026 v1.0"}
@@ -61,8 +68,10 @@ const systemUserID = "DOORWAY"
 // saying what the export is, and Event.csv, with one Coordinated Entry Event (4.20) per referral.
 // Each event belongs to the CE enrollment the client's HPL entry came from, is the referral to the
 // receiving program's project type (EventCode), and carries the referral's result when it has one
-// (ReferralResult), dated the day the referral closed. The referrals are those of the period; the
-// caller picks them, with store.ReferralRecords.
+// (ReferralResult), dated the day the referral closed. A referral whose client or CE enrollment has
+// no HMIS ID (made in Doorway, not imported) is not written to Event.csv, where an HMIS could not
+// match it: it is listed in unmatched.csv with the reason. The referrals are those of the period;
+// the caller picks them, with store.ReferralRecords.
 func WriteExport(dir string, records []store.ReferralRecord, opts ExportOptions) (ExportStats, error) {
 	opts, err := opts.complete(records)
 	if err != nil {
@@ -76,8 +85,14 @@ func WriteExport(dir string, records []store.ReferralRecord, opts ExportOptions)
 	if err != nil {
 		return ExportStats{}, fmt.Errorf("export: %w", err)
 	}
+	var unmatched [][]string
 	err = writeFile(dir, opts.Version, "Event.csv", func(w *Writer) error {
 		for _, rec := range records {
+			if why := unmatchedBecause(rec); why != "" {
+				unmatched = append(unmatched, []string{rec.Referral.ID, rec.Referral.ClientID, rec.Referral.HPLEntryID,
+					rec.Referral.CreatedAt.In(opts.Zone).Format(time.DateOnly), why})
+				continue
+			}
 			hasResult, err := writeEvent(w, rec, opts)
 			if err != nil {
 				return fmt.Errorf("referral %s: %w", rec.Referral.ID, err)
@@ -92,13 +107,53 @@ func WriteExport(dir string, records []store.ReferralRecord, opts ExportOptions)
 	if err != nil {
 		return ExportStats{}, fmt.Errorf("export: %w", err)
 	}
+	stats.Unmatched = len(unmatched)
+	if err := writeUnmatched(filepath.Join(dir, UnmatchedFile), unmatched); err != nil {
+		return ExportStats{}, fmt.Errorf("export: %w", err)
+	}
 	return stats, nil
+}
+
+// unmatchedBecause says why an HMIS could not load a referral's event, or "" when it could.
+func unmatchedBecause(rec store.ReferralRecord) string {
+	switch {
+	case rec.PersonalID == "" && rec.EnrollmentID == "":
+		return "the client and their HPL entry were added in Doorway: no HMIS PersonalID or CE EnrollmentID"
+	case rec.PersonalID == "":
+		return "the client has no HMIS PersonalID"
+	case rec.EnrollmentID == "":
+		return "the HPL entry was added in Doorway: no HMIS CE EnrollmentID"
+	}
+	return ""
+}
+
+// writeUnmatched writes the referrals left out of Event.csv, or removes the list of an earlier
+// export to the same folder when there are none, so a stale list is never read as this one's.
+func writeUnmatched(path string, rows [][]string) error {
+	if len(rows) == 0 {
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	w.Write([]string{"ReferralID", "ClientID", "HPLEntryID", "ReferralDate", "Reason"}) //nolint:errcheck // Flush reports it
+	w.WriteAll(rows)                                                                    //nolint:errcheck // the same
+	err = w.Error()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // complete fills in the defaults of opts and checks what was given.
 func (opts ExportOptions) complete(records []store.ReferralRecord) (ExportOptions, error) {
 	if opts.Version == "" {
-		opts.Version = FY2024
+		opts.Version = FY2026
 	}
 	if _, ok := csvVersions[opts.Version]; !ok {
 		return opts, fmt.Errorf("HMIS CSV version %q: want %s or %s", opts.Version, FY2024, FY2026)

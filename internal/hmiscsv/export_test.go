@@ -1,6 +1,7 @@
 package hmiscsv_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -66,9 +67,19 @@ func newReferralCoC(t *testing.T, db *store.DB, start time.Time) *referralCoC {
 }
 
 // refer puts a new single adult on the HPL and refers them to the site of a project type, as by.
-func (c *referralCoC) refer(t *testing.T, typ cas.ProjectType, by *cas.User, hmisPersonalID string) (cas.Referral, cas.HPLEntry) {
+// The client and their CE enrollment come from the HMIS, as an import brings them, with the
+// PersonalID and EnrollmentID it returns; with hmisPersonalID "none" they were added in Doorway.
+func (c *referralCoC) refer(t *testing.T, typ cas.ProjectType, by *cas.User, hmisPersonalID string) (r cas.Referral, personalID, enrollmentID string) {
 	t.Helper()
 	c.clients++
+	switch hmisPersonalID {
+	case "none":
+		hmisPersonalID = ""
+	case "":
+		hmisPersonalID, enrollmentID = fmt.Sprintf("PID-%d", c.clients), fmt.Sprintf("ENR-%d", c.clients)
+	default:
+		enrollmentID = fmt.Sprintf("ENR-%d", c.clients)
+	}
 	client, err := c.db.CreateClient(ctx, cas.System, cas.Client{FirstName: fmt.Sprintf("Client%d", c.clients), LastName: "Test",
 		BirthDate: "1980-05-01", HMISPersonalID: hmisPersonalID, HouseholdSize: 1, HouseholdType: cas.WithoutChildren, Consent: true})
 	if err != nil {
@@ -78,11 +89,17 @@ func (c *referralCoC) refer(t *testing.T, typ cas.ProjectType, by *cas.User, hmi
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.db.CreateReferral(ctx, by, store.NewReferral{ClientID: client.ID, FacilityID: c.sites[typ].ID})
+	if enrollmentID != "" {
+		// As the import links an HPL entry to the CE enrollment it came from.
+		if _, err := c.db.SQL().ExecContext(ctx, `UPDATE hpl_entries SET hmis_enrollment_id = $1 WHERE id = $2`, enrollmentID, entry.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err = c.db.CreateReferral(ctx, by, store.NewReferral{ClientID: client.ID, FacilityID: c.sites[typ].ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r, entry
+	return r, hmisPersonalID, enrollmentID
 }
 
 // A step moves a referral on in its lifecycle, a day after the step before.
@@ -177,12 +194,15 @@ func TestWriteExport(t *testing.T) {
 			{name: "withdrawn", site: cas.ProjectRRH, by: &c.casAdmin, steps: []step{withdraw}, event: "13"},
 			{name: "accepted", site: cas.ProjectPSH, by: cas.System, steps: []step{accept}, event: "14"},
 			{name: "pending", site: cas.ProjectESEntryExit, by: cas.System, event: "10"},
+			// Added in Doorway, not imported: an HMIS could not match it, so it is listed apart.
+			{name: "made in Doorway", site: cas.ProjectPSH, by: &c.casAdmin, hmisID: "none"},
 		}
 		want := map[string]map[string]string{}
 		eventOf := map[string]string{} // case name → EventID
+		var unmatched []string         // referrals an HMIS could not load
 		for _, tc := range cases {
 			c.clock.Advance(24 * time.Hour)
-			r, entry := c.refer(t, tc.site, tc.by, tc.hmisID)
+			r, personalID, enrollmentID := c.refer(t, tc.site, tc.by, tc.hmisID)
 			for _, s := range tc.steps {
 				c.clock.Advance(24 * time.Hour)
 				var err error
@@ -194,12 +214,13 @@ func TestWriteExport(t *testing.T) {
 			for _, col := range eventColumns {
 				row[col] = ""
 			}
-			row["EventID"] = compact(r.ID)
-			row["EnrollmentID"] = compact(entry.ID)
-			row["PersonalID"] = compact(r.ClientID)
-			if tc.hmisID != "" {
-				row["PersonalID"] = tc.hmisID
+			if personalID == "" {
+				unmatched = append(unmatched, r.ID)
+				continue
 			}
+			row["EventID"] = compact(r.ID)
+			row["EnrollmentID"] = enrollmentID
+			row["PersonalID"] = personalID
 			row["EventDate"] = string(cas.DateOf(r.CreatedAt, central))
 			row["Event"] = tc.event
 			row["LocationCrisisOrPHHousing"] = fmt.Sprintf("Harbor %s [P%d]", tc.site, tc.site)
@@ -228,7 +249,7 @@ func TestWriteExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantStats := hmiscsv.ExportStats{ExportID: "DOORWAY-20260320120000", From: "2026-03-02", To: "2026-03-20", Events: 7, WithResult: 3}
+		wantStats := hmiscsv.ExportStats{ExportID: "DOORWAY-20260320120000", From: "2026-03-02", To: "2026-03-20", Events: 7, WithResult: 3, Unmatched: 1}
 		if diff := cmp.Diff(wantStats, stats); diff != "" {
 			t.Errorf("stats (-want +got):\n%s", diff)
 		}
@@ -239,7 +260,7 @@ func TestWriteExport(t *testing.T) {
 		defer e.Close()
 
 		t.Run("Export.csv says what the export is, in every required column", func(t *testing.T) {
-			if e.Version != hmiscsv.FY2024 {
+			if e.Version != hmiscsv.FY2026 {
 				t.Errorf("version %q", e.Version)
 			}
 			var rows []map[string]string
@@ -249,10 +270,24 @@ func TestWriteExport(t *testing.T) {
 			wantExport := map[string]string{"ExportID": "DOORWAY-20260320120000", "SourceType": "3", "SourceID": "", "SourceName": "Doorway",
 				"SourceContactFirst": "", "SourceContactLast": "", "SourceContactPhone": "", "SourceContactExtension": "", "SourceContactEmail": "",
 				"ExportDate": "2026-03-20 12:00:00", "ExportStartDate": "2026-03-02", "ExportEndDate": "2026-03-20",
-				"SoftwareName": "Doorway", "SoftwareVersion": "", "CSVVersion": "2024 v1.3",
+				"SoftwareName": "Doorway", "SoftwareVersion": "", "CSVVersion": "2026 v1.0",
 				"ExportPeriodType": "3", "ExportDirective": "2", "HashStatus": "1", "ImplementationID": "coc-xx-500"}
 			if diff := cmp.Diff([]map[string]string{wantExport}, rows); diff != "" {
 				t.Errorf("Export.csv (-want +got):\n%s", diff)
+			}
+		})
+
+		t.Run("referrals an HMIS could not load are listed apart, with why", func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join(dir, hmiscsv.UnmatchedFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 2 || rows[0][0] != "ReferralID" || rows[1][0] != unmatched[0] || !strings.Contains(rows[1][4], "no HMIS PersonalID") {
+				t.Errorf("unmatched.csv: %q, want %s with its reason", rows, unmatched)
 			}
 		})
 

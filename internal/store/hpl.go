@@ -16,13 +16,14 @@ import (
 )
 
 const hplColumns = `id, client_id, score, assessed_on, days_homeless, documents, intake_status, status,
-	COALESCE(parked_until, ''), COALESCE(park_reason, ''), COALESCE(removal_reason, ''), created_at, updated_at`
+	COALESCE(parked_until, ''), COALESCE(park_reason, ''), COALESCE(removal_reason, ''), created_at, updated_at,
+	COALESCE(hmis_enrollment_id, '')`
 
 func scanHPLEntry(row scanner, extra ...any) (cas.HPLEntry, error) {
 	var e cas.HPLEntry
 	var docs string
 	err := row.Scan(append([]any{&e.ID, &e.ClientID, &e.Score, &e.AssessedOn, &e.DaysHomeless, &docs, &e.IntakeStatus, &e.Status,
-		&e.ParkedUntil, &e.ParkReason, &e.RemovalReason, &e.CreatedAt, &e.UpdatedAt}, extra...)...)
+		&e.ParkedUntil, &e.ParkReason, &e.RemovalReason, &e.CreatedAt, &e.UpdatedAt, &e.HMISEnrollmentID}, extra...)...)
 	if err != nil {
 		return e, err
 	}
@@ -274,12 +275,21 @@ func (db *DB) AddToHPL(ctx context.Context, actor *cas.User, e cas.HPLEntry) (ca
 		if n > 0 {
 			return &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client is already on the HPL"}
 		}
+		e.HMISEnrollmentID = strings.TrimSpace(e.HMISEnrollmentID)
+		if e.HMISEnrollmentID != "" {
+			if err := tx.queryRow(`SELECT COUNT(*) FROM hpl_entries WHERE hmis_enrollment_id = $1`, e.HMISEnrollmentID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return &cas.Error{Code: cas.EConflict, Field: "hmis_enrollment_id", Message: fmt.Sprintf("another HPL entry came from HMIS enrollment %q", e.HMISEnrollmentID)}
+			}
+		}
 		e.ID, e.Status, e.CreatedAt, e.UpdatedAt = newID(), cas.HPLActive, tx.now, tx.now
 		e.ParkedUntil, e.ParkReason, e.RemovalReason = "", "", ""
 		docs, _ := json.Marshal(e.Documents)
-		if _, err := tx.exec(`INSERT INTO hpl_entries (id, client_id, score, assessed_on, days_homeless, documents, intake_status, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, e.ID, e.ClientID, e.Score, string(e.AssessedOn), e.DaysHomeless, string(docs),
-			e.IntakeStatus, e.Status, tx.now); err != nil {
+		if _, err := tx.exec(`INSERT INTO hpl_entries (id, client_id, score, assessed_on, days_homeless, documents, intake_status, status, created_at, updated_at,
+			hmis_enrollment_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)`, e.ID, e.ClientID, e.Score, string(e.AssessedOn), e.DaysHomeless, string(docs),
+			e.IntakeStatus, e.Status, tx.now, nullString(e.HMISEnrollmentID)); err != nil {
 			return fmt.Errorf("insert HPL entry: %w", err)
 		}
 		if err := tx.audit("hpl.add", "hpl_entry", e.ID, nil, e); err != nil {

@@ -12,8 +12,8 @@ import (
 // HMIS PersonalID, the CE enrollment it belongs to, and the receiving program.
 type ReferralRecord struct {
 	Referral      cas.Referral
-	PersonalID    string // the client's HMIS PersonalID, or Doorway's client ID when not linked
-	EnrollmentID  string // the CE enrollment the HPL entry came from, or Doorway's entry ID
+	PersonalID    string // the client's HMIS PersonalID; empty when the client is not linked to the HMIS
+	EnrollmentID  string // the HMIS CE enrollment the HPL entry came from; empty when it was made in Doorway
 	ProgramName   string
 	HMISProjectID string
 	ProjectType   cas.ProjectType
@@ -30,7 +30,7 @@ func (db *DB) ReferralRecords(ctx context.Context, actor *cas.User, from, to tim
 		to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	var out []ReferralRecord
-	err := eachRow(ctx, db.sql, `SELECT `+referralColumnsOf("r.")+`, COALESCE(c.hmis_personal_id, c.id), COALESCE(e.hmis_enrollment_id, e.id),
+	err := eachRow(ctx, db.sql, `SELECT `+referralColumnsOf("r.")+`, COALESCE(c.hmis_personal_id, ''), COALESCE(e.hmis_enrollment_id, ''),
 		p.name, COALESCE(p.hmis_project_id, p.id), p.project_type, r.closed_at
 		FROM referrals r JOIN clients c ON c.id = r.client_id JOIN hpl_entries e ON e.id = r.hpl_entry_id JOIN programs p ON p.id = r.program_id
 		WHERE r.created_at >= $1 AND r.created_at < $2 ORDER BY r.created_at, r.id`, []any{from, to}, func(row scanner) error {

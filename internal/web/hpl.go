@@ -21,8 +21,10 @@ type hplEntryJSON struct {
 	ParkedUntil   *cas.Date        `json:"parked_until"`
 	ParkReason    string           `json:"park_reason,omitempty"`
 	RemovalReason string           `json:"removal_reason,omitempty"`
-	CreatedAt     time.Time        `json:"created_at"`
-	UpdatedAt     time.Time        `json:"updated_at"`
+	// HMISEnrollmentID is the HMIS CE enrollment the entry came from; null when made in Doorway.
+	HMISEnrollmentID *string   `json:"hmis_enrollment_id"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 func toHPLEntryJSON(e cas.HPLEntry) hplEntryJSON {
@@ -31,6 +33,9 @@ func toHPLEntryJSON(e cas.HPLEntry) hplEntryJSON {
 		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 	if e.ParkedUntil != "" {
 		out.ParkedUntil = &e.ParkedUntil
+	}
+	if e.HMISEnrollmentID != "" {
+		out.HMISEnrollmentID = &e.HMISEnrollmentID
 	}
 	return out
 }
@@ -120,7 +125,11 @@ func (req hplRequest) apply(e *cas.HPLEntry) {
 }
 
 func (s *Server) hplAdd(w http.ResponseWriter, r *http.Request) error {
-	var req hplRequest
+	var req struct {
+		hplRequest
+		// HMISEnrollmentID links the entry to the client's CE enrollment in the HMIS.
+		HMISEnrollmentID string `json:"hmis_enrollment_id"`
+	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
@@ -128,7 +137,7 @@ func (s *Server) hplAdd(w http.ResponseWriter, r *http.Request) error {
 		presence{"assessed_on", req.AssessedOn == nil}); err != nil {
 		return err
 	}
-	var e cas.HPLEntry
+	e := cas.HPLEntry{HMISEnrollmentID: req.HMISEnrollmentID}
 	req.apply(&e)
 	e, err := s.db.AddToHPL(r.Context(), actor(r), e)
 	if err != nil {
