@@ -69,7 +69,10 @@ func (f suspectsForm) view(u *cas.User, programID, programName, back string, sus
 	v.Reason, v.ExpectedReturn = f.reason, f.expectedReturn
 	mine := len(f.picked) == 0 || slices.ContainsFunc(suspects, func(sp report.Suspect) bool { return slices.Contains(f.picked, sp.UnitID) })
 	if mine {
-		v.Errors = f.errors
+		// A message about a field the form does not show (one unit's, say) goes above its buttons.
+		shown, other := hmisFormErrors(f.errors, "unit_ids", "reason", "expected_return")
+		maps.Copy(shown, other)
+		v.Errors = shown
 	}
 	return v
 }
