@@ -22,7 +22,18 @@ func envName(flagName string) string {
 }
 
 // parse applies environment variables to the flags they name, then the command line, which wins.
+// The command takes no arguments besides its flags.
 func (m *Main) parse(fs *flag.FlagSet, args []string) error {
+	rest, err := m.parseArgs(fs, args)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("%s: unexpected argument %q", fs.Name(), rest[0])
+	}
+	return err
+}
+
+// parseArgs is parse for a command that takes arguments: flags may come before, between or after
+// them ("--" ends the flags), and the arguments are returned in order.
+func (m *Main) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := m.Getenv(envName(f.Name)); v != "" && envErr == nil {
@@ -32,15 +43,22 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 		}
 	})
 	if envErr != nil {
-		return envErr
+		return nil, envErr
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
-	}
-	return nil
 }
 
 const defaultDB = "sqlite:doorway.db"

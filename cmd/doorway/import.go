@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -24,16 +23,17 @@ func (m *Main) importHMISCSV(ctx context.Context, args []string) error {
 	fs := m.newFlags("import hmis-csv")
 	dryRun := fs.Bool("dry-run", false, "check the export and show what it would create and update, writing nothing")
 	dbURL := dbFlag(fs)
-	var path string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		path, args = args[0], args[1:]
-	}
-	if err := m.parse(fs, args); err != nil {
+	paths, err := m.parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if path == "" {
+	if len(paths) > 1 {
+		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), paths[1])
+	}
+	if len(paths) == 0 {
 		return errors.New("import hmis-csv: name the export first: doorway import hmis-csv DIR|ZIP [--dry-run] [--db URL]")
 	}
+	path := paths[0]
 	e, err := hmiscsv.Open(path)
 	if err != nil {
 		return fmt.Errorf("import hmis-csv: %w", err)

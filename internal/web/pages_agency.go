@@ -46,6 +46,10 @@ func agencyDue(now, deadline time.Time) string {
 	return fmt.Sprintf("due in %d days", int(d.Hours()/24))
 }
 
+// deadlineRuns says whether a referral's response deadline is running: it is pending and holds a
+// unit. An over-referral waiting in line has no deadline until a unit is assigned to it.
+func deadlineRuns(ref cas.Referral) bool { return ref.Status == cas.ReferralPending && !ref.Waiting() }
+
 // agencyLabel turns a code such as "without_children" into words.
 func agencyLabel(code string) string {
 	if code == "" {
@@ -77,6 +81,7 @@ type agencyReferralRow struct {
 	Unit      string
 	Status    cas.ReferralStatus
 	OverRefer bool
+	Waiting   bool // an over-referral in line for a unit: no deadline yet
 	CreatedAt time.Time
 	Deadline  time.Time
 	Due       string
@@ -176,8 +181,8 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 	clients, units := map[string]string{}, map[string]string{}
 	for _, ref := range list {
 		row := agencyReferralRow{ID: ref.ID, Program: programNames[ref.ProgramID], Facility: facilityNames[ref.FacilityID],
-			Status: ref.Status, OverRefer: ref.OverRefer, CreatedAt: ref.CreatedAt, Deadline: ref.Deadline}
-		if row.Status == cas.ReferralPending {
+			Status: ref.Status, OverRefer: ref.OverRefer, Waiting: ref.Waiting(), CreatedAt: ref.CreatedAt, Deadline: ref.Deadline}
+		if deadlineRuns(ref) {
 			row.Due = agencyDue(now, ref.Deadline)
 			row.Overdue = now.After(ref.Deadline)
 		}
@@ -230,6 +235,7 @@ type agencyReferralData struct {
 	Facility     string
 	Unit         string
 	StatusLabel  string
+	Waiting      bool // an over-referral in line for a unit: its deadline starts when one is assigned
 	Due          string
 	Overdue      bool
 	DeclineLabel string
@@ -242,6 +248,19 @@ type agencyReferralData struct {
 type agencyEvent struct {
 	cas.ReferralEvent
 	ActionLabel string
+}
+
+// timelineWords says in words the timeline actions whose code does not read well as a label.
+var timelineWords = map[string]string{
+	"unit_assigned": "A unit opened and was assigned",
+}
+
+// timelineLabel is how a referral's timeline names an action.
+func timelineLabel(action string) string {
+	if words, ok := timelineWords[action]; ok {
+		return words
+	}
+	return agencyLabel(action)
 }
 
 // agencyCan says whether the viewer may take an action on a referral now: its status allows it
@@ -263,12 +282,12 @@ func (s *Server) agencyReferralView(r *http.Request, id string, form url.Values)
 	if err != nil {
 		return agencyReferralData{}, err
 	}
-	d := agencyReferralData{Referral: ref, StatusLabel: agencyLabel(string(ref.Status))}
+	d := agencyReferralData{Referral: ref, StatusLabel: agencyLabel(string(ref.Status)), Waiting: ref.Waiting()}
 	for _, ev := range events {
-		d.Events = append(d.Events, agencyEvent{ReferralEvent: ev, ActionLabel: agencyLabel(ev.Action)})
+		d.Events = append(d.Events, agencyEvent{ReferralEvent: ev, ActionLabel: timelineLabel(ev.Action)})
 	}
 	now := s.db.Now()
-	if ref.Status == cas.ReferralPending {
+	if deadlineRuns(ref) {
 		d.Due, d.Overdue = agencyDue(now, ref.Deadline), now.After(ref.Deadline)
 	}
 	if ref.ReasonCode != "" {
@@ -334,25 +353,13 @@ func (s *Server) agencyMoveInUnits(r *http.Request, ref cas.Referral, chosen str
 	if err != nil {
 		return nil, err
 	}
-	open, err := store.All(func(p store.Page) ([]cas.Referral, string, error) {
-		return s.db.Referrals(ctx, u, store.ReferralFilter{FacilityID: ref.FacilityID,
-			Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	heldElsewhere := map[string]bool{}
-	for _, o := range open {
-		if o.ID != ref.ID && o.UnitID != "" {
-			heldElsewhere[o.UnitID] = true
-		}
-	}
 	if chosen == "" {
 		chosen = ref.UnitID
 	}
 	var opts []agencyUnitOption
 	for _, un := range units {
-		if heldElsewhere[un.ID] || (un.Status != cas.UnitAvailable && un.Status != cas.UnitReserved) {
+		heldElsewhere := holdOf(un, cas.HoldReferral) != nil && un.HeldBy.ID != ref.ID
+		if heldElsewhere || (un.Status != cas.UnitAvailable && un.Status != cas.UnitReserved) {
 			continue
 		}
 		label := fmt.Sprintf("%s (%d BR, %s", un.Label, un.Bedrooms, un.Status)
@@ -447,9 +454,17 @@ type agencyUnitRow struct {
 	Reservation    *cas.Reservation
 	OfflineReason  string
 	OfflineReturn  string
-	HeldByReferral string // an open referral holding the available unit
+	HeldByReferral *cas.Hold // an open referral's: no check-in or reservation, the move-in is on the referral
 	CheckIn        agencyUnitForm
 	Reserve        agencyUnitForm
+}
+
+// holdOf is the unit's hold when its holder is of the kind, else nil.
+func holdOf(un cas.Unit, kind cas.HoldKind) *cas.Hold {
+	if un.HeldBy != nil && un.HeldBy.Kind == kind {
+		return un.HeldBy
+	}
+	return nil
 }
 
 type agencyRoster struct {
@@ -516,21 +531,8 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 		if err != nil {
 			return d, nil, err
 		}
-		open, err := store.All(func(p store.Page) ([]cas.Referral, string, error) {
-			return s.db.Referrals(ctx, u, store.ReferralFilter{FacilityID: f.ID,
-				Status: []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}}, p)
-		})
-		if err != nil {
-			return d, nil, err
-		}
-		heldBy := map[string]string{}
-		for _, ref := range open {
-			if ref.UnitID != "" {
-				heldBy[ref.UnitID] = ref.ID
-			}
-		}
 		for _, un := range units {
-			row := agencyUnitRow{Unit: un, Households: agencyHouseholds(un.HouseholdTypes), HeldByReferral: heldBy[un.ID]}
+			row := agencyUnitRow{Unit: un, Households: agencyHouseholds(un.HouseholdTypes), HeldByReferral: holdOf(un, cas.HoldReferral)}
 			row.Reserve.StartsOn = string(today)
 			switch un.Status {
 			case cas.UnitReserved:

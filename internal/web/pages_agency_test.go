@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -314,10 +315,10 @@ func TestAgencyUnitsPage(t *testing.T) {
 	agencyContains(t, "the roster", body, "Harbor Commons", "Apt 1", "Apt 2", "Apt 3", "Apt 4",
 		"status-available", "status-occupied", "status-reserved", "status-offline", "since ", "Walk In", "Water damage",
 		"never been confirmed", `action="/facilities/`+c.commons.ID+`/confirm-inventory"`, "Confirm this roster is accurate",
-		`id="check-in-`+c.apt1.ID+`"`, `id="reserve-`+c.apt1.ID+`"`, `id="check-out-`+c.apt2.ID+`"`, `id="check-in-`+c.apt3.ID+`"`,
-		`id="release-`+c.apt3.ID+`"`, `type="date"`, `href="/referrals/`+c.janeRef.ID+`"`)
+		`id="held-`+c.apt1.ID+`"`, `id="check-out-`+c.apt2.ID+`"`, `id="check-in-`+c.apt3.ID+`"`,
+		`id="release-`+c.apt3.ID+`"`, `href="/referrals/`+c.janeRef.ID+`"`)
 	agencyLacks(t, "the roster", body, "Bayside House", "Bay 9", `id="check-in-`+c.apt4.ID+`"`, `id="check-out-`+c.apt1.ID+`"`,
-		`id="reserve-`+c.apt3.ID+`"`)
+		`id="reserve-`+c.apt3.ID+`"`, `id="check-in-`+c.apt1.ID+`"`, `id="reserve-`+c.apt1.ID+`"`)
 	if status, _ := c.as(t, "cas@coc.test").getPage("/units"); status != http.StatusForbidden {
 		t.Errorf("a CAS admin on /units: %d, want 403", status)
 	}
@@ -418,4 +419,160 @@ func TestAgencyUnitsPage(t *testing.T) {
 	if status, _, _ := bayside.postForm("/facilities/"+c.commons.ID+"/confirm-inventory", url.Values{}); status != http.StatusNotFound {
 		t.Errorf("Bayside confirming Harbor's roster: %d, want 404", status)
 	}
+}
+
+// agencyRow returns the HTML of the roster's row of a unit.
+func agencyRow(t *testing.T, body string, u cas.Unit) string {
+	t.Helper()
+	return hmisRow(t, body, "unit-"+u.ID)
+}
+
+func TestAgencyUnitsPageHeldUnit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testAgencyUnitsPageHeldUnit(t, newAgencyCoCOn(t, db)) })
+}
+
+func testAgencyUnitsPageHeldUnit(t *testing.T, c *agencyCoC) {
+	ctx := context.Background()
+	harbor := c.as(t, "harbor@coc.test")
+
+	t.Run("a unit a referral holds offers no check-in or reservation, and says where the move-in goes", func(t *testing.T) {
+		_, body := harbor.getPage("/units")
+		held := agencyRow(t, body, c.apt1)
+		agencyContains(t, "the held unit's row", held, `id="held-`+c.apt1.ID+`"`, `<a href="/referrals/`+c.janeRef.ID+`">Held for a referral</a> since `,
+			"The referred client's move-in is recorded on the referral.")
+		agencyLacks(t, "the held unit's row", held, "<form", `name="client_name"`)
+		free := agencyRow(t, body, c.apt2)
+		agencyContains(t, "a free unit's row", free, `id="check-in-`+c.apt2.ID+`"`, `id="reserve-`+c.apt2.ID+`"`)
+		agencyLacks(t, "a free unit's row", free, "Held for a referral")
+	})
+
+	t.Run("checking someone else into the held unit is refused, and the unit stays the referral's", func(t *testing.T) {
+		status, _, body := harbor.postForm("/units/"+c.apt1.ID+"/check-in", url.Values{"client_name": {"Walk In"}})
+		if status != http.StatusBadRequest || !strings.Contains(body, "held by referral") {
+			t.Errorf("check-in on a held unit: %d, want 400 with the reason", status)
+		}
+		if u, _ := c.db.Unit(ctx, cas.System, c.apt1.ID); u.Status != cas.UnitAvailable || holdOf(u, cas.HoldReferral) == nil {
+			t.Errorf("after the refused check-in the unit is %s, held by %+v", u.Status, u.HeldBy)
+		}
+	})
+
+	t.Run("once the referral is withdrawn the unit offers its forms again", func(t *testing.T) {
+		if _, err := c.db.WithdrawReferral(ctx, cas.System, c.janeRef.ID, "Entered in error"); err != nil {
+			t.Fatal(err)
+		}
+		_, body := harbor.getPage("/units")
+		row := agencyRow(t, body, c.apt1)
+		agencyContains(t, "the freed unit's row", row, `id="check-in-`+c.apt1.ID+`"`, `id="reserve-`+c.apt1.ID+`"`)
+		agencyLacks(t, "the freed unit's row", row, "Held for a referral")
+	})
+
+	t.Run("a unit a proposal holds keeps its forms, and the agency is not told of the proposal", func(t *testing.T) {
+		if _, err := c.db.UpdateProgram(ctx, cas.System, c.janeRef.ProgramID, func(p *cas.Program) { p.ReferralMode = cas.ReferralReview }); err != nil {
+			t.Fatal(err)
+		}
+		run, err := c.db.RunMatch(ctx, false)
+		if err != nil || len(run.Proposals) != 1 {
+			t.Fatalf("match run: %+v %v, want one proposal", run, err)
+		}
+		proposed := cas.Unit{ID: run.Proposals[0].UnitID}
+		_, body := harbor.getPage("/units")
+		row := agencyRow(t, body, proposed)
+		agencyContains(t, "the proposed unit's row", row, `id="check-in-`+proposed.ID+`"`, `id="reserve-`+proposed.ID+`"`)
+		agencyLacks(t, "the proposed unit's row", row, "Held for", "roposal")
+	})
+}
+
+func TestAgencyReferralPageWaitingOverReferral(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testAgencyReferralPageWaitingOverReferral(t, newAgencyCoCOn(t, db)) })
+}
+
+func testAgencyReferralPageWaitingOverReferral(t *testing.T, c *agencyCoC) {
+	ctx := context.Background()
+	// Harbor Commons is full: Jane's referral holds Apt 1 and the others are occupied.
+	for _, u := range []cas.Unit{c.apt2, c.apt3, c.apt4} {
+		if _, err := c.db.CheckIn(ctx, cas.System, u.ID, "", "Tenant of "+u.Label); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cy, err := c.db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Cy", LastName: "Poe", BirthDate: "1985-02-03", HouseholdSize: 1,
+		HouseholdType: cas.WithoutChildren, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: cy.ID, Score: 8, AssessedOn: "2025-03-01", IntakeStatus: cas.IntakeReady}); err != nil {
+		t.Fatal(err)
+	}
+	over, err := c.db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: cy.ID, FacilityID: c.commons.ID, OverRefer: true,
+		Reason: "Apt 2 turns over next week"})
+	if err != nil || !over.Waiting() {
+		t.Fatalf("over-referral %+v %v, want one waiting in line", over, err)
+	}
+	path := "/referrals/" + over.ID
+	datetime := funcs["datetime"].(func(time.Time) string)
+
+	t.Run("while it waits, the page says so and shows no deadline as due", func(t *testing.T) {
+		_, body := c.as(t, "harbor@coc.test").getPage(path)
+		agencyContains(t, "the waiting over-referral", body, `id="waiting"`,
+			"Waiting for the next unit of this facility that fits; the response deadline starts when a unit is assigned.",
+			"none yet: waiting in line", "starts when a unit is assigned", "Apt 2 turns over next week")
+		agencyLacks(t, "the waiting over-referral", body, datetime(over.Deadline), "due in", "Unit assigned")
+		_, list := c.as(t, "harbor@coc.test").getPage("/referrals")
+		agencyContains(t, "the incoming referrals", hmisRow(t, list, "referral-"+over.ID), "waiting for a unit")
+	})
+
+	t.Run("past the deadline it would have had, it is not overdue", func(t *testing.T) {
+		c.clock.Store(int64(4 * 24 * time.Hour))
+		_, body := c.as(t, "harbor@coc.test").getPage(path)
+		agencyContains(t, "the waiting over-referral", body, `id="waiting"`)
+		agencyLacks(t, "the waiting over-referral", body, "overdue", "has passed")
+		_, board := c.as(t, "cas@coc.test").getPage("/board")
+		row := regexp.MustCompile(`(?s)<tr[^>]*>\s*<td><a href="/referrals/` + over.ID + `">.*?</tr>`).FindString(board)
+		agencyContains(t, "the board's row of the over-referral", row, "waiting for a unit")
+		agencyLacks(t, "the board's row of the over-referral", row, "overdue")
+	})
+
+	t.Run("when a unit frees, the over-referral takes it and its deadline starts", func(t *testing.T) {
+		if _, err := c.db.CheckOut(ctx, cas.System, c.apt2.ID); err != nil {
+			t.Fatal(err)
+		}
+		ref, _, err := c.db.Referral(ctx, cas.System, over.ID)
+		if err != nil || ref.UnitID != c.apt2.ID || ref.UnitAssignedAt == nil {
+			t.Fatalf("after Apt 2 freed: %+v %v, want it to hold Apt 2", ref, err)
+		}
+		_, body := c.as(t, "harbor@coc.test").getPage(path)
+		agencyContains(t, "the over-referral with a unit", body, "Apt 2", "Unit assigned", datetime(*ref.UnitAssignedAt),
+			"A unit opened and was assigned", datetime(ref.Deadline), "due in")
+		agencyLacks(t, "the over-referral with a unit", body, `id="waiting"`, "none yet")
+	})
+}
+
+func TestAgencyReferralPageEligibilityOverride(t *testing.T) {
+	c := newAgencyCoC(t)
+	ctx := context.Background()
+	// Harbor PSH now serves DV survivors only; Dee is not one, and is referred anyway.
+	if _, err := c.db.UpdateProgram(ctx, cas.System, c.janeRef.ProgramID, func(p *cas.Program) {
+		p.Requirements.Populations = []cas.Population{cas.DVSurvivor}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dee, err := c.db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Dee", LastName: "Ray", BirthDate: "1990-06-07", HouseholdSize: 1,
+		HouseholdType: cas.WithoutChildren, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: dee.ID, Score: 8, AssessedOn: "2025-03-01", IntakeStatus: cas.IntakeReady}); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := c.db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: dee.ID, FacilityID: c.commons.ID,
+		EligibilityOverrideReason: "Fleeing violence; the DV documentation is on its way"})
+	if err != nil || !ref.EligibilityOverride {
+		t.Fatalf("referral with an override: %+v %v", ref, err)
+	}
+	for _, email := range []string{"harbor@coc.test", "cas@coc.test"} {
+		_, body := c.as(t, email).getPage("/referrals/" + ref.ID)
+		agencyContains(t, email+"'s view of the referral", body, `id="eligibility-override"`, "Eligibility overridden:",
+			"Overridden by a CAS admin", "Fleeing violence; the DV documentation is on its way")
+	}
+	_, body := c.as(t, "harbor@coc.test").getPage("/referrals/" + c.janeRef.ID)
+	agencyLacks(t, "a referral without an override", body, `id="eligibility-override"`, "Overridden")
 }

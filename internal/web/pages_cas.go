@@ -391,6 +391,7 @@ type boardReferral struct {
 	Client, Facility, Unit string
 	AgeDays                int
 	Overdue                bool
+	WaitingForUnit         bool // an over-referral in line: no deadline until a unit is assigned
 }
 
 // boardProgram is the board's group of one program's open referrals.
@@ -473,7 +474,7 @@ func (s *Server) boardData(r *http.Request) (boardData, error) {
 			groups[ref.ProgramID] = g
 		}
 		br := boardReferral{Referral: ref, Client: who[ref.ClientID], Facility: n.facility[ref.FacilityID], Unit: n.unit[ref.UnitID],
-			AgeDays: int(now.Sub(ref.CreatedAt).Hours() / 24), Overdue: ref.Status == cas.ReferralPending && now.After(ref.Deadline)}
+			AgeDays: int(now.Sub(ref.CreatedAt).Hours() / 24), Overdue: deadlineRuns(ref) && now.After(ref.Deadline), WaitingForUnit: ref.Waiting()}
 		switch ref.Status {
 		case cas.ReferralPending:
 			g.Pending++

@@ -373,7 +373,7 @@ func TestReferralBoard(t *testing.T) {
 		t.Fatalf("GET /board: %d\n%s", status, body)
 	}
 	if !inOrder(body, "Harbor Family PSH", "1 pending, 1 accepted", "Maria Santos", "Harbor Commons", "Apt 101", "accepted",
-		"Bo Young", "Harbor Annex", "Over-referral, unit expected 2026-07-15", "pending", "4 Jul 2026 16:00 UTC",
+		"Bo Young", "Harbor Annex", "Over-referral, unit expected 2026-07-15", "pending", "waiting for a unit",
 		"Riverside RRH", "1 pending, 0 accepted", "Ada Lee", "River Lofts", "Loft 2") {
 		t.Errorf("the board does not group the open referrals by program:\n%s", body)
 	}
@@ -384,18 +384,27 @@ func TestReferralBoard(t *testing.T) {
 		t.Errorf("the board does not say there are no proposals")
 	}
 
-	// Past Bo's deadline (3 days), his pending referral is overdue; the accepted one is not.
+	// Bo's over-referral waits in line for a unit: its deadline has not started, so past the three
+	// days it would have had it is not overdue.
 	w.clock.Advance(3*24*time.Hour + time.Minute)
 	b = w.browser(t, casAdminEmail) // the session went idle on the moved clock
+	_, body = b.getPage("/board")
+	if strings.Contains(body, `class="overdue"`) || !inOrder(body, "Bo Young", "waiting for a unit", "Riverside RRH") {
+		t.Errorf("the board marks a waiting over-referral overdue, or does not say it waits:\n%s", body)
+	}
+	if !strings.Contains(body, "3 days") {
+		t.Errorf("the board does not show referrals' age in days")
+	}
+
+	// Past Ada's deadline (10 days), her pending referral is overdue; the accepted one is not.
+	w.clock.Advance(7 * 24 * time.Hour)
+	b = w.browser(t, casAdminEmail)
 	_, body = b.getPage("/board")
 	if !strings.Contains(body, `<tr class="overdue">`) || !strings.Contains(body, "1 overdue") || strings.Count(body, `<tr class="overdue">`) != 1 {
 		t.Errorf("the board does not mark exactly the overdue referral:\n%s", body)
 	}
-	if !inOrder(body, "Bo Young", "overdue</strong>", "Riverside RRH") {
-		t.Errorf("Bo's referral is not the one marked overdue")
-	}
-	if !strings.Contains(body, "3 days") {
-		t.Errorf("the board does not show referrals' age in days")
+	if !inOrder(body, "Riverside RRH", "Ada Lee", "overdue</strong>") {
+		t.Errorf("Ada's referral is not the one marked overdue")
 	}
 
 	status, body = w.browser(t, hmisEmail).getPage("/board")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -92,10 +93,14 @@ type hmisInventoryUnit struct {
 	cas.Unit
 	Households    string
 	OfflineReason string
+	// HeldByReferral is an open referral's hold on the available unit: taking the unit offline
+	// withdraws that referral, with a reason. Proposed is a proposal's, which lapses instead.
+	HeldByReferral, Proposed *cas.Hold
 	// Errors and the refill values of this unit's take-offline form, when it was refused.
 	Errors         map[string]string
 	Reason         string
 	ExpectedReturn string
+	WithdrawReason string
 }
 
 // hmisInventoryView builds the inventory for the request's filters; a refused form of unit formUnit
@@ -151,7 +156,8 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 				if unit.FacilityID != f.ID {
 					continue
 				}
-				row := hmisInventoryUnit{Unit: unit, Households: hmisHouseholds(unit.HouseholdTypes)}
+				row := hmisInventoryUnit{Unit: unit, Households: hmisHouseholds(unit.HouseholdTypes),
+					HeldByReferral: holdOf(unit, cas.HoldReferral), Proposed: holdOf(unit, cas.HoldProposal)}
 				if unit.Status == cas.UnitOffline {
 					history, err := s.db.UnitHistory(ctx, u, unit.ID)
 					if err != nil {
@@ -168,6 +174,7 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 					shown = true
 					row.Errors = errs
 					row.Reason, row.ExpectedReturn = r.PostFormValue("reason"), r.PostFormValue("expected_return")
+					row.WithdrawReason = r.PostFormValue("withdraw_referral_reason")
 				}
 				fv.Units = append(fv.Units, row)
 			}
@@ -211,7 +218,7 @@ func (s *Server) hmisUnitRefused(w http.ResponseWriter, r *http.Request, unitID 
 	if !ok {
 		return err
 	}
-	row, top := hmisFormErrors(errs, "reason", "expected_return")
+	row, top := hmisFormErrors(errs, "reason", "expected_return", "withdraw_referral_reason")
 	if len(row) == 0 {
 		row = top
 	}
@@ -224,14 +231,23 @@ func (s *Server) hmisUnitOffline(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	period := cas.OfflinePeriod{Reason: r.PostForm.Get("reason"), ExpectedReturn: cas.Date(strings.TrimSpace(r.PostForm.Get("expected_return")))}
-	if _, err := s.db.TakeOffline(r.Context(), actor(r), id, period, r.PostForm.Get("withdraw_referral_reason")); err != nil {
+	withdraw := strings.TrimSpace(r.PostForm.Get("withdraw_referral_reason"))
+	// The unit as it was, to say whether a referral held it; an unknown unit is the store's to refuse.
+	unit, _ := s.db.Unit(r.Context(), actor(r), id)
+	held := holdOf(unit, cas.HoldReferral) != nil
+	if _, err := s.db.TakeOffline(r.Context(), actor(r), id, period, withdraw); err != nil {
+		if e := cas.ErrorOf(err); held && withdraw == "" && e != nil && e.Code == cas.EConflict && e.Field == "unit_id" {
+			// The store names its API field; the form names the reason it asks for.
+			err = &cas.Error{Code: cas.EConflict, Field: "withdraw_referral_reason",
+				Message: "a referral holds this unit: give a reason to withdraw it, or leave the unit online"}
+		}
 		return s.hmisUnitRefused(w, r, id, err)
 	}
-	label := id
-	if unit, err := s.db.Unit(r.Context(), actor(r), id); err == nil {
-		label = unit.Label
+	msg := "Unit " + cmp.Or(unit.Label, id) + " is offline: " + strings.TrimSpace(period.Reason) + "."
+	if held && withdraw != "" {
+		msg += " The referral that held it is withdrawn and the client is back on the HPL."
 	}
-	return s.redirect(w, r, hmisInventoryBack(r, id), "Unit "+label+" is offline: "+strings.TrimSpace(period.Reason)+".")
+	return s.redirect(w, r, hmisInventoryBack(r, id), msg)
 }
 
 func (s *Server) hmisUnitOnline(w http.ResponseWriter, r *http.Request) error {

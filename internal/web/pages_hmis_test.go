@@ -48,8 +48,13 @@ type hmisCoC struct {
 
 func newHMISCoC(t *testing.T) *hmisCoC {
 	t.Helper()
+	return newHMISCoCOn(t, storetest.Open(t, storetest.SQLiteURL(t)))
+}
+
+// newHMISCoCOn is newHMISCoC on a given database, for tests that run on each of them.
+func newHMISCoCOn(t *testing.T, db *store.DB) *hmisCoC {
+	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t, storetest.SQLiteURL(t))
 	srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	c := &hmisCoC{db: db, url: srv.URL}
@@ -425,6 +430,90 @@ func TestHMISAgenciesPage(t *testing.T) {
 			if !strings.Contains(body, want) {
 				t.Errorf("refused agency form lacks %q", want)
 			}
+		}
+	})
+}
+
+func TestHMISTakeHeldUnitOffline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testHMISTakeHeldUnitOffline(t, newHMISCoCOn(t, db)) })
+}
+
+func testHMISTakeHeldUnitOffline(t *testing.T, c *hmisCoC) {
+	b := c.hmisBrowser(t)
+	ctx := context.Background()
+	free, err := c.db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: c.commons.ID, Label: "Apt 103", Bedrooms: 2,
+		HouseholdTypes: []cas.HouseholdType{cas.WithChildren}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := c.db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Lena", LastName: "Park", BirthDate: "1984-08-09", HouseholdSize: 3,
+		HouseholdType: cas.WithChildren, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: client.ID, Score: 11, AssessedOn: "2026-02-01", IntakeStatus: cas.IntakeReady}); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := c.db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: client.ID, FacilityID: c.commons.ID})
+	if err != nil || ref.UnitID != c.apt101.ID {
+		t.Fatalf("referral %+v %v, want it to hold Apt 101", ref, err)
+	}
+	path := "/units/" + c.apt101.ID + "/offline"
+
+	t.Run("the held unit says who holds it and asks for a reason to withdraw the referral", func(t *testing.T) {
+		body := b.getHMISPage("/inventory")
+		row := hmisRow(t, body, "unit-"+c.apt101.ID)
+		for _, want := range []string{`Held for <a href="/referrals/` + ref.ID + `">a referral</a> since `, "Take offline and withdraw its referral",
+			"Taking it offline withdraws that referral and returns the client to the HPL",
+			`<label for="withdraw_referral_reason-` + c.apt101.ID + `">Reason to withdraw the referral that holds it</label>`,
+			`name="withdraw_referral_reason" required`} {
+			if !strings.Contains(row, want) {
+				t.Errorf("the held unit's row lacks %q:\n%s", want, row)
+			}
+		}
+		if row := hmisRow(t, body, "unit-"+free.ID); strings.Contains(row, "withdraw_referral_reason") || strings.Contains(row, "Held for") {
+			t.Errorf("a free unit asks to withdraw a referral:\n%s", row)
+		}
+	})
+
+	t.Run("without that reason it is refused next to the field, and nothing changes", func(t *testing.T) {
+		resp, body := b.hmisRequest("POST", path, url.Values{"reason": {"Burst pipe"}, "withdraw_referral_reason": {"  "}})
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("no withdraw reason: %d, want 400", resp.StatusCode)
+		}
+		row := hmisRow(t, body, "unit-"+c.apt101.ID)
+		for _, want := range []string{`<details open>`, `<span class="field-error" id="withdraw_referral_reason-` + c.apt101.ID + `-error">a referral holds this unit`,
+			`aria-describedby="withdraw-note-` + c.apt101.ID + ` withdraw_referral_reason-` + c.apt101.ID + `-error" aria-invalid="true"`, `value="Burst pipe"`} {
+			if !strings.Contains(row, want) {
+				t.Errorf("the refused form lacks %q:\n%s", want, row)
+			}
+		}
+		if strings.Contains(row, "give withdraw_referral_reason") {
+			t.Error("the refusal names the API's field")
+		}
+		if got, _, _ := c.db.Referral(ctx, cas.System, ref.ID); got.Status != cas.ReferralPending {
+			t.Errorf("referral is %s, want pending", got.Status)
+		}
+		if u, _ := c.db.Unit(ctx, cas.System, c.apt101.ID); u.Status != cas.UnitAvailable {
+			t.Errorf("unit is %s, want available", u.Status)
+		}
+	})
+
+	t.Run("with the reason the unit goes offline and the referral is withdrawn", func(t *testing.T) {
+		to := b.postHMISForm(path, url.Values{"reason": {"Burst pipe"}, "withdraw_referral_reason": {"The unit flooded overnight"}})
+		if u, _ := c.db.Unit(ctx, cas.System, c.apt101.ID); u.Status != cas.UnitOffline {
+			t.Errorf("unit is %s, want offline", u.Status)
+		}
+		got, _, err := c.db.Referral(ctx, cas.System, ref.ID)
+		if err != nil || got.Status != cas.ReferralWithdrawn || !strings.Contains(got.Note, "The unit flooded overnight") {
+			t.Errorf("referral %s %q (%v), want withdrawn with the reason", got.Status, got.Note, err)
+		}
+		body := b.getHMISPage(to)
+		if !strings.Contains(body, "Unit Apt 101 is offline: Burst pipe. The referral that held it is withdrawn and the client is back on the HPL.") {
+			t.Error("the flash does not say the referral was withdrawn")
+		}
+		if row := hmisRow(t, body, "unit-"+c.apt101.ID); strings.Contains(row, "Held for") || !strings.Contains(row, "Reason: Burst pipe") {
+			t.Errorf("the offline unit's row:\n%s", row)
 		}
 	})
 }
