@@ -49,7 +49,16 @@ const (
 	// HeldUnitOffline tells the CAS admins that a unit was taken offline in an emergency and the
 	// referral holding it withdrawn.
 	HeldUnitOffline Kind = "held_unit_offline"
+	// NoCASContact tells the CAS admins that a referral waiting for an agency's answer reached no
+	// one there, because the agency has no CAS Contact.
+	NoCASContact Kind = "no_cas_contact"
 )
+
+// NeedsAnswer reports whether a kind asks the agency to act on a referral: when the agency has no
+// CAS Contact to tell, the CAS admins are told instead.
+func NeedsAnswer(k Kind) bool {
+	return k == NewReferral || k == OverReferralUnit || k == DeadlineApproaching
+}
 
 // Audience is who receives a kind of notification.
 type Audience string
@@ -89,6 +98,7 @@ var kinds = map[Kind]spec{
 	DiscrepancyResolved:    {AgencyContacts, "Your inventory report for {{.Facility}} was resolved: {{.Reason}}"},
 	OverReferralUnit:       {AgencyContacts, "A unit opened for an over-referral to {{.Program}}: unit {{.Unit}}"},
 	HeldUnitOffline:        {CASAdmins, "Referral to {{.Program}} withdrawn: unit {{.Unit}} taken offline"},
+	NoCASContact:           {CASAdmins, "{{.Agency}} has no CAS Contact: a referral to {{.Program}} reached no one"},
 }
 
 // Kinds lists every kind, sorted.

@@ -110,7 +110,7 @@ func TestReferralRecords(t *testing.T) {
 		}
 		rec := recs[0]
 		if rec.PersonalID != "PID-7" || rec.ProjectType != cas.ProjectPSH || rec.ClosedAt == nil || rec.Referral.ReasonCode != cas.DeclineIneligible ||
-			rec.EnrollmentID == "" || rec.ProgramName != "Harbor Family PSH" {
+			rec.EnrollmentID != "" || rec.ProgramName != "Harbor Family PSH" {
 			t.Errorf("record %+v", rec)
 		}
 		if recs, _ := db.ReferralRecords(ctx, &inv.casAdmin, start.Add(time.Hour), time.Time{}); len(recs) != 0 {

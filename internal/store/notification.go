@@ -46,6 +46,11 @@ func (tx *Tx) notify(kind notify.Kind, agencyID string, d notify.Data, a about) 
 	if err != nil {
 		return err
 	}
+	if len(recipients) == 0 && notify.NeedsAnswer(kind) {
+		// An agency without a CAS Contact would never hear of a referral waiting for its answer:
+		// the CAS admins are told instead, so it does not go nowhere.
+		return tx.notify(notify.NoCASContact, agencyID, d, a)
+	}
 	for _, u := range recipients {
 		var once any
 		if a.once != "" {
