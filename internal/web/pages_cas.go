@@ -194,6 +194,9 @@ type clientData struct {
 	FullMessage string
 	Today       cas.Date
 	Age         int
+	// Ineligible lists the program's rules the client fails, when a referral was refused for them:
+	// a reason to override eligibility refers anyway.
+	Ineligible []string
 }
 
 // casNames are the display names of programs, facilities and units, by ID.
@@ -324,7 +327,7 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // referFields are the manual referral form's fields; a refusal about anything else shows above it.
-var referFields = []string{"facility_id", "over_refer", "reason", "expected_vacancy"}
+var referFields = []string{"facility_id", "over_refer", "reason", "expected_vacancy", "eligibility_override_reason"}
 
 // clientRefer makes a manual referral. A full facility is refused with a warning that asks whether
 // to over-refer, and why.
@@ -339,6 +342,8 @@ func (s *Server) clientRefer(w http.ResponseWriter, r *http.Request) error {
 		OverRefer:       r.PostForm.Get("over_refer") != "",
 		Reason:          strings.TrimSpace(r.PostForm.Get("reason")),
 		ExpectedVacancy: cas.Date(strings.TrimSpace(r.PostForm.Get("expected_vacancy"))),
+
+		EligibilityOverrideReason: strings.TrimSpace(r.PostForm.Get("eligibility_override_reason")),
 	}
 	var err error
 	var ref cas.Referral
@@ -380,6 +385,11 @@ func (s *Server) clientRefer(w http.ResponseWriter, r *http.Request) error {
 	d.FullWarn = full
 	if full {
 		d.FullMessage = e.Message
+	}
+	if e.Field == "eligibility_override_reason" {
+		// The rules are listed next to the field; the store's message names the API's field.
+		d.Ineligible = e.Details
+		msgs["eligibility_override_reason"] = "Give a reason to refer despite the rules listed above."
 	}
 	status := statusOf(e.Code)
 	return s.render(w, r, status, "client", d.Client.FirstName+" "+d.Client.LastName, view{Data: d, Errors: msgs, Form: r.PostForm})

@@ -47,8 +47,13 @@ const (
 
 func newCASWorld(t *testing.T) *casWorld {
 	t.Helper()
+	return newCASWorldOn(t, storetest.Open(t, storetest.SQLiteURL(t)))
+}
+
+// newCASWorldOn is newCASWorld on a given database, for tests that run on each of them.
+func newCASWorldOn(t *testing.T, db *store.DB) *casWorld {
+	t.Helper()
 	ctx := context.Background()
-	db := storetest.Open(t, storetest.SQLiteURL(t))
 	w := &casWorld{db: db, clock: storetest.NewClock(time.Date(2026, 7, 1, 15, 0, 0, 0, time.UTC))}
 	db.Now = w.clock.Now
 	srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
@@ -521,4 +526,60 @@ func TestClientPageShowsDemographics(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestClientPageEligibilityOverride(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testClientPageEligibilityOverride(t, newCASWorldOn(t, db)) })
+}
+
+func testClientPageEligibilityOverride(t *testing.T, w *casWorld) {
+	ctx := context.Background()
+	// Harbor Family PSH serves veterans only; Maria is not one.
+	if _, err := w.db.UpdateProgram(ctx, cas.System, w.program.ID, func(p *cas.Program) {
+		p.Requirements.Populations = []cas.Population{cas.Veteran}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	maria := w.addClient(t, "Maria", "Santos", "P000417", 14, cas.WithChildren, 3)
+	b := w.browser(t, casAdminEmail)
+	if _, body := b.getPage("/clients/" + maria.ID); !strings.Contains(body, `name="eligibility_override_reason"`) || strings.Contains(body, `id="eligibility-refusal"`) {
+		t.Errorf("the refer form lacks the optional override reason, or shows a refusal before any")
+	}
+
+	t.Run("a referral the rules refuse lists the failed rules next to the reason, and nothing is made", func(t *testing.T) {
+		status, _, body := b.postForm("/clients/"+maria.ID+"/refer", url.Values{"facility_id": {w.commons.ID}})
+		if status != http.StatusConflict {
+			t.Fatalf("referring an ineligible client: %d, want 409\n%s", status, body)
+		}
+		for _, want := range []string{`id="eligibility-refusal"`, `<li>not a veteran</li>`, `id="eligibility_override_reason-error"`,
+			"A reason is needed to refer anyway", "Give a reason to refer despite the rules listed above.", `aria-describedby="eligibility_override_reason-error eligibility_override_reason-rules"`,
+			`<option value="` + w.commons.ID + `" selected>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refused form lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "eligibility_override_reason.") || strings.Contains(body, `id="full-warning"`) {
+			t.Errorf("the refusal names the API's field, or warns of a full facility")
+		}
+		if refs, _, _ := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: maria.ID}, store.Page{}); len(refs) != 0 {
+			t.Errorf("a refused referral was made: %+v", refs)
+		}
+	})
+
+	t.Run("with a reason the referral is made and flagged", func(t *testing.T) {
+		status, loc, _ := b.postForm("/clients/"+maria.ID+"/refer", url.Values{"facility_id": {w.commons.ID},
+			"eligibility_override_reason": {"Veteran status confirmed by phone; DD-214 requested"}})
+		refs, _, err := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: maria.ID}, store.Page{})
+		if err != nil || len(refs) != 1 {
+			t.Fatalf("after referring with a reason: %d %q, referrals %+v %v", status, loc, refs, err)
+		}
+		ref := refs[0]
+		if status != http.StatusSeeOther || loc != "/referrals/"+ref.ID || !ref.EligibilityOverride ||
+			ref.EligibilityOverrideReason != "Veteran status confirmed by phone; DD-214 requested" || ref.UnitID != w.commonsUnit.ID {
+			t.Errorf("referral: %d %q %+v", status, loc, ref)
+		}
+		if _, body := b.getPage(loc); !strings.Contains(body, `id="eligibility-override"`) || !strings.Contains(body, "DD-214 requested") {
+			t.Errorf("the referral page does not flag the override with its reason")
+		}
+	})
 }
