@@ -72,20 +72,28 @@ const DefaultTopReady = 10
 // OpenReferral is a pending or accepted referral with its age and whether its deadline has passed.
 type OpenReferral struct {
 	ID, ClientID, FacilityID, FacilityName string
+	UnitID                                 string // the unit it holds; empty while an over-referral waits
 	Status                                 cas.ReferralStatus
 	Rank                                   int
 	CreatedAt, Deadline                    time.Time
 	AgeDays                                int
 	PastDeadline                           bool
+	// EligibilityOverride marks a referral a CAS admin made though the client fails the program's
+	// rules; the meeting reviews these, with the reason given.
+	EligibilityOverride       bool
+	EligibilityOverrideReason string
 }
 
 // OverReferral is an open referral to a full facility, made because a unit should open by
-// ExpectedVacancy; Overdue says that date has passed.
+// ExpectedVacancy; Overdue says that date has passed. Waiting says it is still in line for a unit;
+// once one frees for it, it holds that unit from UnitAssignedAt.
 type OverReferral struct {
 	OpenReferral
 	Reason          string
 	ExpectedVacancy cas.Date
 	Overdue         bool
+	Waiting         bool
+	UnitAssignedAt  *time.Time
 }
 
 // StaleRoster is a facility whose roster was never confirmed or not within the threshold.
@@ -157,15 +165,17 @@ func BuildPacket(in PacketInputs) Packet {
 		if s == nil || (r.Status != cas.ReferralPending && r.Status != cas.ReferralAccepted) {
 			continue
 		}
-		o := OpenReferral{ID: r.ID, ClientID: r.ClientID, FacilityID: r.FacilityID, FacilityName: facilities[r.FacilityID].Name,
-			Status: r.Status, Rank: r.Rank, CreatedAt: r.CreatedAt, Deadline: r.Deadline,
-			AgeDays: int(in.Now.Sub(r.CreatedAt) / day), PastDeadline: r.Status == cas.ReferralPending && in.Now.After(r.Deadline)}
+		// A waiting over-referral's deadline starts only when a unit is assigned to it.
+		o := OpenReferral{ID: r.ID, ClientID: r.ClientID, FacilityID: r.FacilityID, FacilityName: facilities[r.FacilityID].Name, UnitID: r.UnitID,
+			Status: r.Status, Rank: r.Rank, CreatedAt: r.CreatedAt, Deadline: r.Deadline, AgeDays: int(in.Now.Sub(r.CreatedAt) / day),
+			PastDeadline:        r.Status == cas.ReferralPending && !r.Waiting() && in.Now.After(r.Deadline),
+			EligibilityOverride: r.EligibilityOverride, EligibilityOverrideReason: r.EligibilityOverrideReason}
 		if !r.OverRefer {
 			s.OpenReferrals = append(s.OpenReferrals, o)
 			continue
 		}
 		s.OverReferrals = append(s.OverReferrals, OverReferral{OpenReferral: o, Reason: r.OverReferReason, ExpectedVacancy: r.ExpectedVacancy,
-			Overdue: r.ExpectedVacancy != "" && r.ExpectedVacancy < in.Today})
+			Overdue: r.ExpectedVacancy != "" && r.ExpectedVacancy < in.Today, Waiting: r.Waiting(), UnitAssignedAt: r.UnitAssignedAt})
 	}
 	suspects := Suspects(in.Now, th, in.Evidence)
 	MarkRepeats(suspects, in.LastWeek)

@@ -18,11 +18,13 @@ func TestBuildPacket(t *testing.T) {
 		},
 		Free: map[string]int{"f1": 0, "f2": 3},
 		Referrals: []cas.Referral{
-			{ID: "r-open", ClientID: "c1", ProgramID: "p1", FacilityID: "f1", Status: cas.ReferralPending, CreatedAt: daysAgo(5), Deadline: daysAgo(2)},
-			{ID: "r-late", ClientID: "c2", ProgramID: "p1", FacilityID: "f1", Status: cas.ReferralAccepted, OverRefer: true,
-				OverReferReason: "tenant leaving", ExpectedVacancy: "2026-10-30", CreatedAt: daysAgo(20), Deadline: daysAgo(17)},
+			{ID: "r-open", ClientID: "c1", ProgramID: "p1", FacilityID: "f1", UnitID: "u2", Status: cas.ReferralPending, CreatedAt: daysAgo(5),
+				Deadline: daysAgo(2), EligibilityOverride: true, EligibilityOverrideReason: "documents on their way"},
+			// r-late waited, then took a unit that freed two days ago; r-soon still waits, its deadline not started.
+			{ID: "r-late", ClientID: "c2", ProgramID: "p1", FacilityID: "f1", UnitID: "u3", Status: cas.ReferralAccepted, OverRefer: true,
+				OverReferReason: "tenant leaving", ExpectedVacancy: "2026-10-30", UnitAssignedAt: ptr(daysAgo(2)), CreatedAt: daysAgo(20), Deadline: daysAgo(17)},
 			{ID: "r-soon", ClientID: "c3", ProgramID: "p1", FacilityID: "f1", Status: cas.ReferralPending, OverRefer: true,
-				ExpectedVacancy: "2026-11-10", CreatedAt: daysAgo(1), Deadline: now.Add(2 * day)},
+				ExpectedVacancy: "2026-11-10", CreatedAt: daysAgo(4), Deadline: daysAgo(1)},
 			{ID: "r-closed", ClientID: "c4", ProgramID: "p1", FacilityID: "f1", Status: cas.ReferralDeclined, CreatedAt: daysAgo(1)},
 		},
 		Evidence: []UnitEvidence{unit("u9", 20, func(u *UnitEvidence) { u.ProgramID, u.FacilityID, u.NoUnitDeclines = "p1", "f1", 1 })},
@@ -43,9 +45,16 @@ func TestBuildPacket(t *testing.T) {
 		h.OpenReferrals[0].FacilityName != "Harbor Commons" {
 		t.Errorf("open referrals %+v", h.OpenReferrals)
 	}
+	if o := h.OpenReferrals[0]; !o.EligibilityOverride || o.EligibilityOverrideReason != "documents on their way" || o.UnitID != "u2" {
+		t.Errorf("the open referral made with an eligibility override is not flagged with its reason: %+v", o)
+	}
 	if len(h.OverReferrals) != 2 || h.OverReferrals[0].ID != "r-late" || !h.OverReferrals[0].Overdue ||
 		h.OverReferrals[1].ID != "r-soon" || h.OverReferrals[1].Overdue || h.OverReferrals[0].Reason != "tenant leaving" {
 		t.Errorf("over-referrals %+v", h.OverReferrals)
+	}
+	if late, soon := h.OverReferrals[0], h.OverReferrals[1]; late.Waiting || late.UnitID != "u3" || late.UnitAssignedAt == nil ||
+		!soon.Waiting || soon.PastDeadline {
+		t.Errorf("r-late should hold its unit, r-soon wait with no deadline due: %+v, %+v", late, soon)
 	}
 	if !h.ConsistentlyUnderReferred || q.ConsistentlyUnderReferred || len(h.Suspects) != 1 || !h.Suspects[0].FlaggedLastWeek {
 		t.Errorf("Harbor consistently under-referred %v with suspects %+v, Quiet %v: want Harbor only, u9 flagged last week",

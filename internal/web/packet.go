@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,12 +37,16 @@ type packetReferralJSON struct {
 	ClientID     string             `json:"client_id"`
 	FacilityID   string             `json:"facility_id"`
 	FacilityName string             `json:"facility_name"`
+	UnitID       *string            `json:"unit_id"`
 	Status       cas.ReferralStatus `json:"status"`
 	Rank         int                `json:"rank"`
 	CreatedAt    time.Time          `json:"created_at"`
 	Deadline     time.Time          `json:"deadline"`
 	AgeDays      int                `json:"age_days"`
 	PastDeadline bool               `json:"past_deadline"`
+	// EligibilityOverride: a CAS admin referred a client the program's rules refuse, with a reason.
+	EligibilityOverride       bool   `json:"eligibility_override"`
+	EligibilityOverrideReason string `json:"eligibility_override_reason,omitempty"`
 }
 
 type packetOverReferralJSON struct {
@@ -49,6 +54,10 @@ type packetOverReferralJSON struct {
 	Reason          string    `json:"reason"`
 	ExpectedVacancy *cas.Date `json:"expected_vacancy"`
 	Overdue         bool      `json:"overdue"`
+	// WaitingForUnit: still in line for the facility's next unit that fits; otherwise it holds
+	// unit_id, assigned at unit_assigned_at.
+	WaitingForUnit bool       `json:"waiting_for_unit"`
+	UnitAssignedAt *time.Time `json:"unit_assigned_at"`
 }
 
 type packetDiscrepancyJSON struct {
@@ -116,8 +125,13 @@ func datePtr(d cas.Date) *cas.Date {
 }
 
 func referralOfPacket(o report.OpenReferral) packetReferralJSON {
-	return packetReferralJSON{ID: o.ID, ClientID: o.ClientID, FacilityID: o.FacilityID, FacilityName: o.FacilityName, Status: o.Status,
-		Rank: o.Rank, CreatedAt: o.CreatedAt, Deadline: o.Deadline, AgeDays: o.AgeDays, PastDeadline: o.PastDeadline}
+	out := packetReferralJSON{ID: o.ID, ClientID: o.ClientID, FacilityID: o.FacilityID, FacilityName: o.FacilityName, Status: o.Status,
+		Rank: o.Rank, CreatedAt: o.CreatedAt, Deadline: o.Deadline, AgeDays: o.AgeDays, PastDeadline: o.PastDeadline,
+		EligibilityOverride: o.EligibilityOverride, EligibilityOverrideReason: o.EligibilityOverrideReason}
+	if o.UnitID != "" {
+		out.UnitID = &o.UnitID
+	}
+	return out
 }
 
 func packetOut(p report.Packet) packetJSON {
@@ -132,7 +146,7 @@ func packetOut(p report.Packet) packetJSON {
 		}
 		for _, o := range s.OverReferrals {
 			ps.OverReferrals = append(ps.OverReferrals, packetOverReferralJSON{packetReferralJSON: referralOfPacket(o.OpenReferral),
-				Reason: o.Reason, ExpectedVacancy: datePtr(o.ExpectedVacancy), Overdue: o.Overdue})
+				Reason: o.Reason, ExpectedVacancy: datePtr(o.ExpectedVacancy), Overdue: o.Overdue, WaitingForUnit: o.Waiting, UnitAssignedAt: o.UnitAssignedAt})
 		}
 		for _, sp := range s.Suspects {
 			ps.Suspects = append(ps.Suspects, toSuspectJSON(sp))
@@ -174,6 +188,17 @@ func packetRows(p report.Packet) [][]string {
 		}
 		return ""
 	}
+	// flags is the flag column of a row with several: the words of those set, joined by semicolons.
+	flags := func(words ...string) string {
+		return strings.Join(slices.DeleteFunc(words, func(w string) bool { return w == "" }), ";")
+	}
+	// override adds a referral's eligibility override, with its reason, to the detail column.
+	override := func(o report.OpenReferral, detail string) string {
+		if !o.EligibilityOverride {
+			return detail
+		}
+		return strings.TrimPrefix(detail+"; eligibility override: "+o.EligibilityOverrideReason, "; ")
+	}
 	for _, s := range p.Programs {
 		row := func(section, facility, id, label, status, since, due, days, fl, detail string) {
 			rows = append(rows, []string{section, s.ProgramID, s.ProgramName, s.AgencyName, facility, id, label, status, since, due, days, fl, detail})
@@ -181,11 +206,12 @@ func packetRows(p report.Packet) [][]string {
 		row("free_units", "", "", "", "", "", "", strconv.Itoa(s.FreeUnits), flag(s.ConsistentlyUnderReferred, "consistently_under_referred"), "")
 		for _, o := range s.OpenReferrals {
 			row("open_referral", o.FacilityName, o.ID, o.ClientID, string(o.Status), stamp(o.CreatedAt), stamp(o.Deadline), strconv.Itoa(o.AgeDays),
-				flag(o.PastDeadline, "past_deadline"), "rank "+strconv.Itoa(o.Rank))
+				flags(flag(o.PastDeadline, "past_deadline"), flag(o.EligibilityOverride, "eligibility_override")), override(o, "rank "+strconv.Itoa(o.Rank)))
 		}
 		for _, o := range s.OverReferrals {
 			row("over_referral", o.FacilityName, o.ID, o.ClientID, string(o.Status), stamp(o.CreatedAt), string(o.ExpectedVacancy), strconv.Itoa(o.AgeDays),
-				flag(o.Overdue, "overdue"), o.Reason)
+				flags(flag(o.Overdue, "overdue"), flag(o.Waiting, "waiting_for_unit"), flag(!o.Waiting, "holds_unit"),
+					flag(o.EligibilityOverride, "eligibility_override")), override(o.OpenReferral, o.Reason))
 		}
 		for _, sp := range s.Suspects {
 			row("suspect", sp.FacilityName, sp.UnitID, sp.UnitLabel, "available", stamp(sp.AvailableSince), "", strconv.Itoa(sp.DaysAvailable),

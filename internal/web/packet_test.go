@@ -37,6 +37,25 @@ func TestHPLPacket(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A single adult, whom the family units do not fit, over-referred with an eligibility override;
+		// then a second unit opens, and Ana, first in line, takes it: Ola waits.
+		ola, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Ola", LastName: "Berg", BirthDate: "1970-01-01", HouseholdSize: 1,
+			HouseholdType: cas.WithoutChildren, Consent: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: ola.ID, Score: 7, AssessedOn: "2026-05-02", DaysHomeless: 90, IntakeStatus: cas.IntakeReady}); err != nil {
+			t.Fatal(err)
+		}
+		waiting, err := db.CreateReferral(ctx, &admin, store.NewReferral{ClientID: ola.ID, FacilityID: ref.FacilityID, OverRefer: true,
+			Reason: "a studio is being converted", EligibilityOverrideReason: "medical respite needs this site"})
+		if err != nil || !waiting.EligibilityOverride {
+			t.Fatalf("over-referral with an override: %+v %v", waiting, err)
+		}
+		apt102, err := db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: ref.FacilityID, Label: "Apt 102", Bedrooms: 2, HouseholdTypes: []cas.HouseholdType{cas.WithChildren}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		// A program with nothing to report.
 		if _, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: c.riverside.ID, Name: "Riverside RRH", ProjectType: cas.ProjectPSH}); err != nil {
 			t.Fatal(err)
@@ -48,6 +67,9 @@ func TestHPLPacket(t *testing.T) {
 		if status != 200 || len(programs) != 2 || body["top_ready"] == nil {
 			t.Fatalf("packet: %d %v", status, body)
 		}
+		if err := responseSchema(t, c, "/reports/hpl-packet").VisitJSON(body); err != nil {
+			t.Errorf("the packet does not match openapi.yaml: %v", err)
+		}
 		harbor, quiet := programs[0].(map[string]any), programs[1].(map[string]any)
 		if harbor["program_name"] != "Harbor Family PSH" || quiet["program_name"] != "Riverside RRH" || quiet["free_units"] != float64(0) {
 			t.Errorf("programs %v", programs)
@@ -58,12 +80,21 @@ func TestHPLPacket(t *testing.T) {
 			}
 		}
 		opens, overs := harbor["open_referrals"].([]any), harbor["over_referrals"].([]any)
-		if len(opens) != 1 || opens[0].(map[string]any)["id"] != ref.ID || opens[0].(map[string]any)["age_days"] != float64(7) {
+		if len(opens) != 1 || opens[0].(map[string]any)["id"] != ref.ID || opens[0].(map[string]any)["age_days"] != float64(7) ||
+			opens[0].(map[string]any)["eligibility_override"] != false {
 			t.Errorf("open referrals %v", opens)
 		}
-		if len(overs) != 1 || overs[0].(map[string]any)["id"] != over.ID || overs[0].(map[string]any)["overdue"] != true ||
-			overs[0].(map[string]any)["expected_vacancy"] != "2026-10-05" {
-			t.Errorf("over-referrals %v", overs)
+		byID := map[string]map[string]any{}
+		for _, o := range overs {
+			byID[o.(map[string]any)["id"].(string)] = o.(map[string]any)
+		}
+		if o := byID[over.ID]; len(overs) != 2 || o["overdue"] != true || o["expected_vacancy"] != "2026-10-05" || o["waiting_for_unit"] != false ||
+			o["unit_id"] != apt102.ID || o["unit_assigned_at"] == nil || o["eligibility_override"] != false {
+			t.Errorf("over-referrals %v, want Ana's holding Apt 102", overs)
+		}
+		if o := byID[waiting.ID]; o["waiting_for_unit"] != true || o["unit_id"] != nil || o["past_deadline"] != false ||
+			o["eligibility_override"] != true || o["eligibility_override_reason"] != "medical respite needs this site" {
+			t.Errorf("over-referrals %v, want Ola's waiting, flagged with the override's reason", overs)
 		}
 		if len(harbor["stale_rosters"].([]any)) != 1 {
 			t.Errorf("stale rosters %v", harbor["stale_rosters"])
@@ -90,11 +121,15 @@ func TestHPLPacket(t *testing.T) {
 		sections := map[string]int{}
 		for _, r := range rows[1:] {
 			sections[r[0]]++
-			if r[0] == "over_referral" && (r[5] != over.ID || r[11] != "overdue" || r[9] != "2026-10-05") {
+			if r[0] == "over_referral" && r[5] == over.ID && (r[11] != "overdue;holds_unit" || r[9] != "2026-10-05") {
 				t.Errorf("over-referral row %v", r)
 			}
+			if r[0] == "over_referral" && r[5] == waiting.ID && (r[11] != "waiting_for_unit;eligibility_override" ||
+				r[12] != "a studio is being converted; eligibility override: medical respite needs this site") {
+				t.Errorf("over-referral row %v, want it waiting and flagged with the override's reason", r)
+			}
 		}
-		if sections["free_units"] != 2 || sections["open_referral"] != 1 || sections["over_referral"] != 1 || sections["stale_roster"] != 1 {
+		if sections["free_units"] != 2 || sections["open_referral"] != 1 || sections["over_referral"] != 2 || sections["stale_roster"] != 1 {
 			t.Errorf("csv sections %v", sections)
 		}
 
@@ -119,6 +154,12 @@ func TestHPLPacket(t *testing.T) {
 		if html := page; status != 200 || !strings.Contains(html, "Harbor Family PSH") || !strings.Contains(html, "Riverside RRH") ||
 			!strings.Contains(html, "tenant leaving") || !strings.Contains(html, "overdue") {
 			t.Errorf("page: %d\n%s", status, page)
+		}
+		for _, want := range []string{`<strong class="flag">Eligibility overridden:</strong> medical respite needs this site`,
+			"Waiting in line for a unit", "Holds a unit, assigned 1 Oct 2026"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the printable packet lacks %q", want)
+			}
 		}
 		if status, csvBody := pageAs(t, c, c.users["hmis_admin"].Email, "/reports/hpl-packet?format=csv"); status != 200 ||
 			!strings.HasPrefix(csvBody, "section,program_id,") {
