@@ -21,8 +21,12 @@ type Client struct {
 	DVSurvivor     bool
 	// NeedsAccessible says the household needs a wheelchair-accessible unit.
 	NeedsAccessible bool
-	// Consent says a release of information is on file; without it no referral is made.
-	Consent bool
+	// Consent says a release of information is on file; without it, or once it has expired, no
+	// referral is made. ConsentDate is the day it was signed (empty for records from before dates
+	// were kept) and ConsentExpiresOn the last day it holds (empty: until revoked).
+	Consent          bool
+	ConsentDate      Date
+	ConsentExpiresOn Date
 	// Race, Gender and Sex are HUD's demographic elements, kept for the CoC's equity review (never
 	// for eligibility or ranking); empty means not collected.
 	Race      []Race
@@ -60,7 +64,46 @@ func (c *Client) Validate(today Date) error {
 	if err := validateHouseholdTypes("household_type", []HouseholdType{c.HouseholdType}, true); err != nil {
 		return err
 	}
+	if err := c.validateConsent(today); err != nil {
+		return err
+	}
 	return c.validateDemographics()
+}
+
+// validateConsent checks the release of information's dates; without consent there are none.
+func (c *Client) validateConsent(today Date) error {
+	if !c.Consent {
+		c.ConsentDate, c.ConsentExpiresOn = "", ""
+		return nil
+	}
+	return ValidateConsentDates(today, c.ConsentDate, c.ConsentExpiresOn)
+}
+
+// ValidateConsentDates checks the dates of a release of information: signed on a real day not in
+// the future, and not expiring before it was signed.
+func ValidateConsentDates(today, signed, expires Date) error {
+	if signed != "" {
+		if _, err := ParseDate("consent_date", string(signed)); err != nil {
+			return err
+		}
+		if signed > today {
+			return Invalid("consent_date", "consent_date %s is in the future", signed)
+		}
+	}
+	if expires != "" {
+		if _, err := ParseDate("consent_expires_on", string(expires)); err != nil {
+			return err
+		}
+		if expires < signed {
+			return Invalid("consent_expires_on", "consent_expires_on %s is before consent_date %s", expires, signed)
+		}
+	}
+	return nil
+}
+
+// ConsentOn reports whether a release of information is on file and unexpired on a day.
+func (c *Client) ConsentOn(day Date) bool {
+	return c.Consent && (c.ConsentExpiresOn == "" || day <= c.ConsentExpiresOn)
 }
 
 // Age is the client's age in whole years on a day.

@@ -11,13 +11,15 @@ import (
 )
 
 const clientColumns = `id, first_name, last_name, birth_date, COALESCE(hmis_personal_id, ''), household_size, household_type,
-	veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at`
+	veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at,
+	COALESCE(consent_date, ''), COALESCE(consent_expires_on, '')`
 
 func scanClient(row scanner) (cas.Client, error) {
 	var c cas.Client
 	var race, gender string
 	err := row.Scan(&c.ID, &c.FirstName, &c.LastName, &c.BirthDate, &c.HMISPersonalID, &c.HouseholdSize, &c.HouseholdType,
-		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, &race, &gender, &c.Sex, &c.CreatedAt, &c.UpdatedAt)
+		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, &race, &gender, &c.Sex, &c.CreatedAt, &c.UpdatedAt,
+		&c.ConsentDate, &c.ConsentExpiresOn)
 	c.Race, c.Gender = splitOptions[cas.Race](race), splitOptions[cas.Gender](gender)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	return c, err
@@ -111,7 +113,11 @@ func (db *DB) CreateClient(ctx context.Context, actor *cas.User, c cas.Client) (
 		return cas.Client{}, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team add clients")
 	}
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
-		if err := c.Validate(cas.DateOf(tx.now, db.Zone)); err != nil {
+		today := cas.DateOf(tx.now, db.Zone)
+		if c.Consent && c.ConsentDate == "" {
+			c.ConsentDate = today // recorded now, with no date given: signed today
+		}
+		if err := c.Validate(today); err != nil {
 			return err
 		}
 		if err := tx.checkPersonalID(c); err != nil {
@@ -128,11 +134,12 @@ func (db *DB) CreateClient(ctx context.Context, actor *cas.User, c cas.Client) (
 
 func (tx *Tx) insertClient(c cas.Client) error {
 	_, err := tx.exec(`INSERT INTO clients (id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
-		veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at,
+		consent_date, consent_expires_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize, c.HouseholdType,
 		c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, joinOptions(c.Race), joinOptions(c.Gender), c.Sex,
-		c.CreatedAt, c.UpdatedAt)
+		c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn)))
 	if err != nil {
 		return fmt.Errorf("insert client: %w", err)
 	}
@@ -167,7 +174,12 @@ func (db *DB) UpdateClient(ctx context.Context, actor *cas.User, id string, chan
 		}
 		after = before
 		change(&after)
-		if err := after.Validate(cas.DateOf(tx.now, db.Zone)); err != nil {
+		today := cas.DateOf(tx.now, db.Zone)
+		if after.Consent && !before.ConsentOn(today) && after.ConsentDate == before.ConsentDate && after.ConsentExpiresOn == before.ConsentExpiresOn {
+			// Consent recorded now, with no dates given: signed today, until revoked.
+			after.ConsentDate, after.ConsentExpiresOn = today, ""
+		}
+		if err := after.Validate(today); err != nil {
 			return err
 		}
 		if err := tx.checkPersonalID(after); err != nil {
@@ -176,10 +188,12 @@ func (db *DB) UpdateClient(ctx context.Context, actor *cas.User, id string, chan
 		after.UpdatedAt = tx.now
 		if _, err := tx.exec(`UPDATE clients SET first_name = $1, last_name = $2, birth_date = $3, hmis_personal_id = $4,
 			household_size = $5, household_type = $6, veteran = $7, chronic = $8, youth = $9, dv_survivor = $10,
-			needs_accessible = $11, consent = $12, race = $13, gender = $14, sex = $15, updated_at = $16 WHERE id = $17`,
+			needs_accessible = $11, consent = $12, race = $13, gender = $14, sex = $15, updated_at = $16,
+			consent_date = $18, consent_expires_on = $19 WHERE id = $17`,
 			after.FirstName, after.LastName, string(after.BirthDate), nullString(after.HMISPersonalID), after.HouseholdSize,
 			after.HouseholdType, after.Veteran, after.Chronic, after.Youth, after.DVSurvivor, after.NeedsAccessible, after.Consent,
-			joinOptions(after.Race), joinOptions(after.Gender), after.Sex, after.UpdatedAt, id); err != nil {
+			joinOptions(after.Race), joinOptions(after.Gender), after.Sex, after.UpdatedAt, id,
+			nullString(string(after.ConsentDate)), nullString(string(after.ConsentExpiresOn))); err != nil {
 			return fmt.Errorf("update client %s: %w", id, err)
 		}
 		if err := tx.audit("client.update", "client", id, before, after); err != nil {

@@ -75,7 +75,7 @@ func (db *DB) HPL(ctx context.Context, actor *cas.User, f HPLFilter, page Page) 
 	if err != nil {
 		return nil, "", scheme, err
 	}
-	cands, err := loadCandidates(ctx, db.sql, db.now(), db.NoRereferral)
+	cands, err := db.loadCandidates(ctx, db.sql, db.now())
 	if err != nil {
 		return nil, "", scheme, err
 	}
@@ -138,7 +138,7 @@ func hasPopulation(c cas.Client, p cas.Population) bool {
 
 // loadCandidates reads every entry on the list (active or referred) with its client, whether the
 // client has an open referral or proposal, and which programs they are not referred to again yet. The rank of an entry is its place among these.
-func loadCandidates(ctx context.Context, q querier, now time.Time, window time.Duration) ([]match.Candidate, error) {
+func (db *DB) loadCandidates(ctx context.Context, q querier, now time.Time) ([]match.Candidate, error) {
 	entries, clients, err := loadEntries(ctx, q, []cas.HPLStatus{cas.HPLActive, cas.HPLReferred})
 	if err != nil {
 		return nil, err
@@ -153,9 +153,15 @@ func loadCandidates(ctx context.Context, q querier, now time.Time, window time.D
 	}); err != nil {
 		return nil, fmt.Errorf("open referrals: %w", err)
 	}
-	notAgain, err := notReferredAgain(ctx, q, now.Add(-window))
+	notAgain, err := notReferredAgain(ctx, q, now.Add(-db.NoRereferral))
 	if err != nil {
 		return nil, err
+	}
+	today := cas.DateOf(now, db.Zone)
+	for id, c := range clients {
+		// The engine reads consent as of today: an expired release of information is none.
+		c.Consent = c.ConsentOn(today)
+		clients[id] = c
 	}
 	cands := make([]match.Candidate, 0, len(entries))
 	for _, e := range entries {

@@ -109,7 +109,7 @@ func (tx *Tx) snapshot() (match.Snapshot, snapshotNames, error) {
 	if snap.Scheme, err = currentScheme(tx.ctx, tx); err != nil {
 		return snap, names, err
 	}
-	if snap.Candidates, err = loadCandidates(tx.ctx, tx, tx.now, tx.db.NoRereferral); err != nil {
+	if snap.Candidates, err = tx.db.loadCandidates(tx.ctx, tx, tx.now); err != nil {
 		return snap, names, err
 	}
 	units, err := freeUnits(tx.ctx, tx, "")

@@ -148,6 +148,10 @@ func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferra
 		if !client.Consent {
 			return &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client has no release of information on file; record consent before referring"}
 		}
+		if !client.ConsentOn(tx.today()) {
+			return &cas.Error{Code: cas.EConflict, Field: "client_id", Message: fmt.Sprintf(
+				"the client's release of information expired on %s; renew it before referring", client.ConsentExpiresOn)}
+		}
 		program, err := db.program(ctx, tx, f.ProgramID)
 		if err != nil {
 			return err
@@ -210,7 +214,7 @@ func (tx *Tx) rankOf(clientID string) (match.Ranked, cas.PriorityScheme, error) 
 	if err != nil {
 		return match.Ranked{}, scheme, err
 	}
-	cands, err := loadCandidates(tx.ctx, tx, tx.now, tx.db.NoRereferral)
+	cands, err := tx.db.loadCandidates(tx.ctx, tx, tx.now)
 	if err != nil {
 		return match.Ranked{}, scheme, err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -21,20 +22,40 @@ type clientJSON struct {
 	Youth           bool              `json:"youth"`
 	DVSurvivor      bool              `json:"dv_survivor"`
 	NeedsAccessible bool              `json:"needs_accessible"`
-	Consent         bool              `json:"consent"`
-	Race            []cas.Race        `json:"race"`
-	Gender          []cas.Gender      `json:"gender"`
-	Sex             cas.Sex           `json:"sex"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
+	// Consent is true while a release of information is on file and unexpired.
+	Consent          bool         `json:"consent"`
+	ConsentDate      *cas.Date    `json:"consent_date"`
+	ConsentExpiresOn *cas.Date    `json:"consent_expires_on"`
+	Race             []cas.Race   `json:"race"`
+	Gender           []cas.Gender `json:"gender"`
+	Sex              cas.Sex      `json:"sex"`
+	CreatedAt        time.Time    `json:"created_at"`
+	UpdatedAt        time.Time    `json:"updated_at"`
 }
 
-// toClientJSON encodes a client; race and gender are [] when not collected, never null.
-func toClientJSON(c cas.Client) clientJSON {
-	j := clientJSON(c)
-	j.Race, j.Gender = nonNil(j.Race), nonNil(j.Gender)
-	return j
+// clientJSONOn encodes a client as of a day, when consent may have expired; race and gender are []
+// when not collected, never null.
+func clientJSONOn(today cas.Date) func(cas.Client) clientJSON {
+	return func(c cas.Client) clientJSON {
+		j := clientJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, BirthDate: c.BirthDate, HMISPersonalID: c.HMISPersonalID,
+			HouseholdSize: c.HouseholdSize, HouseholdType: c.HouseholdType, Veteran: c.Veteran, Chronic: c.Chronic, Youth: c.Youth,
+			DVSurvivor: c.DVSurvivor, NeedsAccessible: c.NeedsAccessible, Consent: c.ConsentOn(today), Race: nonNil(c.Race),
+			Gender: nonNil(c.Gender), Sex: c.Sex, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		if c.Consent && c.ConsentDate != "" {
+			j.ConsentDate = &c.ConsentDate
+		}
+		if c.Consent && c.ConsentExpiresOn != "" {
+			j.ConsentExpiresOn = &c.ConsentExpiresOn
+		}
+		return j
+	}
 }
+
+// toClientJSON encodes a client as of today in the CoC's time zone.
+func (s *Server) toClientJSON(c cas.Client) clientJSON { return clientJSONOn(s.today())(c) }
+
+// today is the CoC's calendar day now.
+func (s *Server) today() cas.Date { return cas.DateOf(s.db.Now(), s.db.Zone) }
 
 func (s *Server) clientList(w http.ResponseWriter, r *http.Request) error {
 	page, err := pageOf(r)
@@ -45,7 +66,7 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(list, next, toClientJSON))
+	writeJSON(w, http.StatusOK, newList(list, next, s.toClientJSON))
 	return nil
 }
 
@@ -54,7 +75,7 @@ func (s *Server) clientShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toClientJSON(c))
+	writeJSON(w, http.StatusOK, s.toClientJSON(c))
 	return nil
 }
 
@@ -71,9 +92,13 @@ type clientRequest struct {
 	DVSurvivor      *bool              `json:"dv_survivor"`
 	NeedsAccessible *bool              `json:"needs_accessible"`
 	Consent         *bool              `json:"consent"`
-	Race            *[]cas.Race        `json:"race"`
-	Gender          *[]cas.Gender      `json:"gender"`
-	Sex             *cas.Sex           `json:"sex"`
+	// ConsentDate and ConsentExpiresOn record a release of information; a date given records
+	// consent.
+	ConsentDate      *cas.Date     `json:"consent_date"`
+	ConsentExpiresOn *cas.Date     `json:"consent_expires_on"`
+	Race             *[]cas.Race   `json:"race"`
+	Gender           *[]cas.Gender `json:"gender"`
+	Sex              *cas.Sex      `json:"sex"`
 }
 
 func (req clientRequest) apply(c *cas.Client) {
@@ -89,6 +114,11 @@ func (req clientRequest) apply(c *cas.Client) {
 	setIf(&c.DVSurvivor, req.DVSurvivor)
 	setIf(&c.NeedsAccessible, req.NeedsAccessible)
 	setIf(&c.Consent, req.Consent)
+	setIf(&c.ConsentDate, req.ConsentDate)
+	setIf(&c.ConsentExpiresOn, req.ConsentExpiresOn)
+	if (req.ConsentDate != nil || req.ConsentExpiresOn != nil) && req.Consent == nil {
+		c.Consent = true
+	}
 	setIf(&c.Race, req.Race)
 	setIf(&c.Gender, req.Gender)
 	setIf(&c.Sex, req.Sex)
@@ -110,7 +140,7 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, toClientJSON(c))
+	writeJSON(w, http.StatusCreated, s.toClientJSON(c))
 	return nil
 }
 
@@ -123,6 +153,32 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toClientJSON(c))
+	writeJSON(w, http.StatusOK, s.toClientJSON(c))
+	return nil
+}
+
+// clientConsent records releases of information for many clients at once, all or nothing.
+func (s *Server) clientConsent(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Items []struct {
+			ClientID         string   `json:"client_id"`
+			HMISPersonalID   string   `json:"hmis_personal_id"`
+			ConsentDate      cas.Date `json:"consent_date"`
+			ConsentExpiresOn cas.Date `json:"consent_expires_on"`
+		} `json:"items"`
+	}
+	if err := decodeJSONUpTo(w, r, &req, maxBulkBody); err != nil {
+		return err
+	}
+	records := make([]store.ConsentRecord, len(req.Items))
+	for i, it := range req.Items {
+		records[i] = store.ConsentRecord{ClientID: it.ClientID, HMISPersonalID: it.HMISPersonalID, ConsentDate: it.ConsentDate,
+			ExpiresOn: it.ConsentExpiresOn, Where: fmt.Sprintf("items[%d]", i)}
+	}
+	n, err := s.db.RecordConsent(r.Context(), actor(r), records)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"recorded": n})
 	return nil
 }

@@ -48,9 +48,9 @@ type hplItemJSON struct {
 	Factors map[string]any `json:"factors"`
 }
 
-func toHPLItemJSON(it store.HPLItem) hplItemJSON {
+func (s *Server) toHPLItemJSON(it store.HPLItem) hplItemJSON {
 	c, e := it.Client, it.Entry
-	return hplItemJSON{hplEntryJSON: toHPLEntryJSON(e), Rank: it.Rank, Client: toClientJSON(c), Factors: map[string]any{
+	return hplItemJSON{hplEntryJSON: toHPLEntryJSON(e), Rank: it.Rank, Client: s.toClientJSON(c), Factors: map[string]any{
 		string(cas.FactorScore): e.Score, string(cas.FactorChronic): c.Chronic, string(cas.FactorDaysHomeless): e.DaysHomeless,
 		string(cas.FactorAssessedOn): e.AssessedOn, string(cas.FactorVeteran): c.Veteran, string(cas.FactorDVSurvivor): c.DVSurvivor,
 		string(cas.FactorYouth): c.Youth, string(cas.FactorHouseholdSize): c.HouseholdSize,
@@ -92,7 +92,7 @@ func (s *Server) hplList(w http.ResponseWriter, r *http.Request) error {
 	out := struct {
 		list[hplItemJSON]
 		Scheme schemeJSON `json:"scheme"`
-	}{list: newList(items, next, toHPLItemJSON), Scheme: toSchemeJSON(scheme)}
+	}{list: newList(items, next, s.toHPLItemJSON), Scheme: toSchemeJSON(scheme)}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

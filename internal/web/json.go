@@ -16,15 +16,23 @@ import (
 // maxBody bounds a JSON request body.
 const maxBody = 1 << 20
 
+// maxBulkBody bounds the body of a bulk request, such as consent for 10,000 clients.
+const maxBulkBody = 8 << 20
+
 // decodeJSON reads a JSON request body into v, refusing unknown fields, wrong types, trailing data
 // and bodies that are not JSON, each with an error that names the field where there is one.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeJSONUpTo(w, r, v, maxBody)
+}
+
+// decodeJSONUpTo is decodeJSON for a body of up to limit bytes.
+func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
 			return cas.Errorf(cas.EInvalid, "the request body must be JSON (Content-Type: application/json)")
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
@@ -49,7 +57,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return cas.Invalid(typ.Field, "%s must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.As(err, &tooBig):
-		return cas.Errorf(cas.EInvalid, "the request body is larger than %d bytes", maxBody)
+		return cas.Errorf(cas.EInvalid, "the request body is larger than %d bytes", limit)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return cas.Invalid(field, "unknown field %q", field)

@@ -95,6 +95,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/clients", coc, s.clientCreate},
 		{"GET", "/api/v1/clients/{id}", anyRole, s.clientShow},
 		{"PATCH", "/api/v1/clients/{id}", coc, s.clientUpdate},
+		{"POST", "/api/v1/clients/consent", coc, s.clientConsent},
 
 		{"GET", "/api/v1/hpl", coc, s.hplList},
 		{"POST", "/api/v1/hpl", casOnly, s.hplAdd},

@@ -63,6 +63,7 @@ var permissionMatrix = map[string]string{
 	"POST /api/v1/clients":                 "nyyn",
 	"GET /api/v1/clients/{id}":             "nyyy",
 	"PATCH /api/v1/clients/{id}":           "nyyn",
+	"POST /api/v1/clients/consent":         "nyyn",
 	"GET /api/v1/hpl":                      "nyyn",
 	"POST /api/v1/hpl":                     "nynn",
 	"GET /api/v1/hpl/{id}":                 "nyyn",
