@@ -132,7 +132,7 @@ func (s *Server) pageTable() []route {
 		{"POST", "/login", public, s.login},
 		{"POST", "/logout", anyRole, s.logout},
 	}
-	for _, group := range [][]route{s.inboxPages(), s.agencyPages(), s.casPages(), s.hmisPages(), s.importPages(),
+	for _, group := range [][]route{s.inboxPages(), s.agencyPages(), s.casPages(), s.hmisPages(), s.importPages(), s.consentPages(),
 		s.requestPages(), s.reportPages(), s.dashboardPages()} {
 		table = append(table, group...)
 	}

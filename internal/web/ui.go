@@ -100,11 +100,12 @@ func navFor(u *cas.User) []navItem {
 			{Label: "Reports", Path: "/reports"}, {Label: "Inbox", Path: "/inbox"}}
 	case cas.RoleCASAdmin:
 		return []navItem{{Label: "HPL", Path: "/hpl"}, {Label: "Referral board", Path: "/board"}, {Label: "Discrepancies", Path: "/discrepancies"},
-			{Label: "Reports", Path: "/reports"}, {Label: "Inbox", Path: "/inbox"}}
+			{Label: "Reports", Path: "/reports"}, {Label: "Consent", Path: "/clients/consent"}, {Label: "Inbox", Path: "/inbox"}}
 	case cas.RoleHMISAdmin:
 		return []navItem{{Label: "Inventory", Path: "/inventory"}, {Label: "Discrepancies", Path: "/discrepancies"},
 			{Label: "Facility requests", Path: "/facility-requests"}, {Label: "Reports", Path: "/reports"}, {Label: "Users", Path: "/admin/users"},
-			{Label: "Agencies", Path: "/admin/agencies"}, {Label: "Import", Path: "/admin/import"}, {Label: "Inbox", Path: "/inbox"}}
+			{Label: "Agencies", Path: "/admin/agencies"}, {Label: "Import", Path: "/admin/import"}, {Label: "Consent", Path: "/clients/consent"},
+			{Label: "Inbox", Path: "/inbox"}}
 	}
 	return nil
 }

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
+	"github.com/doorway-cas/doorway/internal/store/storetest"
+)
+
+func init() {
+	pageMatrix["GET /clients/consent"] = "nyyn"
+	pageMatrix["POST /clients/consent"] = "nyyn"
+}
+
+// uploadConsent posts a consent list as the consent page's form and returns the status, the
+// redirect and the page.
+func (b *browser) uploadConsent(list string) (int, string, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("consent", "consent.csv")
+	fw.Write([]byte(list))
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.base+"/clients/consent", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(page)
+}
+
+func TestConsentUpload(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
+		t.Cleanup(srv.Close)
+		if _, err := db.CreateUser(ctx, cas.System, cas.User{Email: "cas@coc.test", Name: "CAS", Role: cas.RoleCASAdmin}, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		var clients []cas.Client
+		for _, pid := range []string{"P1", "P2"} {
+			c, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Client", LastName: pid, BirthDate: "1980-01-01", HMISPersonalID: pid,
+				HouseholdSize: 1, HouseholdType: cas.WithoutChildren})
+			if err != nil {
+				t.Fatal(err)
+			}
+			clients = append(clients, c)
+		}
+		b := newBrowser(t, srv.URL)
+		b.signIn("cas@coc.test")
+		if status, page := b.getPage("/clients/consent"); status != 200 || !strings.Contains(page, "PersonalID,ConsentDate,ExpirationDate") {
+			t.Fatalf("consent page: %d", status)
+		}
+
+		status, _, page := b.uploadConsent("PersonalID,ConsentDate,ExpirationDate\nP1,2026-01-05,\nP9,2026-01-05,\nP2,05/01/2026,\n")
+		if status != 400 || !strings.Contains(page, "consent.csv line 4, column ConsentDate") || !strings.Contains(page, "Nothing was recorded") {
+			t.Fatalf("a list with a bad date: %d\n%s", status, page)
+		}
+		status, _, page = b.uploadConsent("PersonalID,ConsentDate,ExpirationDate\nP1,2026-01-05,\nP9,2026-01-05,\n")
+		if status != 400 || !strings.Contains(page, `consent.csv line 3: no client has HMIS PersonalID &#34;P9&#34;`) {
+			t.Fatalf("a list naming an unknown client: %d\n%s", status, page)
+		}
+		if c, _ := db.Client(ctx, cas.System, clients[0].ID); c.Consent {
+			t.Fatal("a refused list recorded consent")
+		}
+
+		status, location, _ := b.uploadConsent("PersonalID,ConsentDate,ExpirationDate\nP1,2026-01-05,\nP2,2026-02-01,2027-01-31\n")
+		if status != http.StatusSeeOther || location != "/clients/consent" {
+			t.Fatalf("a good list: %d %s", status, location)
+		}
+		if _, page := b.getPage(location); !strings.Contains(page, "Consent recorded for 2 clients.") {
+			t.Errorf("no confirmation:\n%s", page)
+		}
+		if c, _ := db.Client(ctx, cas.System, clients[1].ID); !c.Consent || c.ConsentDate != "2026-02-01" || c.ConsentExpiresOn != "2027-01-31" {
+			t.Errorf("P2 after the upload: %+v", c)
+		}
+	})
+}
