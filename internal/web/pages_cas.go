@@ -81,13 +81,24 @@ func schemeWords(s cas.PriorityScheme) []string {
 	return out
 }
 
-// today is the CoC's calendar day now, on the store's clock.
-func (s *Server) casToday() cas.Date { return cas.DateOf(s.db.Now(), s.db.Zone) }
-
 // hplRow is one line of the HPL page.
 type hplRow struct {
 	store.HPLItem
 	Parked bool
+	// NoConsent says why the client cannot be referred for want of consent: "none on file" or
+	// "expired"; empty when consent holds today.
+	NoConsent string
+}
+
+// consentGap says why a client's consent does not hold on a day: "none on file", "expired", or "".
+func consentGap(c cas.Client, today cas.Date) string {
+	switch {
+	case !c.Consent:
+		return "none on file"
+	case !c.ConsentOn(today):
+		return "expired"
+	}
+	return ""
 }
 
 type hplData struct {
@@ -144,7 +155,7 @@ func (s *Server) hplPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	today := s.casToday()
+	today := s.today()
 	d := hplData{
 		Scheme: scheme, Criteria: schemeWords(scheme), Q: f.Search,
 		HouseholdTypes: casOptions(string(f.HouseholdType), "without_children", "with_children", "only_children"),
@@ -154,7 +165,7 @@ func (s *Server) hplPage(w http.ResponseWriter, r *http.Request) error {
 		Filtered:       f.HouseholdType != "" || f.Population != "" || f.IntakeStatus != "" || f.Search != "" || status != "",
 	}
 	for _, it := range items {
-		d.Rows = append(d.Rows, hplRow{HPLItem: it, Parked: it.Entry.Parked(today)})
+		d.Rows = append(d.Rows, hplRow{HPLItem: it, Parked: it.Entry.Parked(today), NoConsent: consentGap(it.Client, today)})
 	}
 	if next != "" {
 		v := url.Values{}
@@ -265,7 +276,7 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	if err != nil {
 		return clientData{}, err
 	}
-	d := clientData{Client: c, CanRefer: cas.CanManageReferrals(u), Today: s.casToday()}
+	d := clientData{Client: c, CanRefer: cas.CanManageReferrals(u), Today: s.today()}
 	d.Age = c.Age(d.Today)
 	if d.Entry, err = s.hplItemOf(ctx, u, c); err != nil {
 		return d, err

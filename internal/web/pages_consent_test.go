@@ -77,15 +77,21 @@ func TestConsentUpload(t *testing.T) {
 			t.Fatal("a refused list recorded consent")
 		}
 
-		status, location, _ := b.uploadConsent("PersonalID,ConsentDate,ExpirationDate\nP1,2026-01-05,\nP2,2026-02-01,2027-01-31\n")
+		status, location, _ := b.uploadConsent("PersonalID,ConsentDate,ExpirationDate\nP1,2025-01-05,2025-06-30\nP2,2026-02-01,2099-01-31\n")
 		if status != http.StatusSeeOther || location != "/clients/consent" {
 			t.Fatalf("a good list: %d %s", status, location)
 		}
 		if _, page := b.getPage(location); !strings.Contains(page, "Consent recorded for 2 clients.") {
 			t.Errorf("no confirmation:\n%s", page)
 		}
-		if c, _ := db.Client(ctx, cas.System, clients[1].ID); !c.Consent || c.ConsentDate != "2026-02-01" || c.ConsentExpiresOn != "2027-01-31" {
+		if c, _ := db.Client(ctx, cas.System, clients[1].ID); !c.Consent || c.ConsentDate != "2026-02-01" || c.ConsentExpiresOn != "2099-01-31" {
 			t.Errorf("P2 after the upload: %+v", c)
+		}
+		if _, page := b.getPage("/clients/" + clients[0].ID); !strings.Contains(page, "release of information expired on 2025-06-30") {
+			t.Errorf("the client page does not say P1's consent expired:\n%s", page)
+		}
+		if _, page := b.getPage("/clients/" + clients[1].ID); strings.Contains(page, `id="no-consent"`) || !strings.Contains(page, "holds until 2099-01-31") {
+			t.Errorf("the client page of P2, whose consent holds:\n%s", page)
 		}
 	})
 }
