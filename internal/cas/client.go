@@ -11,7 +11,7 @@ type Client struct {
 	ID             string
 	FirstName      string
 	LastName       string
-	BirthDate      Date
+	BirthDate      Date   // empty when unknown: HMIS records often lack one
 	HMISPersonalID string // the PersonalID in the CoC's HMIS; empty when not linked
 	HouseholdSize  int
 	HouseholdType  HouseholdType
@@ -46,14 +46,16 @@ func (c *Client) Validate(today Date) error {
 	if c.LastName == "" {
 		return Invalid("last_name", "last_name is required")
 	}
-	if _, err := ParseDate("birth_date", string(c.BirthDate)); err != nil {
-		return err
-	}
-	if c.BirthDate > today {
-		return Invalid("birth_date", "birth_date is in the future")
-	}
-	if c.BirthDate < today.AddDays(-120*366) {
-		return Invalid("birth_date", "birth_date is more than 120 years ago")
+	if c.BirthDate != "" {
+		if _, err := ParseDate("birth_date", string(c.BirthDate)); err != nil {
+			return err
+		}
+		if c.BirthDate > today {
+			return Invalid("birth_date", "birth_date is in the future")
+		}
+		if c.BirthDate < today.AddDays(-120*366) {
+			return Invalid("birth_date", "birth_date is more than 120 years ago")
+		}
 	}
 	if len(c.HMISPersonalID) > 32 {
 		return Invalid("hmis_personal_id", "hmis_personal_id must be at most 32 characters (HMIS CSV String(32))")
@@ -106,7 +108,7 @@ func (c *Client) ConsentOn(day Date) bool {
 	return c.Consent && (c.ConsentExpiresOn == "" || day <= c.ConsentExpiresOn)
 }
 
-// Age is the client's age in whole years on a day.
+// Age is the client's age in whole years on a day; meaningless when BirthDate is empty.
 func (c *Client) Age(on Date) int {
 	b, t := c.BirthDate.Start(time.UTC), on.Start(time.UTC)
 	age := t.Year() - b.Year()

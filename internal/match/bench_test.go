@@ -272,8 +272,8 @@ WHERE u.id = $1
   AND (p.chronic = 0 OR c.chronic = 1)
   AND (p.dv_survivor = 0 OR c.dv_survivor = 1)
   AND (p.youth = 0 OR c.youth = 1 OR (c.birth_date <= date($2, '-18 years') AND c.birth_date > date($2, '-25 years')))
-  AND (p.min_age = 0 OR c.birth_date <= date($2, '-' || p.min_age || ' years'))
-  AND (p.max_age = 0 OR c.birth_date > date($2, '-' || (p.max_age + 1) || ' years'))
+  AND (p.min_age = 0 OR c.birth_date <> '' AND c.birth_date <= date($2, '-' || p.min_age || ' years'))
+  AND (p.max_age = 0 OR c.birth_date <> '' AND c.birth_date > date($2, '-' || (p.max_age + 1) || ' years'))
   AND NOT EXISTS (SELECT 1 FROM program_documents pd WHERE pd.program_id = p.id
        AND NOT EXISTS (SELECT 1 FROM candidate_documents cd WHERE cd.pos = c.pos AND cd.document = pd.document))
   AND c.household_type IN (SELECT household_type FROM unit_household_types WHERE unit_id = u.id)

@@ -33,6 +33,7 @@ const (
 	refusedNotYouth
 	refusedPopulation
 	refusedAge
+	refusedNoBirthDate
 	refusedDocuments
 	refusedUnitHousehold
 	refusedTooLarge
@@ -59,6 +60,7 @@ var refusalText = [numRefusals]string{
 	refusedNotYouth:         "not a youth (18 to 24)",
 	refusedPopulation:       "not in the program's population",
 	refusedAge:              "outside the program's age range",
+	refusedNoBirthDate:      "birth date missing",
 	refusedDocuments:        "missing documents",
 	refusedUnitHousehold:    "household type not served by the unit",
 	refusedTooLarge:         "household too large for the unit",
@@ -97,14 +99,14 @@ func refuse(today cas.Date, c *Candidate, p *cas.Program, u *cas.Unit) (refusal,
 	if len(req.HouseholdTypes) > 0 && !slices.Contains(req.HouseholdTypes, c.Client.HouseholdType) {
 		return refusedProgramHousehold, nil
 	}
-	age := c.Client.Age(today)
+	age := ageOf(&c.Client, today)
 	for _, pop := range req.Populations {
 		if !inPopulation(&c.Client, pop, age) {
 			return populationRefusal(pop), nil
 		}
 	}
-	if !withinAges(age, req.MinAge, req.MaxAge) {
-		return refusedAge, nil
+	if r := ageRefusal(age, req.MinAge, req.MaxAge); r != accepted {
+		return r, nil
 	}
 	var missing []string
 	for _, d := range req.RequiredDocuments {
@@ -146,14 +148,14 @@ func Refusals(today cas.Date, c Candidate, p cas.Program, units []cas.Unit) []st
 	if len(req.HouseholdTypes) > 0 && !slices.Contains(req.HouseholdTypes, c.Client.HouseholdType) {
 		add(refusedProgramHousehold)
 	}
-	age := c.Client.Age(today)
+	age := ageOf(&c.Client, today)
 	for _, pop := range req.Populations {
 		if !inPopulation(&c.Client, pop, age) {
 			add(populationRefusal(pop))
 		}
 	}
-	if !withinAges(age, req.MinAge, req.MaxAge) {
-		add(refusedAge)
+	if r := ageRefusal(age, req.MinAge, req.MaxAge); r != accepted {
+		add(r)
 	}
 	var missing []string
 	for _, d := range req.RequiredDocuments {
@@ -229,8 +231,19 @@ func unitRefusal(c *cas.Client, u *cas.Unit) refusal {
 // studio.
 func capacity(bedrooms int) int { return max(2, 2*bedrooms) }
 
+// unknownAge is the age of a client without a birth date.
+const unknownAge = -1
+
+// ageOf is the client's age on today, or unknownAge.
+func ageOf(c *cas.Client, today cas.Date) int {
+	if c.BirthDate == "" {
+		return unknownAge
+	}
+	return c.Age(today)
+}
+
 // inPopulation reports whether a client of this age belongs to a population a program serves.
-// A youth is flagged as one or aged 18 to 24.
+// A youth is flagged as one or aged 18 to 24; a client of unknown age only when flagged.
 func inPopulation(c *cas.Client, p cas.Population, age int) bool {
 	switch p {
 	case cas.Veteran:
@@ -259,9 +272,18 @@ func populationRefusal(p cas.Population) refusal {
 	return refusedPopulation
 }
 
-// withinAges applies a program's age limits; zero means no limit.
-func withinAges(age, minAge, maxAge int) bool {
-	return (minAge == 0 || age >= minAge) && (maxAge == 0 || age <= maxAge)
+// ageRefusal applies a program's age limits; zero means no limit. A client of unknown age meets
+// no limit: the program cannot tell.
+func ageRefusal(age, minAge, maxAge int) refusal {
+	switch {
+	case minAge == 0 && maxAge == 0:
+		return accepted
+	case age == unknownAge:
+		return refusedNoBirthDate
+	case minAge != 0 && age < minAge, maxAge != 0 && age > maxAge:
+		return refusedAge
+	}
+	return accepted
 }
 
 // documentKey is how documents are compared: "Photo ID" on file meets a requirement for "photo id".

@@ -130,6 +130,24 @@ func TestEligible(t *testing.T) {
 			f.Program.Requirements.MaxAge, c.Client.BirthDate = 24, "2001-06-01"
 		}, "outside the program's age range"},
 
+		{"without a birth date, no minimum age is met", func(c *Candidate, f *Facility, u *cas.Unit) {
+			f.Program.Requirements.MinAge, c.Client.BirthDate = 18, ""
+		}, "birth date missing"},
+		{"without a birth date, no maximum age is met", func(c *Candidate, f *Facility, u *cas.Unit) {
+			f.Program.Requirements.MaxAge, c.Client.BirthDate = 24, ""
+		}, "birth date missing"},
+		{"without a birth date, a program without age rules fits", func(c *Candidate, f *Facility, u *cas.Unit) { c.Client.BirthDate = "" }, ""},
+		{"without a birth date, a client is not youth unless flagged", func(c *Candidate, f *Facility, u *cas.Unit) {
+			f.Program.Requirements.Populations, c.Client.BirthDate = []cas.Population{cas.Youth}, ""
+		}, "not a youth (18 to 24)"},
+		{"without a birth date, a client flagged youth is youth", func(c *Candidate, f *Facility, u *cas.Unit) {
+			f.Program.Requirements.Populations, c.Client.BirthDate, c.Client.Youth = []cas.Population{cas.Youth}, "", true
+		}, ""},
+		{"without a birth date, a youth program's age limits are not met, flagged or not", func(c *Candidate, f *Facility, u *cas.Unit) {
+			f.Program.Requirements.Populations, c.Client.BirthDate, c.Client.Youth = []cas.Population{cas.Youth}, "", true
+			f.Program.Requirements.MinAge, f.Program.Requirements.MaxAge = 18, 24
+		}, "birth date missing"},
+
 		{"a client who needs an accessible unit fits one", func(c *Candidate, f *Facility, u *cas.Unit) {
 			c.Client.NeedsAccessible, u.Accessible = true, true
 		}, ""},

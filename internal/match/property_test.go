@@ -14,7 +14,7 @@ import (
 
 // randomSnapshot is a small generated CoC, often short of clients or of units, with a random
 // scheme and some odd data: households larger than any unit, repeated declines, unusual age
-// limits.
+// limits, clients without a birth date.
 func randomSnapshot(seed uint64) Snapshot {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	s := generateSnapshot(seed, rng.IntN(80), 1+rng.IntN(8), rng.IntN(30))
@@ -33,6 +33,8 @@ func randomSnapshot(seed uint64) Snapshot {
 			c.NotReferredAgainBy = append(c.NotReferredAgainBy, c.NotReferredAgainBy...)
 		case 2:
 			c.Client.BirthDate = s.Today.AddDays(-365*(17+rng.IntN(10)) - rng.IntN(3))
+		case 3:
+			c.Client.BirthDate, c.Client.Youth = "", rng.IntN(2) == 0 // unknown age
 		}
 	}
 	for i := range s.Facilities {
@@ -254,6 +256,42 @@ func TestCompiledRulesAgreeWithEligible(t *testing.T) {
 			for k, sl := range p.units {
 				if sl.eligible != unitWant[k] {
 					t.Errorf("seed %d: %s counts %d eligible candidates, want %d", seed, sl.unit.ID, sl.eligible, unitWant[k])
+				}
+			}
+		}
+	}
+}
+
+// Refusals, which a CAS admin reads before a manual referral, must agree with Eligible: for a
+// candidate no exclusion refuses, no refusal when a unit of the facility fits, and otherwise each
+// unit's reason among the refusals.
+func TestRefusalsAgreeWithEligible(t *testing.T) {
+	for seed := range uint64(100) {
+		s := randomSnapshot(seed)
+		for _, c := range s.Candidates {
+			c.Entry.Status, c.OpenReferral, c.Client.Consent = cas.HPLActive, false, true
+			for _, f := range s.Facilities {
+				refusals := Refusals(s.Today, c, f.Program, f.FreeUnits)
+				var reasons []string
+				for _, r := range refusals {
+					code, _, _ := strings.Cut(r, ":")
+					reasons = append(reasons, code)
+				}
+				fits, whys := false, []string{}
+				for _, u := range f.FreeUnits {
+					ok, why := Eligible(s.Today, c, f, u)
+					fits, whys = fits || ok, append(whys, why)
+				}
+				if fits {
+					if len(refusals) > 0 {
+						t.Errorf("seed %d: %s fits a unit of %s, yet Refusals says %q", seed, c.Entry.ID, f.Facility.ID, refusals)
+					}
+					continue
+				}
+				for _, why := range whys {
+					if code, _, _ := strings.Cut(why, ":"); !slices.Contains(reasons, code) {
+						t.Errorf("seed %d: %s at %s: Eligible says %q, Refusals %q", seed, c.Entry.ID, f.Facility.ID, why, refusals)
+					}
 				}
 			}
 		}

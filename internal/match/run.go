@@ -12,10 +12,11 @@ import (
 // How a run stays fast. A candidate's eligibility splits into the exclusions, which read the
 // client alone and are judged once per run; the program's rules, judged once per facility; and the
 // unit's, judged per unit only for candidates the program accepts. Candidates whom every program
-// treats alike (same household type, populations, age band and required documents on file) form
-// a cohort, so counting the candidates of a facility costs one judgement per cohort. Filling a
-// facility walks the ranked list from the top, skipping candidates already matched (a
-// disjoint-set "next unmatched" pointer) and counting them, and the exclusions, from prefix sums.
+// treats alike (same household type, populations, age band, or unknown age, and required
+// documents on file) form a cohort, so counting the candidates of a facility costs one judgement
+// per cohort. Filling a facility walks the ranked list from the top, skipping candidates already
+// matched (a disjoint-set "next unmatched" pointer) and counting them, and the exclusions, from
+// prefix sums.
 
 // run is one matching run's working state. Candidates that no exclusion refuses are numbered by
 // rank: the "active index".
@@ -173,7 +174,7 @@ func (r *run) sortIntoCohorts(needAge bool) {
 		age := 0
 		if needAge {
 			if age, ok = ages[c.Client.BirthDate]; !ok {
-				age = c.Client.Age(s.Today)
+				age = ageOf(&c.Client, s.Today)
 				ages[c.Client.BirthDate] = age
 			}
 		}
@@ -196,7 +197,10 @@ func (r *run) sortIntoCohorts(needAge bool) {
 				docs[b/64] |= 1 << (b % 64)
 			}
 		}
-		band, _ := slices.BinarySearch(r.ageBands, age+1) // the number of band starts at or below age
+		band := -1 // an unknown age is a band of its own: no age limit accepts it
+		if age != unknownAge {
+			band, _ = slices.BinarySearch(r.ageBands, age+1) // the number of band starts at or below age
+		}
 		key = binary.LittleEndian.AppendUint32(key[:0], uint32(h))
 		key = append(key, pops)
 		key = binary.LittleEndian.AppendUint32(key, uint32(band))
@@ -337,8 +341,8 @@ func (r *run) cohortRefusal(p *programRules, k int32) refusal {
 			}
 		}
 	}
-	if !withinAges(c.age, p.minAge, p.maxAge) {
-		return refusedAge
+	if r := ageRefusal(c.age, p.minAge, p.maxAge); r != accepted {
+		return r
 	}
 	if p.docs != nil {
 		have := r.cohortDocs[int(k)*r.docWords:]
