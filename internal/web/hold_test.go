@@ -282,6 +282,16 @@ func TestUnitHolds(t *testing.T) {
 		if got := h.expect(t, "agency_user", "GET", "/api/v1/reservations/"+res["id"].(string), "", 200); got["status"] != "open" {
 			t.Errorf("someone else's check-in touched the reservation: %v", got["status"])
 		}
+		// Nor does a referred client's move-in into it.
+		ref := h.mustPost(t, "cas_admin", "/api/v1/referrals", fmt.Sprintf(`{"client_id": %q, "facility_id": %q}`, h.ada, h.facility))
+		h.mustPost(t, "agency_user", "/api/v1/referrals/"+ref["id"].(string)+"/accept", ``)
+		h.expect(t, "agency_user", "POST", "/api/v1/referrals/"+ref["id"].(string)+"/move-in", fmt.Sprintf(`{"unit_id": %q}`, h.units[0]), 409)
+		if got := h.expect(t, "agency_user", "GET", "/api/v1/reservations/"+res["id"].(string), "", 200); got["status"] != "open" {
+			t.Errorf("another client's move-in touched the reservation: %v", got["status"])
+		}
+		if r := h.referral(t, ref["id"].(string)); r["status"] != "accepted" || r["unit_id"] != h.units[1] {
+			t.Errorf("the refused move-in changed the referral: %v %v", r["status"], r["unit_id"])
+		}
 		h.expect(t, "agency_user", "POST", unitPath+"/check-in", `{"client_name": "  lee   POE "}`, 200)
 		if got := h.expect(t, "agency_user", "GET", "/api/v1/reservations/"+res["id"].(string), "", 200); got["status"] != "converted" {
 			t.Errorf("the reservation's own person checked in: %v", got["status"])
