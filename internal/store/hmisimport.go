@@ -18,6 +18,11 @@ type HMISImport struct {
 	Inventory []ImportInventory
 	Clients   []cas.Client // HMISPersonalID set
 	Entries   []ImportEntry
+	// Housed lists the PersonalIDs of the clients HMIS shows moved into permanent housing, and
+	// ExitedCE the EnrollmentIDs of the CE enrollments that have exited: their HPL entries leave
+	// the list.
+	Housed   []string
+	ExitedCE []string
 	// Demographics names the demographic elements the export carries: FY2024 exports have no sex,
 	// FY2026 ones no gender. Importing leaves an element the export does not carry as it was.
 	Demographics ImportDemographics
@@ -54,6 +59,14 @@ type ImportEntry struct {
 type ImportResult struct {
 	Created map[string]int
 	Updated map[string]int
+	// Housed and Exited count the HPL entries the import took off the list because HMIS shows
+	// their clients moved into permanent housing, or out of coordinated entry; Withdrawn counts
+	// their clients' open referrals it withdrew. Updated counts them too, as hpl_entries and
+	// referrals.
+	Housed, Exited, Withdrawn int
+	// NoCASContact names the agencies with programs but no CAS Contact: referrals to them notify
+	// no one until one of their users is designated.
+	NoCASContact []string
 }
 
 func (r ImportResult) add(m map[string]int, kind string) { m[kind]++ }
@@ -62,7 +75,10 @@ func (r ImportResult) add(m map[string]int, kind string) { m[kind]++ }
 // ProjectID (each with one facility), units from the current inventory counts, clients by
 // PersonalID and HPL entries by the CE EnrollmentID. Records seen before are updated, so importing
 // the same export twice changes nothing; units are only ever added (a unit with a history is never
-// deleted by an import). Only the HMIS team may. With dryRun nothing is kept.
+// deleted by an import), and an export without a client's birth date leaves the one Doorway has.
+// An entry on the list whose client the export shows housed becomes housed, and one whose CE
+// enrollment has exited becomes inactive; their clients' open referrals are withdrawn, which tells
+// the agencies. Only the HMIS team may. With dryRun nothing is kept.
 func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dryRun bool) (ImportResult, error) {
 	res := ImportResult{Created: map[string]int{}, Updated: map[string]int{}}
 	if !cas.CanManageAgencies(actor) {
@@ -108,8 +124,15 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 				return err
 			}
 		}
+		if err := tx.leaveHPL(in, &res); err != nil {
+			return err
+		}
 		if err := tx.importEntries(clients, in.Entries, &res); err != nil {
 			return err
+		}
+		if res.NoCASContact, err = tx.ids(`SELECT name FROM agencies a WHERE EXISTS (SELECT 1 FROM programs p WHERE p.agency_id = a.id)
+			AND NOT EXISTS (SELECT 1 FROM users u WHERE u.agency_id = a.id AND u.cas_contact AND u.disabled_at IS NULL) ORDER BY name`); err != nil {
+			return fmt.Errorf("agencies without a CAS Contact: %w", err)
 		}
 		if err := tx.audit("hmis.import", "import", newID(), nil, res); err != nil {
 			return err
@@ -246,17 +269,18 @@ func shortID(id string) string {
 }
 
 // upsertClient creates or updates the client of a PersonalID. A demographic element the export
-// does not carry is passed as NULL, which leaves the column as it is.
+// does not carry, like a birth date it lacks, is passed as NULL, which leaves the column as it is.
 func (tx *Tx) upsertClient(clients map[string]string, c cas.Client, carries ImportDemographics, res *ImportResult) error {
 	if id, ok := clients[c.HMISPersonalID]; ok {
 		race := sql.NullString{String: joinOptions(c.Race), Valid: carries.Race}
 		gender := sql.NullString{String: joinOptions(c.Gender), Valid: carries.Gender}
 		sex := sql.NullString{String: string(c.Sex), Valid: carries.Sex}
-		r, err := tx.exec(`UPDATE clients SET first_name = $1, last_name = $2, birth_date = $3, household_size = $4, household_type = $5,
-			veteran = $6, race = COALESCE($7, race), gender = COALESCE($8, gender), sex = COALESCE($9, sex), updated_at = $10
-			WHERE id = $11 AND (first_name <> $1 OR last_name <> $2 OR birth_date <> $3 OR household_size <> $4 OR household_type <> $5
-			OR veteran <> $6 OR race <> COALESCE($7, race) OR gender <> COALESCE($8, gender) OR sex <> COALESCE($9, sex))`,
-			c.FirstName, c.LastName, string(c.BirthDate), c.HouseholdSize, c.HouseholdType, c.Veteran, race, gender, sex, tx.now, id)
+		birth := sql.NullString{String: string(c.BirthDate), Valid: c.BirthDate != ""}
+		r, err := tx.exec(`UPDATE clients SET first_name = $1, last_name = $2, birth_date = COALESCE($3, birth_date), household_size = $4,
+			household_type = $5, veteran = $6, race = COALESCE($7, race), gender = COALESCE($8, gender), sex = COALESCE($9, sex), updated_at = $10
+			WHERE id = $11 AND (first_name <> $1 OR last_name <> $2 OR birth_date <> COALESCE($3, birth_date) OR household_size <> $4
+			OR household_type <> $5 OR veteran <> $6 OR race <> COALESCE($7, race) OR gender <> COALESCE($8, gender) OR sex <> COALESCE($9, sex))`,
+			c.FirstName, c.LastName, birth, c.HouseholdSize, c.HouseholdType, c.Veteran, race, gender, sex, tx.now, id)
 		return countUpdate(r, err, res, "clients")
 	}
 	c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
@@ -302,4 +326,80 @@ func (tx *Tx) importEntries(clients map[string]string, entries []ImportEntry, re
 		res.add(res.Created, "hpl_entries")
 	}
 	return nil
+}
+
+// Why an import takes an entry off the HPL: the removal reason, and the withdrawn referrals' note.
+const (
+	leftHoused = "moved into permanent housing in HMIS"
+	leftCE     = "exited coordinated entry in HMIS"
+)
+
+// leaveHPL takes off the list the entries of the clients the export shows housed, as housed, and
+// those of CE enrollments that have exited, as inactive, and withdraws their clients' open
+// referrals.
+func (tx *Tx) leaveHPL(in HMISImport, res *ImportResult) error {
+	housed, exited := map[string]bool{}, map[string]bool{}
+	for _, id := range in.Housed {
+		housed[id] = true
+	}
+	for _, id := range in.ExitedCE {
+		exited[id] = true
+	}
+	type onList struct{ id, personalID, enrollmentID string }
+	var entries []onList
+	err := eachRow(tx.ctx, tx, `SELECT e.id, c.hmis_personal_id, COALESCE(e.hmis_enrollment_id, '') FROM hpl_entries e
+		JOIN clients c ON c.id = e.client_id WHERE e.status IN ('active', 'referred') AND c.hmis_personal_id IS NOT NULL ORDER BY e.id`,
+		nil, func(row scanner) error {
+			var e onList
+			err := row.Scan(&e.id, &e.personalID, &e.enrollmentID)
+			entries = append(entries, e)
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("HPL entries of HMIS clients: %w", err)
+	}
+	for _, e := range entries {
+		var err error
+		switch {
+		case housed[e.personalID]:
+			res.Housed++
+			err = tx.leaveHPLEntry(e.id, cas.HPLHoused, leftHoused, res)
+		case exited[e.enrollmentID]:
+			res.Exited++
+			err = tx.leaveHPLEntry(e.id, cas.HPLInactive, leftCE, res)
+		default:
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		res.add(res.Updated, "hpl_entries")
+	}
+	return nil
+}
+
+// leaveHPLEntry gives an entry its new status and reason, and withdraws its client's open
+// referrals with the reason.
+func (tx *Tx) leaveHPLEntry(id string, status cas.HPLStatus, reason string, res *ImportResult) error {
+	before, err := tx.db.hplEntry(tx.ctx, tx, id, tx.db.dialect.forUpdate)
+	if err != nil {
+		return err
+	}
+	after := before
+	after.Status, after.RemovalReason, after.ParkedUntil, after.ParkReason, after.UpdatedAt = status, reason, "", "", tx.now
+	if err := tx.writeHPLEntry(after); err != nil {
+		return err
+	}
+	if err := tx.audit("hpl.hmis_"+string(status), "hpl_entry", id, before, after); err != nil {
+		return err
+	}
+	var open int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM referrals WHERE client_id = $1 AND status IN ('pending', 'accepted')`, before.ClientID).Scan(&open); err != nil {
+		return err
+	}
+	if open > 0 {
+		res.Withdrawn += open
+		res.Updated["referrals"] += open
+	}
+	return tx.closeOtherReferrals(cas.Referral{ClientID: before.ClientID}, "Withdrawn: the client "+reason+".")
 }

@@ -1,12 +1,14 @@
 package store_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/notify"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
@@ -88,6 +90,139 @@ func TestImportHMIS(t *testing.T) {
 			casAdmin := MustUser(t, db, "cas@coc.test", cas.RoleCASAdmin, "")
 			if _, err := db.ImportHMIS(ctx, &casAdmin, sampleImport(), false); cas.ErrorCode(err) != cas.EForbidden {
 				t.Error("a CAS admin imported")
+			}
+		})
+	})
+}
+
+// TestImportHMISTakesClientsOffTheHPL: an export that shows a client on the list housed, or their
+// CE enrollment exited, takes their entry off the list and withdraws their open referral, which
+// tells the agency's CAS Contact.
+func TestImportHMISTakesClientsOffTheHPL(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		change        func(*store.HMISImport)
+		status        cas.HPLStatus
+		reason        string
+		housed, exits int
+	}{
+		{"a client HMIS shows housed is housed", func(in *store.HMISImport) { in.Housed = []string{"C1"} },
+			cas.HPLHoused, "moved into permanent housing in HMIS", 1, 0},
+		{"a client whose CE enrollment exited is inactive", func(in *store.HMISImport) { in.ExitedCE = []string{"E1"} },
+			cas.HPLInactive, "exited coordinated entry in HMIS", 0, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				admin := MustUser(t, db, "hmis@coc.test", cas.RoleHMISAdmin, "")
+				casAdmin := MustUser(t, db, "cas@coc.test", cas.RoleCASAdmin, "")
+				if _, err := db.ImportHMIS(ctx, &admin, sampleImport(), false); err != nil {
+					t.Fatal(err)
+				}
+				agencies, _, _ := db.Agencies(ctx, cas.System, store.Page{})
+				facilities, _, _ := db.Facilities(ctx, cas.System, store.FacilityFilter{}, store.Page{})
+				clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{}, store.Page{})
+				contact, err := db.CreateUser(ctx, cas.System, cas.User{Email: "intake@harbor.test", Name: "Dana Intake", Role: cas.RoleAgencyUser,
+					AgencyID: agencies[0].ID, CASContact: true}, "a long enough password")
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := db.CreateReferral(ctx, &casAdmin, store.NewReferral{ClientID: clients[0].ID, FacilityID: facilities[0].ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+
+				in := sampleImport()
+				c.change(&in)
+				res, err := db.ImportHMIS(ctx, &admin, in, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := []int{res.Housed, res.Exited, res.Withdrawn, res.Updated["hpl_entries"], res.Updated["referrals"]}
+				if want := []int{c.housed, c.exits, 1, 1, 1}; !cmp.Equal(want, got) {
+					t.Errorf("housed, exited, withdrawn, updated entries and referrals = %v, want %v", got, want)
+				}
+				items, _, _, err := db.HPL(ctx, cas.System, store.HPLFilter{Status: []cas.HPLStatus{c.status}}, store.Page{})
+				if err != nil || len(items) != 1 || items[0].Entry.RemovalReason != c.reason {
+					t.Errorf("%s entries %+v %v, want the client's, with reason %q", c.status, items, err, c.reason)
+				}
+				after, _, err := db.Referral(ctx, &casAdmin, r.ID)
+				if err != nil || after.Status != cas.ReferralWithdrawn || after.Note != "Withdrawn: the client "+c.reason+"." {
+					t.Errorf("referral %s %q %v, want withdrawn with the reason", after.Status, after.Note, err)
+				}
+				inbox, _, _, _ := db.Notifications(ctx, &contact, store.Page{})
+				if len(inbox) == 0 || inbox[0].Kind != notify.ReferralWithdrawn {
+					t.Errorf("the CAS Contact's inbox %+v, want the withdrawal", inbox)
+				}
+				t.Run("importing the export again changes nothing", func(t *testing.T) {
+					res, err := db.ImportHMIS(ctx, &admin, in, false)
+					if err != nil || len(res.Created) != 0 || len(res.Updated) != 0 || res.Housed+res.Exited+res.Withdrawn != 0 {
+						t.Errorf("second import: %+v %v", res, err)
+					}
+				})
+			})
+		})
+	}
+}
+
+func TestImportHMISNamesAgenciesWithoutCASContact(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		admin := MustUser(t, db, "hmis@coc.test", cas.RoleHMISAdmin, "")
+		in := sampleImport()
+		in.Agencies = append(in.Agencies, store.ImportAgency{OrganizationID: "ORG2", Name: "Quiet Street Outreach"}) // no program
+		res, err := db.ImportHMIS(ctx, &admin, in, true)
+		if err != nil || !cmp.Equal(res.NoCASContact, []string{"Harbor Family Services"}) {
+			t.Fatalf("without a CAS Contact: %q %v, want the agency with a program", res.NoCASContact, err)
+		}
+		if _, err := db.ImportHMIS(ctx, &admin, in, false); err != nil {
+			t.Fatal(err)
+		}
+		agencies, _, _ := db.Agencies(ctx, cas.System, store.Page{})
+		harbor := agencies[slices.IndexFunc(agencies, func(a cas.Agency) bool { return a.Name == "Harbor Family Services" })]
+		if _, err := db.CreateUser(ctx, cas.System, cas.User{Email: "intake@harbor.test", Name: "Dana Intake", Role: cas.RoleAgencyUser,
+			AgencyID: harbor.ID, CASContact: true}, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := db.ImportHMIS(ctx, &admin, in, false); err != nil || len(res.NoCASContact) != 0 {
+			t.Errorf("with a CAS Contact: %q %v, want none named", res.NoCASContact, err)
+		}
+	})
+}
+
+func TestImportHMISBirthDates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		admin := MustUser(t, db, "hmis@coc.test", cas.RoleHMISAdmin, "")
+		in := sampleImport()
+		in.Clients[0].BirthDate = ""
+		if _, err := db.ImportHMIS(ctx, &admin, in, false); err != nil {
+			t.Fatal(err)
+		}
+		clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{}, store.Page{})
+		if len(clients) != 1 || clients[0].BirthDate != "" {
+			t.Fatalf("clients %+v, want one without a birth date", clients)
+		}
+		t.Run("a client without a birth date can be given one, and consent, in Doorway", func(t *testing.T) {
+			if _, err := db.UpdateClient(ctx, &admin, clients[0].ID, func(c *cas.Client) { c.Consent = true }); err != nil {
+				t.Fatalf("consent without a birth date: %v", err)
+			}
+			if _, err := db.UpdateClient(ctx, &admin, clients[0].ID, func(c *cas.Client) { c.BirthDate = "1981-02-03" }); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Run("an export without the birth date keeps the one Doorway has", func(t *testing.T) {
+			res, err := db.ImportHMIS(ctx, &admin, in, false)
+			if err != nil || res.Updated["clients"] != 0 {
+				t.Errorf("import: %+v %v, want no client updated", res, err)
+			}
+			if c, _ := db.Client(ctx, cas.System, clients[0].ID); c.BirthDate != "1981-02-03" {
+				t.Errorf("birth date %q, want the one given in Doorway", c.BirthDate)
+			}
+		})
+		t.Run("an export with a birth date sets it", func(t *testing.T) {
+			if res, err := db.ImportHMIS(ctx, &admin, sampleImport(), false); err != nil || res.Updated["clients"] != 1 {
+				t.Errorf("import: %+v %v, want the client updated", res, err)
+			}
+			if c, _ := db.Client(ctx, cas.System, clients[0].ID); c.BirthDate != "1980-01-02" {
+				t.Errorf("birth date %q, want HMIS's", c.BirthDate)
 			}
 		})
 	})
