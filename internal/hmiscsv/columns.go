@@ -2,6 +2,7 @@ package hmiscsv
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -131,10 +132,11 @@ const (
 )
 
 // column is one column of a HUD file and its HUD type: 'S' string, 'I' integer, 'D' date,
-// 'T' date and time.
+// 'T' date and time; max is a string's maximum length in characters.
 type column struct {
 	name string
 	kind byte
+	max  int
 }
 
 // columnsOf returns HUD's columns of file in version, in order.
@@ -155,7 +157,28 @@ func columnsOf(version, file string) ([]column, error) {
 	var cols []column
 	for _, f := range strings.Split(spec, ",") {
 		name, typ, _ := strings.Cut(strings.TrimSpace(f), " ")
-		cols = append(cols, column{name: name, kind: typ[0]})
+		size, _ := strconv.Atoi(typ[1:])
+		cols = append(cols, column{name: name, kind: typ[0], max: size})
 	}
 	return cols, nil
+}
+
+// codeCheck is a column of HUD codes: its list, and whether HUD lets it be empty.
+type codeCheck struct {
+	column   string
+	codes    []int
+	nullable bool
+}
+
+// unusedCodes are the coded columns Doorway requires in a file's header but does not use. Their
+// codes are checked all the same, so that the HMIS team learns of the ones that are not HUD's;
+// each is only a warning.
+var unusedCodes = map[string][]codeCheck{
+	"Organization.csv": {{"VictimServiceProvider", []int{0, 1}, false}},
+	"Project.csv": {{"HousingType", []int{1, 2, 3}, true}, {"RRHSubType", []int{1, 2}, true},
+		{"TargetPopulation", []int{1, 3, 4}, false}},
+	"CEParticipation.csv": {{"AccessPoint", []int{0, 1}, false}},
+	"Client.csv":          {{"DOBDataQuality", []int{1, 2, 8, 9, 99}, false}},
+	"Enrollment.csv":      {{"DisablingCondition", []int{0, 1, 8, 9, 99}, false}},
+	"Assessment.csv":      {{"AssessmentType", []int{1, 2, 3}, false}, {"AssessmentLevel", []int{1, 2}, false}},
 }

@@ -40,7 +40,7 @@ func (m *mapper) demographics(r Row) ([]cas.Race, []cas.Gender, cas.Sex) {
 	gender, hasGender := chosen(m, r, genderColumns, "GenderNone")
 	var sex cas.Sex
 	if r.String("Sex") != "" {
-		if n, ok := m.code(r, "Sex", 0, 1, 8, 9, 99); ok {
+		if n, ok := m.code(r, warning, "Sex", 0, 1, 8, 9, 99); ok {
 			sex = sexes[n]
 		}
 	}
@@ -51,7 +51,8 @@ func (m *mapper) demographics(r Row) ([]cas.Race, []cas.Gender, cas.Sex) {
 // chosen returns the options of one element whose column is 1, and whether the file has any of
 // the element's columns. none is the element's column for why nothing was chosen (8, 9 or 99,
 // or empty); HUD fills it only when no option is, and when it is filled anyway the chosen options
-// are kept, with a warning. Any other value, or an empty option column, is a problem.
+// are kept, with a warning. Any other value, or an empty option column, is a warning too: the
+// option is not taken as chosen, the None column as not filled.
 func chosen[T any](m *mapper, r Row, options []option[T], none string) ([]T, bool) {
 	var list []T
 	carried := r.Has(none)
@@ -60,13 +61,13 @@ func chosen[T any](m *mapper, r Row, options []option[T], none string) ([]T, boo
 			continue
 		}
 		carried = true
-		if n, ok := m.code(r, o.column, 0, 1, 99); ok && n == 1 {
+		if n, ok := m.code(r, warning, o.column, 0, 1, 99); ok && n == 1 {
 			list = append(list, o.value)
 		}
 	}
 	if r.String(none) != "" {
-		if n, ok := m.code(r, none, 8, 9, 99); ok && len(list) > 0 {
-			m.warn(r, none, "%s is %d (nothing chosen), yet other columns choose an option: the chosen options are imported", none, n)
+		if n, ok := m.code(r, warning, none, 8, 9, 99); ok && len(list) > 0 {
+			m.flag(warning, r, none, "%s is %d (nothing chosen), yet other columns choose an option: the chosen options are imported", none, n)
 		}
 	}
 	return list, carried

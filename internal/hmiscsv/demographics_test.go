@@ -115,28 +115,37 @@ func TestMapDemographics(t *testing.T) {
 		}
 	})
 
-	t.Run("other codes are problems naming file, line and column", func(t *testing.T) {
-		_, report, err := Map(context.Background(), MustOpen(t, handWrittenExport(t, FY2026, clientHead2026,
+	t.Run("other codes are warnings naming file, line and column, and leave the option out", func(t *testing.T) {
+		// Demographics are for the equity review, never for eligibility: a code that is not HUD's
+		// does not keep a client off the list (a RaceNone of 0 once refused HUD's own sample).
+		in, report := MustMap(t, handWrittenExport(t, FY2026, clientHead2026,
 			//                                    Sx AI As Bl Hi ME PI Wh RN
 			"C1,Ana,,Reyes,1980-01-02,1,0,,        2, 0, 0, 0, 1, 0, 0, 0,",
 			"C2,Bo,,Lee,1975-03-04,1,1,,           1, 0,  , 1, 0, 0, 0, 7,",
-			"C3,Cy,,Ode,1990-05-06,1,0,,           0, 0, 0, 0, 0, 0, 0, 0, 1",
-		)), nil)
-		if err == nil {
-			t.Fatal("mapped an export with bad codes")
-		}
+			"C3,Cy,,Ode,1990-05-06,1,0,,           0, 0, 0, 0, 0, 0, 0, 0, 0",
+		))
 		var got []string
-		for _, p := range report.Problems {
-			got = append(got, p.Error())
+		for _, p := range report.Warnings {
+			if p.File == "Client.csv" {
+				got = append(got, p.Error())
+			}
 		}
 		want := []string{
 			"Client.csv line 2, column Sex: 2 is not one of HUD's codes for Sex (0, 1, 8, 9, 99)",
 			"Client.csv line 3, column Asian: the field is empty; want an integer",
 			"Client.csv line 3, column White: 7 is not one of HUD's codes for White (0, 1, 99)",
-			"Client.csv line 4, column RaceNone: 1 is not one of HUD's codes for RaceNone (8, 9, 99)",
+			"Client.csv line 4, column RaceNone: 0 is not one of HUD's codes for RaceNone (8, 9, 99)",
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("problems (-want +got):\n%s", diff)
+			t.Errorf("warnings (-want +got):\n%s", diff)
+		}
+		wantClients := map[string]cas.Client{
+			"C1": {Race: []cas.Race{cas.RaceHispanic}},
+			"C2": {Race: []cas.Race{cas.RaceBlack}, Sex: cas.SexMale},
+			"C3": {Sex: cas.SexFemale},
+		}
+		if diff := cmp.Diff(wantClients, demographicsByID(in.Clients)); diff != "" {
+			t.Errorf("demographics (-want +got):\n%s", diff)
 		}
 	})
 

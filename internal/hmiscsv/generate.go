@@ -585,7 +585,7 @@ func (g *generator) enrollments(enrollments, exits, assessments *Writer, hh []me
 			ceExit = time.Time{}
 		}
 	}
-	ceEnrollmentID, err := g.enrollment(enrollments, exits, hh, g.ce, ceEntry, ceExit)
+	ceEnrollmentID, err := g.enrollment(enrollments, exits, hh, g.ce, ceEntry, ceExit, false)
 	if err != nil {
 		return err
 	}
@@ -613,7 +613,8 @@ func (g *generator) enrollments(enrollments, exits, assessments *Writer, hh []me
 		if exit.After(genEnd) || g.rng.IntN(10) == 0 {
 			exit = time.Time{}
 		}
-		if _, err := g.enrollment(enrollments, exits, hh, p, entry, exit); err != nil {
+		// A household still on the list has not moved into housing: it would be off the list.
+		if _, err := g.enrollment(enrollments, exits, hh, p, entry, exit, !onList); err != nil {
 			return err
 		}
 	}
@@ -638,15 +639,16 @@ func (g *generator) stay(typ int) int {
 }
 
 // enrollment writes one Enrollment row per household member, sharing a HouseholdID, and their
-// exits when exit is not zero. It returns the head of household's EnrollmentID.
-func (g *generator) enrollment(w, exits *Writer, hh []member, p genProject, entry, exit time.Time) (string, error) {
+// exits when exit is not zero; in permanent housing, most have a move-in date if movesIn. It
+// returns the head of household's EnrollmentID.
+func (g *generator) enrollment(w, exits *Writer, hh []member, p genProject, entry, exit time.Time, movesIn bool) (string, error) {
 	householdID := g.id("H")
 	living := weighted(g.rng, []choice{{116, 40}, {101, 25}, {118, 2}, {204, 1}, {205, 2}, {206, 2}, {207, 3}, {302, 2}, {314, 4}, {335, 8}, {336, 8}, {410, 2}, {99, 1}})
 	disabled := weighted(g.rng, []choice{{0, 48}, {1, 48}, {8, 1}, {9, 1}, {99, 2}})
 	var moveIn time.Time
 	if (p.typ == typePSH || p.typ == typeRRH) && g.rng.IntN(5) > 0 {
 		moveIn = entry.AddDate(0, 0, g.rng.IntN(60))
-		if moveIn.After(genEnd) || !exit.IsZero() && moveIn.After(exit) {
+		if !movesIn || moveIn.After(genEnd) || !exit.IsZero() && moveIn.After(exit) {
 			moveIn = time.Time{}
 		}
 	}

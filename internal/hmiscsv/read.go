@@ -13,6 +13,9 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Export is an HMIS CSV export opened for reading: a folder of CSV files or a ZIP of them.
@@ -103,7 +106,8 @@ func (e *Export) find(dir string) error {
 }
 
 // detectVersion reads Export.csv's CSVVersion ("2024 v1.3") and, when that says nothing useful,
-// the columns of Client.csv and Enrollment.csv that changed in FY2026.
+// the columns of Client.csv and Enrollment.csv that changed in FY2024 and FY2026. An export of an
+// older format is refused by name: its files have other columns, and the HMIS can export a newer one.
 func (e *Export) detectVersion() (string, error) {
 	var stated string
 	if e.has("Export.csv") {
@@ -119,10 +123,13 @@ func (e *Export) detectVersion() (string, error) {
 				return v, nil
 			}
 		}
+		if year, _, _ := strings.Cut(stated, " "); year < FY2024 && len(year) == 4 && strings.HasPrefix(year, "20") {
+			return "", unsupported(year)
+		}
 	}
-	for _, probe := range []struct{ file, fy2024, fy2026 string }{
-		{"Client.csv", "Woman", "Sex"},
-		{"Enrollment.csv", "TranslationNeeded", "MentalHealthConsultation"},
+	for _, probe := range []struct{ file, fy2022, fy2024, fy2026 string }{
+		{"Client.csv", "Ethnicity", "Woman", "Sex"},
+		{"Enrollment.csv", "", "TranslationNeeded", "MentalHealthConsultation"},
 	} {
 		if !e.has(probe.file) {
 			continue
@@ -136,9 +143,16 @@ func (e *Export) detectVersion() (string, error) {
 			return FY2026, nil
 		case h.has(probe.fy2024):
 			return FY2024, nil
+		case probe.fy2022 != "" && h.has(probe.fy2022):
+			return "", unsupported("2022")
 		}
 	}
 	return "", fmt.Errorf("cannot tell the HMIS CSV version: Export.csv says CSVVersion %q, and neither Client.csv nor Enrollment.csv has the FY2024 or FY2026 columns", stated)
+}
+
+// unsupported refuses an export of an older format than FY2024.
+func unsupported(year string) error {
+	return fmt.Errorf("FY%s exports are not supported: export FY2024 or FY2026 from your HMIS", year)
 }
 
 var errStop = errors.New("stop")
@@ -192,7 +206,7 @@ func (e *Export) rows(file string, want []string, fn func(Row) error) error {
 		return err
 	}
 	defer f.Close()
-	t, err := newTable(file, f)
+	t, err := newTable(file, f, e.Version)
 	if err != nil {
 		return err
 	}
@@ -226,62 +240,174 @@ func (e *Export) header(file string) (*header, error) {
 		return nil, err
 	}
 	defer f.Close()
-	t, err := newTable(file, f)
+	t, err := newTable(file, f, e.Version)
 	if err != nil {
 		return nil, err
 	}
 	return t.header, nil
 }
 
-func (e *Export) open(file string) (fs.File, error) {
+// open opens file for reading within the limits: a file larger than maxFileBytes (as a ZIP says
+// before it is read, or as it turns out) is a Problem.
+func (e *Export) open(file string) (*bounded, error) {
 	p, ok := e.files[file]
 	if !ok {
 		return nil, fmt.Errorf("%s is not in the export: %w", file, fs.ErrNotExist)
+	}
+	if e.size(file) > maxFileBytes {
+		return nil, &Problem{File: file, Message: errFileTooLarge.Error()}
 	}
 	f, err := e.fsys.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", file, err)
 	}
-	return f, nil
+	return &bounded{r: f, Closer: f}, nil
+}
+
+// Limits on what the reader takes in, so that its memory stays bounded whatever a file holds: a
+// ZIP of one megabyte can hold a file of gigabytes, or a single line of one.
+const (
+	maxFileBytes = 2 << 30 // one file of the export, uncompressed
+	maxRowBytes  = 1 << 20 // one row: a line, or several when a quoted field holds line breaks
+)
+
+var (
+	errFileTooLarge = errors.New("the file is larger than 2 GiB uncompressed, more than Doorway reads; export a shorter period, or ask your HMIS vendor")
+	errRowTooLong   = errors.New("the row is longer than 1 MiB, and HUD's rows are a few thousand characters at most: " +
+		"a quote may be left open, or the file is not CSV")
+)
+
+// bounded reads a file, failing once it has given more than maxFileBytes in all or more than
+// maxRowBytes since rowStart, the start of the row being read.
+type bounded struct {
+	r io.Reader
+	io.Closer
+	read, rowStart int64
+}
+
+func (b *bounded) Read(p []byte) (int, error) {
+	if b.read-b.rowStart > maxRowBytes {
+		return 0, errRowTooLong
+	}
+	n, err := b.r.Read(p)
+	b.read += int64(n)
+	if b.read > maxFileBytes {
+		return n, errFileTooLarge
+	}
+	return n, err
 }
 
 // table reads the rows of one CSV file after its header.
 type table struct {
 	file   string
+	src    *bounded
+	skip   int64 // bytes of src before the CSV text: a byte-order mark
 	r      *csv.Reader
 	header *header
+	// limits are HUD's maximum lengths of the columns, by position; 0 is none.
+	limits []int
+	// notes are what the last row read has that the mapper judges: fields recoded, holding a NUL
+	// or too long.
+	notes []note
+	// nextLine is the line the next row starts on.
+	nextLine int
 }
 
-var bom = []byte{0xEF, 0xBB, 0xBF}
+// note marks a field of a row whose text is odd, whatever the column means.
+type note struct {
+	pos  int
+	kind noteKind
+}
 
-func newTable(file string, f io.Reader) (*table, error) {
-	br := bufio.NewReaderSize(f, 64<<10)
+type noteKind uint8
+
+const (
+	recoded noteKind = iota // not UTF-8, so read as Windows-1252
+	nul                     // holds a NUL byte
+	tooLong                 // longer than HUD's maximum for its column
+)
+
+var (
+	bom     = []byte{0xEF, 0xBB, 0xBF}
+	utf16LE = []byte{0xFF, 0xFE}
+	utf16BE = []byte{0xFE, 0xFF}
+)
+
+// newTable starts reading file, a version's file when version is set: its header's columns get
+// HUD's maximum lengths.
+func newTable(file string, src *bounded, version string) (*table, error) {
+	br := bufio.NewReaderSize(src, 64<<10)
+	t := &table{file: file, src: src, nextLine: 1}
 	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
 		br.Discard(len(bom))
+		t.skip = int64(len(bom))
+	} else if b, err := br.Peek(2); err == nil && (bytes.Equal(b, utf16LE) || bytes.Equal(b, utf16BE)) {
+		return nil, &Problem{File: file, Line: 1, Message: "the file is UTF-16 text (Excel's \"Unicode Text\"), not CSV: save it as \"CSV UTF-8\", or export it again from HMIS"}
 	}
 	r := csv.NewReader(br)
 	r.FieldsPerRecord = -1 // checked here, to say which line is short
 	r.ReuseRecord = true
-	t := &table{file: file, r: r}
-	names, err := r.Read()
+	t.r = r
+	names, err := t.read()
 	if err == io.EOF {
 		return nil, &Problem{File: file, Line: 1, Message: "the file is empty; want a header row"}
 	}
 	if err != nil {
-		return nil, t.problem(err)
+		return nil, err
 	}
 	t.header = newHeader(names)
+	if cols, err := columnsOf(version, file); err == nil {
+		t.limits = make([]int, len(names))
+		for _, c := range cols {
+			if i := t.header.pos(c.name); i >= 0 && c.kind == 'S' {
+				t.limits[i] = c.max
+			}
+		}
+	}
 	return t, nil
+}
+
+// read reads the next record, its fields as UTF-8, noting what is odd in them.
+func (t *table) read() ([]string, error) {
+	fields, err := t.r.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, err
+		}
+		return nil, t.problem(err)
+	}
+	// src stops a row once it has given maxRowBytes and a buffer's worth more, which bounds memory;
+	// a row that ends in between is caught here.
+	end := t.skip + t.r.InputOffset()
+	start, size := t.nextLine, end-t.src.rowStart
+	t.src.rowStart = end
+	last, _ := t.r.FieldPos(len(fields) - 1)
+	t.nextLine = last + strings.Count(fields[len(fields)-1], "\n") + 1
+	if size > maxRowBytes {
+		return nil, &Problem{File: t.file, Line: start, Message: errRowTooLong.Error()}
+	}
+	t.notes = t.notes[:0]
+	for i, f := range fields {
+		if !utf8.ValidString(f) {
+			fields[i], _ = charmap.Windows1252.NewDecoder().String(f)
+			t.notes = append(t.notes, note{i, recoded})
+		}
+		if strings.IndexByte(fields[i], 0) >= 0 {
+			t.notes = append(t.notes, note{i, nul})
+		}
+		if i < len(t.limits) && t.limits[i] > 0 && len(fields[i]) > t.limits[i] &&
+			utf8.RuneCountInString(strings.TrimSpace(fields[i])) > t.limits[i] {
+			t.notes = append(t.notes, note{i, tooLong})
+		}
+	}
+	return fields, nil
 }
 
 // next returns the next row, or io.EOF after the last.
 func (t *table) next() (Row, error) {
-	fields, err := t.r.Read()
+	fields, err := t.read()
 	if err != nil {
-		if err == io.EOF {
-			return Row{}, err
-		}
-		return Row{}, t.problem(err)
+		return Row{}, err
 	}
 	line, _ := t.r.FieldPos(0)
 	if n, want := len(fields), len(t.header.names); n != want {
@@ -291,11 +417,18 @@ func (t *table) next() (Row, error) {
 		}
 		return Row{}, &Problem{File: t.file, Line: line, Message: msg}
 	}
-	return Row{file: t.file, line: line, offset: t.r.InputOffset(), fields: fields, header: t.header}, nil
+	return Row{file: t.file, line: line, offset: t.r.InputOffset(), fields: fields, header: t.header, notes: t.notes, limits: t.limits}, nil
 }
 
-// problem turns a CSV syntax error into a Problem at the line where the bad record starts.
+// problem turns a CSV syntax error, or a limit reached, into a Problem at the line where the bad
+// record starts.
 func (t *table) problem(err error) error {
+	switch {
+	case errors.Is(err, errRowTooLong):
+		return &Problem{File: t.file, Line: t.nextLine, Message: errRowTooLong.Error()}
+	case errors.Is(err, errFileTooLarge):
+		return &Problem{File: t.file, Message: errFileTooLarge.Error()}
+	}
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		return fmt.Errorf("read %s: %w", t.file, err)

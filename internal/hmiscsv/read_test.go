@@ -3,11 +3,15 @@ package hmiscsv
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -417,5 +421,260 @@ func TestOpenNoExport(t *testing.T) {
 	}
 	if _, err := Open(filepath.Join(tmp, "nowhere")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Open(a missing path) = %v", err)
+	}
+}
+
+func TestMapReadsWindows1252(t *testing.T) {
+	// "José" and "Núñez" as Excel on Windows saves them: é is E9, ú FA, ñ F1, not UTF-8.
+	in, report := MustMap(t, writeTiny(t, setCell("Client.csv", "C1", "FirstName", "Jos\xe9"),
+		setCell("Client.csv", "C3", "LastName", "N\xfa\xf1ez")))
+	var names []string
+	for _, c := range in.Clients {
+		names = append(names, c.FirstName+" "+c.LastName)
+	}
+	if diff := cmp.Diff([]string{"José Reyes", "Bo Lee", "Cy Núñez"}, names); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
+	want := []string{"Client.csv line 2, column FirstName: the text is not UTF-8: Doorway reads this file's text that is not as " +
+		"Windows-1252 (the encoding of Excel and older HMIS on Windows); check that names with accents read right, or export the file again as UTF-8"}
+	if diff := cmp.Diff(want, messages(report.Warnings)); diff != "" {
+		t.Errorf("warnings, once per file (-want +got):\n%s", diff)
+	}
+}
+
+// TestMapOddFields: a NUL byte is no text's, and HUD bounds each string column's length. In an ID
+// either refuses the export (an ID cut or garbled could name another record); in another field
+// Doorway needs, a NUL leaves the record out and an overlong value is kept with a warning; in a
+// column Doorway does not use, either is a warning.
+func TestMapOddFields(t *testing.T) {
+	long := strings.Repeat("x", 51)
+	for _, c := range []struct {
+		name                        string
+		edit                        edit
+		problems, skipped, warnings []string
+	}{
+		{
+			name:     "a NUL in an ID",
+			edit:     setCell("Inventory.csv", "I1", "InventoryID", "I\x001"),
+			problems: []string{"Inventory.csv line 2, column InventoryID: the field holds a NUL byte (a zero byte), which no text has: the file may be damaged"},
+		},
+		{
+			name:     "an ID longer than HUD's 32 characters",
+			edit:     setCell("Inventory.csv", "I1", "InventoryID", strings.Repeat("9", 33)),
+			problems: []string{"Inventory.csv line 2, column InventoryID: the field is 33 characters long; HUD allows at most 32 in InventoryID"},
+		},
+		{
+			name:    "a NUL in a name",
+			edit:    setCell("Client.csv", "C1", "FirstName", "A\x00na"),
+			skipped: []string{"Client.csv line 2, column FirstName: the field holds a NUL byte (a zero byte), which no text has: the file may be damaged", "Enrollment.csv line 2, column PersonalID: client C1 is prioritized on enrollment E1 but is skipped (Client.csv line 2), so is not put on the HPL"},
+		},
+		{
+			name:     "a name longer than HUD's 50 characters",
+			edit:     setCell("Client.csv", "C1", "LastName", long),
+			warnings: []string{"Client.csv line 2, column LastName: the field is 51 characters long; HUD allows at most 50 in LastName"},
+		},
+		{
+			name:     "a NUL in a column Doorway does not use",
+			edit:     setCell("Client.csv", "C1", "MiddleName", "\x00"),
+			warnings: []string{"Client.csv line 2, column MiddleName: the field holds a NUL byte (a zero byte), which no text has: the file may be damaged"},
+		},
+		{
+			name:     "a value too long in a column Doorway does not use",
+			edit:     setCell("Inventory.csv", "I1", "CoCCode", "XX-5011"),
+			warnings: []string{"Inventory.csv line 2, column CoCCode: the field is 7 characters long; HUD allows at most 6 in CoCCode"},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, report, _ := mapTiny(t, c.edit)
+			for _, l := range []struct {
+				name      string
+				want, got []string
+			}{
+				{"problems", c.problems, messages(report.Problems)},
+				{"skipped", c.skipped, messages(report.Skipped)},
+				{"warnings", c.warnings, messages(report.Warnings)},
+			} {
+				if diff := cmp.Diff(l.want, l.got); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", l.name, diff)
+				}
+			}
+		})
+	}
+	t.Run("a long name is kept as written", func(t *testing.T) {
+		in, _ := MustMap(t, writeTiny(t, setCell("Client.csv", "C1", "LastName", long)))
+		if in.Clients[0].LastName != long {
+			t.Errorf("last name %q, want it whole", in.Clients[0].LastName)
+		}
+	})
+	t.Run("a hashed export's names may be longer", func(t *testing.T) {
+		hash := strings.Repeat("ab", 32) // SHA-256, in hex
+		_, report, err := mapTiny(t, func(files map[string][]string) {
+			files["Export.csv"][0] += ",HashStatus"
+			files["Export.csv"][1] += ",4"
+		}, setCell("Client.csv", "C1", "FirstName", hash), setCell("Client.csv", "C1", "LastName", hash))
+		if err != nil || len(report.Warnings) != 0 {
+			t.Errorf("err %v, warnings %v; want none", err, report.Warnings)
+		}
+	})
+}
+
+func TestMapRefusesUTF16(t *testing.T) {
+	dir := writeTiny(t)
+	utf16 := []byte{0xFF, 0xFE}
+	for _, c := range "PersonalID,FirstName\r\n" {
+		utf16 = append(utf16, byte(c), 0)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Client.csv"), utf16, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, report, err := Map(context.Background(), MustOpen(t, dir), nil)
+	want := `Client.csv line 1: the file is UTF-16 text (Excel's "Unicode Text"), not CSV: save it as "CSV UTF-8", or export it again from HMIS`
+	if err == nil || len(report.Problems) == 0 || report.Problems[0].Error() != want {
+		t.Errorf("err %v, problems %v; want %s", err, report.Problems, want)
+	}
+}
+
+func TestOpenRefusesFY2022(t *testing.T) {
+	const want = "FY2022 exports are not supported: export FY2024 or FY2026 from your HMIS"
+	t.Run("as Export.csv says", func(t *testing.T) {
+		dir := writeTiny(t, setCell("Export.csv", "X1", "CSVVersion", "2022 v1.3"))
+		if _, err := Open(dir); err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("Open = %v, want %q", err, want)
+		}
+	})
+	t.Run("as Client.csv's columns say", func(t *testing.T) {
+		dir := writeTiny(t, setCell("Export.csv", "X1", "CSVVersion", ""), func(files map[string][]string) {
+			files["Client.csv"] = []string{"PersonalID,FirstName,MiddleName,LastName,DOB,DOBDataQuality,Ethnicity,Female,Male,VeteranStatus,DateDeleted"}
+		})
+		if _, err := Open(dir); err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("Open = %v, want %q", err, want)
+		}
+	})
+}
+
+func TestReadLimits(t *testing.T) {
+	t.Run("a row longer than 1 MiB refuses the export at its line, and the file is read no further", func(t *testing.T) {
+		_, report, err := mapTiny(t, setCell("Client.csv", "C2", "MiddleName", strings.Repeat("x", maxRowBytes+1)))
+		want := []string{"Client.csv line 3: the row is longer than 1 MiB, and HUD's rows are a few thousand characters at most: " +
+			"a quote may be left open, or the file is not CSV"}
+		if err == nil || !cmp.Equal(want, messages(report.Problems)) {
+			t.Errorf("err %v, problems %q; want %q", err, messages(report.Problems), want)
+		}
+		if n := report.File("Client.csv").Rows; n != 1 {
+			t.Errorf("%d rows of Client.csv read, want the one before the long one", n)
+		}
+	})
+	t.Run("a quote left open does not read the rest of the file into one row", func(t *testing.T) {
+		var rows []edit
+		for i := range 20000 {
+			rows = append(rows, addRow("Client.csv", fmt.Sprintf("D%d,Dee,,Doe with a long name to fill the row up,1990-01-01,1,0,", i)))
+		}
+		_, report, _ := mapTiny(t, append([]edit{setCell("Client.csv", "C2", "MiddleName", `"open`)}, rows...)...)
+		if msgs := messages(report.Problems); len(msgs) != 1 || !strings.HasPrefix(msgs[0], "Client.csv line 3: the row is longer than 1 MiB") {
+			t.Errorf("problems %q, want the row at line 3 too long", msgs)
+		}
+	})
+	t.Run("a ZIP entry larger than 2 GiB uncompressed is refused unread", func(t *testing.T) {
+		// Enrollment.csv's header claims 3 GiB: it is refused before it is read.
+		z := rewriteZip(t, zipFolder(t, writeTiny(t), ""), "Enrollment.csv", 3<<30)
+		e := MustOpen(t, z)
+		_, report, err := Map(context.Background(), e, nil)
+		want := "Enrollment.csv: the file is larger than 2 GiB uncompressed, more than Doorway reads; export a shorter period, or ask your HMIS vendor"
+		if err == nil || !slices.Contains(messages(report.Problems), want) {
+			t.Errorf("err %v, problems %q; want %q", err, messages(report.Problems), want)
+		}
+	})
+}
+
+// rewriteZip copies the ZIP at path, with the header of entry claiming size bytes uncompressed.
+func rewriteZip(tb testing.TB, path, entry string, size uint64) string {
+	tb.Helper()
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer r.Close()
+	out := filepath.Join(tb.TempDir(), "claims.zip")
+	f, err := os.Create(out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for _, zf := range r.File {
+		h := zf.FileHeader
+		if h.Name == entry {
+			h.UncompressedSize64 = size
+		}
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		raw, err := zf.OpenRaw()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := io.Copy(w, raw); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// TestMapMemoryOfAHugeLine: a ZIP of a few megabytes can hold a line of a gigabyte; reading it
+// must not hold it. Map is measured by what it allocates, which bounds its heap.
+func TestMapMemoryOfAHugeLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compresses a gigabyte")
+	}
+	path := filepath.Join(t.TempDir(), "huge.zip")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
+	for name, lines := range tinyCoC() {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, strings.Join(lines, "\n")+"\n")
+		if name != "Client.csv" {
+			continue
+		}
+		// One more row: a name of 1 GiB, written a megabyte at a time.
+		io.WriteString(w, "C9,")
+		chunk := bytes.Repeat([]byte("y"), 1<<20)
+		for range 1 << 10 {
+			if _, err := w.Write(chunk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		io.WriteString(w, ",,Huge,1980-01-02,1,0,\n")
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	e := MustOpen(t, path)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, report, err := Map(context.Background(), e, nil)
+	runtime.ReadMemStats(&after)
+	if err == nil || len(report.Problems) != 1 || !strings.HasPrefix(report.Problems[0].Error(), "Client.csv line 5: the row is longer than 1 MiB") {
+		t.Errorf("err %v, problems %v; want the row at line 5 too long", err, report.Problems)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 200<<20 {
+		t.Errorf("Map allocated %d MB reading a ZIP with a line of 1 GiB; want under 200 MB", alloc>>20)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Row is one data row of an export file, read by column name without regard to case: "ZIP" and
@@ -15,6 +16,8 @@ type Row struct {
 	offset int64 // bytes of the file read up to the end of the row, for progress
 	fields []string
 	header *header
+	notes  []note // what is odd in the fields, whatever their columns mean
+	limits []int  // HUD's maximum length of each column, 0 when none
 }
 
 // Line is the row's line in the file, counting the header as line 1. A row with a quoted line
@@ -70,6 +73,31 @@ func (r Row) DateTime(col string) (time.Time, error) {
 		return time.Time{}, r.problem(col, fmt.Sprintf("%q is not a date and time (want yyyy-mm-dd hh:mm:ss)", s))
 	}
 	return t, nil
+}
+
+// note returns what is odd in the field of column col, if anything.
+func (r Row) note(col string) (noteKind, bool) {
+	i := r.header.pos(col)
+	for _, n := range r.notes {
+		if n.pos == i && n.kind != recoded {
+			return n.kind, true
+		}
+	}
+	return 0, false
+}
+
+// noteProblem says what is odd in the field at pos.
+func (r Row) noteProblem(n note) *Problem {
+	col := r.header.names[n.pos]
+	switch n.kind {
+	case recoded:
+		return r.problem(col, "the text is not UTF-8: Doorway reads this file's text that is not as Windows-1252 (the encoding of "+
+			"Excel and older HMIS on Windows); check that names with accents read right, or export the file again as UTF-8")
+	case nul:
+		return r.problem(col, "the field holds a NUL byte (a zero byte), which no text has: the file may be damaged")
+	}
+	return r.problem(col, fmt.Sprintf("the field is %d characters long; HUD allows at most %d in %s",
+		utf8.RuneCountInString(r.String(col)), r.limits[n.pos], col))
 }
 
 func (r Row) problem(col, msg string) *Problem {

@@ -9,7 +9,7 @@ import (
 // oneRow reads the single data row of a CSV text.
 func oneRow(t *testing.T, text string) Row {
 	t.Helper()
-	tab, err := newTable("Client.csv", strings.NewReader(text))
+	tab, err := newTable("Client.csv", &bounded{r: strings.NewReader(text)}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
