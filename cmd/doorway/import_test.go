@@ -11,11 +11,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/doorway-cas/doorway/internal/hmiscsv"
+	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
 // resultLine is a line of the table of what an import created and updated.
-var resultLine = regexp.MustCompile(`(?m)^  (agencies|programs|facilities|units|clients|HPL entries) +(\d+) +(\d+)$`)
+var resultLine = regexp.MustCompile(`(?m)^  (agencies|programs|facilities|units|clients|HPL entries|referrals) +(\d+) +(\d+)$`)
 
 // importCounts reads the table an import printed: created, then updated, by kind of record.
 func importCounts(t *testing.T, out string) (created, updated map[string]int) {
@@ -25,7 +26,7 @@ func importCounts(t *testing.T, out string) (created, updated map[string]int) {
 		created[m[1]], _ = strconv.Atoi(m[2])
 		updated[m[1]], _ = strconv.Atoi(m[3])
 	}
-	if len(created) != 6 {
+	if len(created) != 7 {
 		t.Fatalf("no table of counts in:\n%s", out)
 	}
 	return created, updated
@@ -39,8 +40,8 @@ func TestImportHMISCSV(t *testing.T) {
 	env := map[string]string{"DOORWAY_DB": storetest.SQLiteURL(t)}
 	// 3 organizations; 8 projects receive referrals (7 residential, 1 prevention); 96 heads of
 	// household have an open CE enrollment whose latest assessment is PrioritizationStatus 1.
-	want := map[string]int{"agencies": 3, "programs": 8, "facilities": 8, "units": 60, "clients": 300, "HPL entries": 96}
-	zero := map[string]int{"agencies": 0, "programs": 0, "facilities": 0, "units": 0, "clients": 0, "HPL entries": 0}
+	want := map[string]int{"agencies": 3, "programs": 8, "facilities": 8, "units": 60, "clients": 300, "HPL entries": 96, "referrals": 0}
+	zero := map[string]int{"agencies": 0, "programs": 0, "facilities": 0, "units": 0, "clients": 0, "HPL entries": 0, "referrals": 0}
 
 	t.Run("a dry run checks the export and says what it would create", func(t *testing.T) {
 		out, err := run(t, env, "", "import", "hmis-csv", dir, "--dry-run")
@@ -48,7 +49,10 @@ func TestImportHMISCSV(t *testing.T) {
 			t.Fatalf("%v\n%s", err, out)
 		}
 		for _, line := range []string{"Reading " + dir + " (HMIS CSV FY2024)", "Export.csv: 1 row", "Client.csv: 300 rows",
-			"Assessment.csv: ", "Dry run: nothing was written"} {
+			"Assessment.csv: ", "Dry run: nothing was written",
+			"  file                          read  imported   skipped    warned\n  Export.csv                       1         1         0         0\n",
+			"\n  Client.csv                     300       300         0         0\n",
+			"3 agencies have programs but no CAS Contact, so referrals to them notify no one at the agency until one of its users is designated"} {
 			if !strings.Contains(out, line) {
 				t.Errorf("the output lacks %q:\n%s", line, out)
 			}
@@ -107,6 +111,37 @@ func TestImportHMISCSV(t *testing.T) {
 			t.Errorf("an export with problems reached the database:\n%s", out)
 		}
 	})
+	t.Run("--strict refuses an export with anything to say, which imports without it", func(t *testing.T) {
+		odd := filepath.Join(t.TempDir(), "odd")
+		if _, err := hmiscsv.Generate(odd, hmiscsv.GenOptions{Clients: 20, Units: 10, Seed: 2}); err != nil {
+			t.Fatal(err)
+		}
+		damageFile(t, filepath.Join(odd, "Client.csv"), `1991-07-04,1,`, `1991-07-04,4,`) // a DOBDataQuality not HUD's
+		out, err := run(t, env, "", "import", "hmis-csv", odd, "--strict", "--dry-run")
+		if err == nil || err.Error() != "import hmis-csv: --strict: 0 records skipped and 1 warning; nothing was imported" {
+			t.Errorf("err = %v", err)
+		}
+		if line := `  Client.csv line 2, column DOBDataQuality: "4" is not one of HUD's codes for DOBDataQuality (1, 2, 8, 9, 99); Doorway does not use this column`; !strings.Contains(out, "1 warning (tolerated):\n"+line+"\n") {
+			t.Errorf("the output lacks the warning:\n%s", out)
+		}
+		if strings.Contains(out, "Checking the import against the database") {
+			t.Errorf("a refused export reached the database:\n%s", out)
+		}
+		if out, err := run(t, env, "", "import", "hmis-csv", odd, "--dry-run"); err != nil {
+			t.Errorf("without --strict: %v\n%s", err, out)
+		}
+	})
+	t.Run("an FY2022 export is refused by name", func(t *testing.T) {
+		old := filepath.Join(t.TempDir(), "fy2022")
+		if _, err := hmiscsv.Generate(old, hmiscsv.GenOptions{Clients: 5, Units: 2, Seed: 3}); err != nil {
+			t.Fatal(err)
+		}
+		damageFile(t, filepath.Join(old, "Export.csv"), `"2024 v1.3"`, `"2022 v1.3"`)
+		_, err := run(t, env, "", "import", "hmis-csv", old)
+		if err == nil || !strings.HasSuffix(err.Error(), "FY2022 exports are not supported: export FY2024 or FY2026 from your HMIS") {
+			t.Errorf("err = %v", err)
+		}
+	})
 	t.Run("usage errors", func(t *testing.T) {
 		for _, c := range []struct {
 			args []string
@@ -155,6 +190,41 @@ func TestPrintReportCountsRepeatedWarnings(t *testing.T) {
 		"2 problems:\n  Client.csv line 3, column DOB: bad\n  Client.csv line 9, column DOB: bad\n"} {
 		if !strings.Contains(out, line) {
 			t.Errorf("the report lacks %q:\n%s", line, out)
+		}
+	}
+}
+
+func TestPrintReportSkippedUnlistedAndLeftOut(t *testing.T) {
+	r := hmiscsv.Report{
+		Skipped: []*hmiscsv.Problem{{File: "Client.csv", Line: 4, Column: "VeteranStatus", Message: "7 is not one of HUD's codes"}},
+		// A Report lists a hundred problems of a kind and counts the rest.
+		Unlisted:    map[hmiscsv.Unlisted]int{{List: "Skipped", File: "Client.csv", Column: "VeteranStatus"}: 120},
+		Housed:      2,
+		NoBirthDate: 1,
+	}
+	var b strings.Builder
+	printReport(&b, r)
+	want := "121 records skipped (left out of the import, with what depends on them):\n" +
+		"  Client.csv line 4, column VeteranStatus: 7 is not one of HUD's codes\n" +
+		"  ... and 120 more like these in Client.csv, column VeteranStatus\n" +
+		"2 prioritized heads of household are left off the HPL: HMIS shows them housed (an open permanent housing enrollment with a move-in date).\n" +
+		"1 client has no birth date: imported with an unknown age, which programs with age limits do not accept.\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("report (-want +got):\n%s", diff)
+	}
+}
+
+func TestPrintResultSaysWhoLeftTheHPL(t *testing.T) {
+	var b strings.Builder
+	printResult(&b, store.ImportResult{Updated: map[string]int{"hpl_entries": 2, "referrals": 1}, Housed: 1, Exited: 1, Withdrawn: 1,
+		NoCASContact: []string{"Harbor Family Services"}})
+	for _, line := range []string{
+		"  HPL entries         0        2\n", "  referrals           0        1\n",
+		"2 HPL entries left the list: 1 moved into permanent housing in HMIS, 1 exited coordinated entry in HMIS; 1 open referral withdrawn (its agency is told).\n",
+		"1 agency has programs but no CAS Contact, so referrals to it notify no one at the agency until one of its users is designated (doorway user add --cas-contact): Harbor Family Services\n",
+	} {
+		if !strings.Contains(b.String(), line) {
+			t.Errorf("the result lacks %q:\n%s", line, b.String())
 		}
 	}
 }
