@@ -282,6 +282,28 @@ func TestImportSamples(t *testing.T) {
 	}
 }
 
+func TestImportSampleWithoutBirthDates(t *testing.T) {
+	samples(t)
+	// The one head of household the sample puts on the HPL, 694968, loses the birth date
+	// (DOBDataQuality 99: not collected).
+	path := damagedExport(t, map[string]func(string) string{"Client.csv": func(s string) string {
+		return strings.Replace(s, "\n694968,Goods,,Eggplant,,1,261703085,1,1955-07-28,1,", "\n694968,Goods,,Eggplant,,1,261703085,1,,99,", 1)
+	}})
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, report, err := importExport(t, db, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if report.NoBirthDate != 1 || len(report.Skipped) != 0 {
+			t.Errorf("%d without a birth date, skipped %v; want 1 and none", report.NoBirthDate, report.Skipped)
+		}
+		items, _, _, err := db.HPL(context.Background(), cas.System, store.HPLFilter{}, store.Page{})
+		if err != nil || len(items) != 1 || items[0].Client.HMISPersonalID != "694968" || items[0].Client.BirthDate != "" {
+			t.Errorf("HPL %+v %v, want 694968 without a birth date", items, err)
+		}
+	})
+}
+
 // damagedExport copies the FY2024 DataLab sample into a temporary folder, with one organization
 // and one client added (so that an import that wrote anything would change the counts) and the
 // files in edits changed by them.
