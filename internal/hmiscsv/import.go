@@ -37,9 +37,10 @@ const progressEvery = 4096
 // file to the end and reports what it finds, by file, line and column, in three classes (see
 // Report): problems, which refuse the export, so that Map returns an error and no records;
 // skipped records, left out with what depends on them; and warnings. It reads rows as they stream
-// and keeps a few numbers per enrollment, about 180 bytes with its IDs, so an export of a million
-// enrollments takes under 200 MB. progress, when not nil, is told how far it has read; cancelling
-// ctx stops it.
+// and keeps a few numbers per enrollment, about 190 bytes with its IDs, so an export of a million
+// enrollments takes about 200 MB; a row longer than 1 MiB or a file larger than 2 GiB is a problem,
+// not a reason to take more. progress, when not nil, is told how far it has read; cancelling ctx
+// stops it.
 //
 // "Current" means on the export's end date (Export.csv ExportEndDate, the last day the export
 // reports on): a dated record is current when it started on or before that day and has no end
@@ -251,13 +252,14 @@ type client struct {
 
 // enrollment is what Map keeps of an Enrollment row. Days count from 1970-01-01; noDay is none.
 type enrollment struct {
-	client, project, household        int32 // indexes, -1 when unknown or none
-	entry, toStreet, moveIn, assessed int32 // EntryDate, DateToStreetESSH, MoveInDate, latest AssessmentDate
-	line                              int32
-	hoh, exited, prioritized          bool
-	skipped                           bool // left out, and so are its exits and assessments
-	gone                              bool // of a deleted client or project, or refused: of no use
-	unjudged                          bool // an assessment of it is skipped: it puts no one on the HPL
+	client, project, household int32 // indexes, -1 when unknown or none
+	entry, toStreet, assessed  int32 // EntryDate, DateToStreetESSH, latest AssessmentDate
+	line                       int32
+	hoh, exited, prioritized   bool
+	movedIn                    bool // into permanent housing, by the export's end
+	skipped                    bool // left out, and so are its exits and assessments
+	gone                       bool // of a deleted client or project, or refused: of no use
+	unjudged                   bool // an assessment of it is skipped: it puts no one on the HPL
 }
 
 const noDay = math.MinInt32
@@ -490,10 +492,11 @@ func (m *mapper) id(r Row, col string) (string, bool) {
 // date reads a date, which must be there when required. A field that is not a date is a problem of
 // class c; an empty one that is required leaves the record out.
 func (m *mapper) date(r Row, c class, col string, required bool) (time.Time, bool) {
-	if _, ok := m.field(r, c, col); !ok {
+	s, ok := m.field(r, c, col)
+	if !ok {
 		return time.Time{}, false
 	}
-	t, err := r.Date(col)
+	t, err := r.dateIn(col, s)
 	switch {
 	case err != nil:
 		m.pending = append(m.pending, flagged{c, problemOf(err)})
@@ -508,10 +511,11 @@ func (m *mapper) date(r Row, c class, col string, required bool) (time.Time, boo
 // code reads a required HUD code, one of valid; an empty field or another code is a problem of
 // class c.
 func (m *mapper) code(r Row, c class, col string, valid ...int) (int, bool) {
-	if _, ok := m.field(r, c, col); !ok {
+	s, ok := m.field(r, c, col)
+	if !ok {
 		return 0, false
 	}
-	n, err := r.Int(col)
+	n, err := r.intIn(col, s)
 	if err != nil {
 		m.pending = append(m.pending, flagged{c, problemOf(err)})
 		return 0, false
@@ -529,10 +533,11 @@ func (m *mapper) code(r Row, c class, col string, valid ...int) (int, bool) {
 
 // count reads a required count: a whole number, 0 or more.
 func (m *mapper) count(r Row, col string) (int, bool) {
-	if _, ok := m.field(r, skipping, col); !ok {
+	s, ok := m.field(r, skipping, col)
+	if !ok {
 		return 0, false
 	}
-	n, err := r.Int(col)
+	n, err := r.intIn(col, s)
 	switch {
 	case err != nil:
 		m.pending = append(m.pending, flagged{skipping, problemOf(err)})
@@ -555,8 +560,12 @@ func problemOf(err error) *Problem {
 // one that is not HUD's is a warning, so that the HMIS team learns of it.
 func (m *mapper) checkUnused(r Row) {
 	for _, c := range unusedCodes[r.file] {
-		s := r.String(c.column)
-		if _, odd := r.note(c.column); odd || !r.Has(c.column) || s == "" && c.nullable {
+		pos := r.header.pos(c.column)
+		if pos < 0 {
+			continue
+		}
+		s := strings.TrimSpace(r.fields[pos])
+		if _, odd := r.note(c.column); odd || s == "" && c.nullable {
 			continue // an odd field is warned of as such
 		}
 		if n, err := strconv.Atoi(s); err == nil && slices.Contains(c.codes, n) {
@@ -932,7 +941,7 @@ func (m *mapper) enrollmentRow(r Row) use {
 	}
 	// The enrollment is kept even when the row has problems, so that the rows naming it are not
 	// reported as naming an unknown one.
-	e := enrollment{client: -1, project: -1, household: -1, entry: noDay, toStreet: noDay, moveIn: noDay, assessed: noDay, line: int32(r.Line())}
+	e := enrollment{client: -1, project: -1, household: -1, entry: noDay, toStreet: noDay, assessed: noDay, line: int32(r.Line())}
 	var gone bool // the enrollment of a deleted client or project: of no use
 	if pid, ok := m.id(r, "PersonalID"); ok {
 		if i, known := m.clientIdx[pid]; known {
@@ -958,7 +967,7 @@ func (m *mapper) enrollmentRow(r Row) use {
 		moveInClass = blocking
 	}
 	if moveIn, ok := m.date(r, moveInClass, "MoveInDate", false); ok && !moveIn.IsZero() {
-		e.moveIn = dayOf(moveIn)
+		e.movedIn = moveInClass == blocking && !moveIn.After(m.asOf)
 	}
 	if r.String("RelationshipToHoH") == "" {
 		m.flag(warning, r, "RelationshipToHoH", "the field is empty: the client is not taken as the head of the household")
@@ -1107,18 +1116,16 @@ func (m *mapper) homeBefore(a, b *enrollment) bool {
 // finish, once every file is read, tells who HMIS shows housed or out of Coordinated Entry, puts
 // the other prioritized heads of household on the HPL, and gives each client their household.
 func (m *mapper) finish() {
-	asOf := dayOf(m.asOf)
 	for i := range m.enrollments {
 		e := &m.enrollments[i]
 		if e.skipped || e.client < 0 || e.project < 0 || e.entry == noDay {
 			continue
 		}
 		c := &m.clients[e.client]
-		p := &m.projectList[e.project]
 		if c.home < 0 || !m.homeBefore(e, &m.enrollments[c.home]) {
 			c.home = int32(i)
 		}
-		if !e.exited && p.hasType && permanent[p.typ] && e.moveIn != noDay && e.moveIn <= asOf {
+		if e.movedIn && !e.exited {
 			c.housed = true
 		}
 		if e.exited && m.isCE(e) {

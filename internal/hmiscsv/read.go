@@ -278,11 +278,13 @@ var (
 )
 
 // bounded reads a file, failing once it has given more than maxFileBytes in all or more than
-// maxRowBytes since rowStart, the start of the row being read.
+// maxRowBytes since rowStart, the start of the row being read. It notes whether the file has
+// given a NUL byte or text that may not be UTF-8, so that only then are fields checked one by one.
 type bounded struct {
 	r io.Reader
 	io.Closer
 	read, rowStart int64
+	odd            bool
 }
 
 func (b *bounded) Read(p []byte) (int, error) {
@@ -291,6 +293,9 @@ func (b *bounded) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.read += int64(n)
+	if !b.odd && (bytes.IndexByte(p[:n], 0) >= 0 || !utf8.Valid(p[:n])) {
+		b.odd = true // a character cut between two reads sets it too, which costs only time
+	}
 	if b.read > maxFileBytes {
 		return n, errFileTooLarge
 	}
@@ -388,11 +393,11 @@ func (t *table) read() ([]string, error) {
 	}
 	t.notes = t.notes[:0]
 	for i, f := range fields {
-		if !utf8.ValidString(f) {
+		if t.src.odd && !utf8.ValidString(f) {
 			fields[i], _ = charmap.Windows1252.NewDecoder().String(f)
 			t.notes = append(t.notes, note{i, recoded})
 		}
-		if strings.IndexByte(fields[i], 0) >= 0 {
+		if t.src.odd && strings.IndexByte(fields[i], 0) >= 0 {
 			t.notes = append(t.notes, note{i, nul})
 		}
 		if i < len(t.limits) && t.limits[i] > 0 && len(fields[i]) > t.limits[i] &&

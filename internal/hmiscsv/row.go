@@ -38,8 +38,10 @@ func (r Row) String(col string) string {
 
 // Int returns the integer in column col. An empty field is a Problem too: HUD integers are codes,
 // where 0 means No, so a caller reading an optional one checks String(col) != "" first.
-func (r Row) Int(col string) (int, error) {
-	s := r.String(col)
+func (r Row) Int(col string) (int, error) { return r.intIn(col, r.String(col)) }
+
+// intIn reads s, the field of column col, as Int does.
+func (r Row) intIn(col, s string) (int, error) {
 	if s == "" {
 		return 0, r.problem(col, "the field is empty; want an integer")
 	}
@@ -53,8 +55,10 @@ func (r Row) Int(col string) (int, error) {
 // Date returns the date in column col, at midnight UTC, or the zero time when the field is empty.
 // Besides HUD's yyyy-mm-dd it accepts what real exports write: mm-dd-yyyy and dd-Mon-yyyy, each
 // with or without a time of day, which is dropped.
-func (r Row) Date(col string) (time.Time, error) {
-	s := r.String(col)
+func (r Row) Date(col string) (time.Time, error) { return r.dateIn(col, r.String(col)) }
+
+// dateIn reads s, the field of column col, as Date does.
+func (r Row) dateIn(col, s string) (time.Time, error) {
 	t, ok := parseDateTime(s)
 	if !ok {
 		return time.Time{}, r.problem(col, fmt.Sprintf("%q is not a date (want yyyy-mm-dd)", s))
@@ -77,6 +81,9 @@ func (r Row) DateTime(col string) (time.Time, error) {
 
 // note returns what is odd in the field of column col, if anything.
 func (r Row) note(col string) (noteKind, bool) {
+	if len(r.notes) == 0 {
+		return 0, false
+	}
 	i := r.header.pos(col)
 	for _, n := range r.notes {
 		if n.pos == i && n.kind != recoded {
