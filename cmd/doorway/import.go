@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ func (m *Main) importHMISCSV(ctx context.Context, args []string) error {
 	fs := m.newFlags("import hmis-csv")
 	dryRun := fs.Bool("dry-run", false, "check the export and show what it would create and update, writing nothing")
 	strict := fs.Bool("strict", false, "refuse the export on any skipped record or warning, not only on problems")
+	consent := fs.String("consent", "", "a consent list to record with the import: CSV with the header PersonalID,ConsentDate,ExpirationDate")
 	dbURL := dbFlag(fs)
 	paths, err := m.parseArgs(fs, args)
 	if err != nil {
@@ -36,9 +38,16 @@ func (m *Main) importHMISCSV(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), paths[1])
 	}
 	if len(paths) == 0 {
-		return errors.New("import hmis-csv: name the export first: doorway import hmis-csv DIR|ZIP [--dry-run] [--strict] [--db URL]")
+		return errors.New("import hmis-csv: name the export first: doorway import hmis-csv DIR|ZIP [--consent LIST] [--dry-run] [--strict] [--db URL]")
 	}
 	path := paths[0]
+	var consented []store.ConsentRecord
+	if *consent != "" {
+		// The list is read first: a list with a problem stops the import before anything is read.
+		if consented, err = readConsentList(*consent); err != nil {
+			return fmt.Errorf("import hmis-csv: --consent: %w; nothing was imported", err)
+		}
+	}
 	e, err := hmiscsv.Open(path)
 	if err != nil {
 		return fmt.Errorf("import hmis-csv: %w", err)
@@ -56,6 +65,7 @@ func (m *Main) importHMISCSV(ctx context.Context, args []string) error {
 			skipped, plural(skipped, "record", "records"), warnings, plural(warnings, "warning", "warnings"))
 	}
 
+	in.Consent = consented
 	db, err := m.openDB(ctx, *dbURL)
 	if err != nil {
 		return err
@@ -67,6 +77,13 @@ func (m *Main) importHMISCSV(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stdout, "Writing to the database in one transaction...")
 	}
 	res, err := db.ImportHMIS(ctx, cas.System, in, *dryRun)
+	if e := cas.ErrorOf(err); e != nil && e.Field == "items" {
+		fmt.Fprintln(m.Stdout, "The consent list does not fit the export and the database:")
+		for _, p := range e.Details {
+			fmt.Fprintln(m.Stdout, "  "+p)
+		}
+		return fmt.Errorf("import hmis-csv: --consent: %d %s; nothing was imported", len(e.Details), plural(len(e.Details), "problem", "problems"))
+	}
 	if err != nil {
 		return fmt.Errorf("import hmis-csv: %w; nothing was imported", err)
 	}
@@ -212,8 +229,26 @@ func printResult(w io.Writer, res store.ImportResult) {
 			left, plural(left, "entry left", "entries left"), res.Housed, res.Exited, res.Withdrawn,
 			plural(res.Withdrawn, "referral withdrawn (its agency is told)", "referrals withdrawn (their agencies are told)"))
 	}
-	if n := len(res.NoCASContact); n > 0 {
-		fmt.Fprintf(w, "%d %s programs but no CAS Contact, so referrals to %s notify no one at the agency until one of its users is designated "+
-			"(doorway user add --cas-contact): %s\n", n, plural(n, "agency has", "agencies have"), plural(n, "it", "them"), strings.Join(res.NoCASContact, ", "))
+	if res.Consented > 0 {
+		fmt.Fprintf(w, "Consent recorded for %d %s from the consent list.\n", res.Consented, plural(res.Consented, "client", "clients"))
 	}
+	if n := len(res.NoCASContact); n > 0 {
+		fmt.Fprintf(w, "%d %s programs but no CAS Contact, so referrals to %s reach no one at the agency (the CAS admins are told instead) "+
+			"until one of its users is designated (doorway user add --cas-contact): %s\n", n, plural(n, "agency has", "agencies have"),
+			plural(n, "it", "them"), strings.Join(res.NoCASContact, ", "))
+	}
+}
+
+// readConsentList reads the consent list at path, printing nothing: its problems are the error's.
+func readConsentList(path string) ([]store.ConsentRecord, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	records, err := hmiscsv.ReadConsentList(filepath.Base(path), f)
+	if e := cas.ErrorOf(err); e != nil {
+		return nil, errors.New(strings.Join(append([]string{fmt.Sprintf("%d %s", len(e.Details), plural(len(e.Details), "problem", "problems"))}, e.Details...), "\n  "))
+	}
+	return records, err
 }

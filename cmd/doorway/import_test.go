@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/hmiscsv"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
@@ -52,7 +55,7 @@ func TestImportHMISCSV(t *testing.T) {
 			"Assessment.csv: ", "Dry run: nothing was written",
 			"  file                          read  imported   skipped    warned\n  Export.csv                       1         1         0         0\n",
 			"\n  Client.csv                     300       300         0         0\n",
-			"3 agencies have programs but no CAS Contact, so referrals to them notify no one at the agency until one of its users is designated"} {
+			"3 agencies have programs but no CAS Contact, so referrals to them reach no one at the agency (the CAS admins are told instead)"} {
 			if !strings.Contains(out, line) {
 				t.Errorf("the output lacks %q:\n%s", line, out)
 			}
@@ -221,10 +224,72 @@ func TestPrintResultSaysWhoLeftTheHPL(t *testing.T) {
 	for _, line := range []string{
 		"  HPL entries         0        2\n", "  referrals           0        1\n",
 		"2 HPL entries left the list: 1 moved into permanent housing in HMIS, 1 exited coordinated entry in HMIS; 1 open referral withdrawn (its agency is told).\n",
-		"1 agency has programs but no CAS Contact, so referrals to it notify no one at the agency until one of its users is designated (doorway user add --cas-contact): Harbor Family Services\n",
+		"1 agency has programs but no CAS Contact, so referrals to it reach no one at the agency (the CAS admins are told instead) until one of its users is designated (doorway user add --cas-contact): Harbor Family Services\n",
 	} {
 		if !strings.Contains(b.String(), line) {
 			t.Errorf("the result lacks %q:\n%s", line, b.String())
 		}
 	}
+}
+
+// TestImportWithConsent: a CoC goes live in one command, with its consent list; a list that does not
+// fit refuses the whole import, naming each line.
+func TestImportWithConsent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "export")
+	if _, err := hmiscsv.Generate(dir, hmiscsv.GenOptions{Clients: 120, Units: 30, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := hmiscsv.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	if err := e.Rows("Client.csv", func(r hmiscsv.Row) error { ids = append(ids, r.String("PersonalID")); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	list := func(lines ...string) string {
+		path := filepath.Join(t.TempDir(), "consent.csv")
+		if err := os.WriteFile(path, []byte("PersonalID,ConsentDate,ExpirationDate\n"+strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	ctx := context.Background()
+	dbURL := storetest.SQLiteURL(t)
+	env := map[string]string{"DOORWAY_DB": dbURL}
+
+	t.Run("a list naming someone the export does not have refuses the import", func(t *testing.T) {
+		out, err := run(t, env, "", "import", "hmis-csv", "--consent", list(ids[0]+",2026-01-05,", "NOT-IN-HMIS,2026-01-05,"), dir)
+		if err == nil || !strings.Contains(out, `consent.csv line 3: no client has HMIS PersonalID "NOT-IN-HMIS"`) || !strings.Contains(err.Error(), "nothing was imported") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		db := storetest.Open(t, dbURL)
+		if clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{}, store.Page{}); len(clients) != 0 {
+			t.Errorf("%d clients written by a refused import", len(clients))
+		}
+	})
+	t.Run("a list with a bad date stops before the export is read", func(t *testing.T) {
+		out, err := run(t, env, "", "import", "hmis-csv", dir, "--consent", list(ids[0]+",5/1/2026,"))
+		if err == nil || !strings.Contains(err.Error(), `consent.csv line 2, column ConsentDate: "5/1/2026" is not a date`) || strings.Contains(out, "Reading") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+	})
+	t.Run("a good list is recorded with the import", func(t *testing.T) {
+		out, err := run(t, env, "", "import", "hmis-csv", dir, "--consent", list(ids[0]+",2026-01-05,", ids[1]+",2026-02-01,2099-12-31"))
+		if err != nil || !strings.Contains(out, "Consent recorded for 2 clients from the consent list.") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		db := storetest.Open(t, dbURL)
+		clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{}, store.Page{Limit: 500})
+		consented := map[string]cas.Date{}
+		for _, c := range clients {
+			if c.Consent {
+				consented[c.HMISPersonalID] = c.ConsentExpiresOn
+			}
+		}
+		if want := map[string]cas.Date{ids[0]: "", ids[1]: "2099-12-31"}; !maps.Equal(consented, want) {
+			t.Errorf("consent after the import %v, want %v", consented, want)
+		}
+	})
 }

@@ -26,6 +26,9 @@ type HMISImport struct {
 	// Demographics names the demographic elements the export carries: FY2024 exports have no sex,
 	// FY2026 ones no gender. Importing leaves an element the export does not carry as it was.
 	Demographics ImportDemographics
+	// Consent is a consent list recorded with the import, in its transaction: by HMIS PersonalID,
+	// of clients already in Doorway or in this export.
+	Consent []ConsentRecord
 }
 
 // ImportDemographics says which of HUD's demographic elements an export carries.
@@ -64,9 +67,11 @@ type ImportResult struct {
 	// their clients' open referrals it withdrew. Updated counts them too, as hpl_entries and
 	// referrals.
 	Housed, Exited, Withdrawn int
-	// NoCASContact names the agencies with programs but no CAS Contact: referrals to them notify
-	// no one until one of their users is designated.
+	// NoCASContact names the agencies with programs but no CAS Contact: referrals to them reach the
+	// CAS admins instead until one of their users is designated.
 	NoCASContact []string
+	// Consented counts the clients of the consent list recorded with the import.
+	Consented int
 }
 
 func (r ImportResult) add(m map[string]int, kind string) { m[kind]++ }
@@ -129,6 +134,12 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 		}
 		if err := tx.importEntries(clients, in.Entries, &res); err != nil {
 			return err
+		}
+		if len(in.Consent) > 0 {
+			if err := tx.recordConsent(in.Consent); err != nil {
+				return err
+			}
+			res.Consented = len(in.Consent)
 		}
 		if res.NoCASContact, err = tx.ids(`SELECT name FROM agencies a WHERE EXISTS (SELECT 1 FROM programs p WHERE p.agency_id = a.id)
 			AND NOT EXISTS (SELECT 1 FROM users u WHERE u.agency_id = a.id AND u.cas_contact AND u.disabled_at IS NULL) ORDER BY name`); err != nil {
