@@ -48,7 +48,8 @@ Usage:
   doorway token revoke --email E                       revoke every API token of an account
   doorway match --dry-run [--db URL]                   what the matching engine would refer now, and why
   doorway gen --clients N --units M --out DIR [--seed S]   write a synthetic HUD HMIS CSV export
-  doorway import hmis-csv DIR|ZIP [--dry-run] [--db URL]   load agencies, programs, units, clients and the HPL
+  doorway import hmis-csv DIR|ZIP [--consent LIST] [--dry-run] [--strict] [--db URL]
+                                                       load agencies, programs, units, clients and the HPL
                                                        from a HUD HMIS CSV export (FY2024 or FY2026)
   doorway export hmis-csv --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--db URL]
                                                        referrals as HUD CE Events: Export.csv and Event.csv

@@ -95,3 +95,30 @@ func TestConsentUpload(t *testing.T) {
 		}
 	})
 }
+
+// TestMissingBirthDateShown: a client imported without a birth date is on the HPL, flagged, and
+// the client page says what that means.
+func TestMissingBirthDateShown(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	ctx := context.Background()
+	srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	if _, err := db.CreateUser(ctx, cas.System, cas.User{Email: "cas@coc.test", Name: "CAS", Role: cas.RoleCASAdmin}, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Unknown", LastName: "Age", HouseholdSize: 1, HouseholdType: cas.WithoutChildren, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: c.ID, Score: 5, AssessedOn: "2026-01-05", IntakeStatus: cas.IntakeReady}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, srv.URL)
+	b.signIn("cas@coc.test")
+	if _, page := b.getPage("/hpl"); !strings.Contains(page, "Birth date missing") {
+		t.Errorf("the HPL does not flag the missing birth date:\n%s", page)
+	}
+	if _, page := b.getPage("/clients/" + c.ID); !strings.Contains(page, `id="no-birth-date"`) || strings.Contains(page, "years)") {
+		t.Errorf("the client page does not say the birth date is missing:\n%s", page)
+	}
+}
