@@ -49,7 +49,7 @@ func (s *Server) consentUpload(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		var n int
 		if n, err = s.db.RecordConsent(r.Context(), actor(r), records); err == nil {
-			return s.redirect(w, r, "/clients/consent", fmt.Sprintf("Consent recorded for %d %s.", n, map[bool]string{true: "client", false: "clients"}[n == 1]))
+			return s.redirect(w, r, "/clients/consent", fmt.Sprintf("Consent recorded for %d %s.", n, plural(n, "client", "clients")))
 		}
 	}
 	if e := cas.ErrorOf(err); e != nil && e.Code == cas.EInvalid {
