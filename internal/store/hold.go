@@ -202,7 +202,17 @@ func (tx *Tx) giveWaitingUnits() error {
 		return fmt.Errorf("free units with over-referrals waiting: %w", err)
 	}
 	for _, id := range units {
-		u, err := tx.lockUnitRow(id)
+		// A unit another transaction is changing is skipped, not waited for: that transaction
+		// offers it itself when it frees it, and waiting here could deadlock with it.
+		var one int
+		err := tx.queryRow(`SELECT 1 FROM units WHERE id = $1`+tx.db.dialect.skipLocked, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("lock unit %s: %w", id, err)
+		}
+		u, err := tx.db.unit(tx.ctx, tx, id)
 		if err != nil {
 			return err
 		}

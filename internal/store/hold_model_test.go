@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -355,4 +356,61 @@ func (m *holdModel) checkQueue() error {
 
 func fits(c cas.Client, u cas.Unit) bool {
 	return slices.Contains(u.HouseholdTypes, c.HouseholdType) && c.HouseholdSize <= max(2, 2*u.Bedrooms) && (!c.NeedsAccessible || u.Accessible)
+}
+
+// TestOverReferralQueueUnderParallelCheckOuts: units of a full facility freed at the same moment
+// each go to one waiting over-referral, oldest first, without a deadlock or a unit given twice.
+func TestOverReferralQueueUnderParallelCheckOuts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		inv := newInventory(t, db)
+		const n = 6
+		units := []cas.Unit{inv.unit}
+		for i := 1; i < n; i++ {
+			units = append(units, inv.mustUnit(t, fmt.Sprintf("Apt %d", 200+i), 2))
+		}
+		for i, u := range units {
+			if _, err := db.CheckIn(ctx, &inv.staff, u.ID, "", fmt.Sprintf("Tenant %d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var waiting []string
+		for i := range n {
+			c, _ := inv.mustClientOnHPL(t, fmt.Sprintf("Waiting%d", i), 10, nil)
+			r, err := db.CreateReferral(ctx, &inv.casAdmin, store.NewReferral{ClientID: c.ID, FacilityID: inv.facility.ID, OverRefer: true, Reason: "turnover"})
+			if err != nil || !r.Waiting() {
+				t.Fatalf("over-referral %d: %+v %v", i, r, err)
+			}
+			waiting = append(waiting, r.ID)
+			inv.clock.Advance(time.Second)
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i, u := range units {
+			wg.Go(func() { _, errs[i] = db.CheckOut(ctx, &inv.staff, u.ID) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("check-out %d: %v", i, err)
+			}
+		}
+		if _, err := db.RunMatch(ctx, false); err != nil { // the sweep gives any unit a skipped lock left free
+			t.Fatal(err)
+		}
+		held := map[string]string{}
+		for _, id := range waiting {
+			r, _, err := db.Referral(ctx, cas.System, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.UnitID == "" {
+				t.Errorf("over-referral %s still waits with %d units freed", id, n)
+				continue
+			}
+			if other, dup := held[r.UnitID]; dup {
+				t.Errorf("unit %s given to %s and %s", r.UnitID, other, id)
+			}
+			held[r.UnitID] = id
+		}
+	})
 }
