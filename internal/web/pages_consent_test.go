@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -25,21 +23,11 @@ func init() {
 // redirect and the page.
 func (b *browser) uploadConsent(list string) (int, string, string) {
 	b.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("consent", "consent.csv")
-	fw.Write([]byte(list))
-	mw.Close()
-	req, _ := http.NewRequest("POST", b.base+"/clients/consent", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	page, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), string(page)
+	resp, page := b.postMultipart("/clients/consent", func(mw *multipart.Writer) {
+		fw, _ := mw.CreateFormFile("consent", "consent.csv")
+		fw.Write([]byte(list))
+	})
+	return resp.StatusCode, resp.Header.Get("Location"), page
 }
 
 func TestConsentUpload(t *testing.T) {

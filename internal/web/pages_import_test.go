@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -129,28 +128,17 @@ func importedClients(t *testing.T, db *store.DB) map[string]cas.Client {
 // empty, and the checkboxes named in ticked. It returns the response, its body read.
 func (b *browser) upload(data []byte, consent string, ticked ...string) (*http.Response, string) {
 	b.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("export", "export.zip")
-	fw.Write(data)
-	if consent != "" {
-		cw, _ := mw.CreateFormFile("consent", "consent.csv")
-		cw.Write([]byte(consent))
-	}
-	for _, name := range ticked {
-		mw.WriteField(name, "on")
-	}
-	mw.Close()
-	req, _ := http.NewRequest("POST", b.base+"/admin/import", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	page, _ := io.ReadAll(resp.Body)
-	return resp, string(page)
+	return b.postMultipart("/admin/import", func(mw *multipart.Writer) {
+		fw, _ := mw.CreateFormFile("export", "export.zip")
+		fw.Write(data)
+		if consent != "" {
+			cw, _ := mw.CreateFormFile("consent", "consent.csv")
+			cw.Write([]byte(consent))
+		}
+		for _, name := range ticked {
+			mw.WriteField(name, "on")
+		}
+	})
 }
 
 // waitForImport polls the progress fragment until the import ends and returns the final page.

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -83,6 +85,26 @@ func (b *browser) postForm(path string, form url.Values) (int, string, string) {
 	b.t.Helper()
 	resp, body := b.request("POST", path, form)
 	return resp.StatusCode, resp.Header.Get("Location"), body
+}
+
+// postMultipart posts a same-origin multipart form, its parts written by fill, and returns the
+// response and its body.
+func (b *browser) postMultipart(path string, fill func(*multipart.Writer)) (*http.Response, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fill(mw)
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	return resp, string(page)
 }
 
 func (b *browser) signIn(email string) {
