@@ -57,6 +57,9 @@ func (db *DB) HPL(ctx context.Context, actor *cas.User, f HPLFilter, page Page) 
 	if !canReadHPL(actor) {
 		return nil, "", cas.PriorityScheme{}, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team read the HPL")
 	}
+	if err := f.validate(); err != nil {
+		return nil, "", cas.PriorityScheme{}, err
+	}
 	limit, err := page.limit()
 	if err != nil {
 		return nil, "", cas.PriorityScheme{}, err
@@ -120,6 +123,26 @@ func (db *DB) HPL(ctx context.Context, actor *cas.User, f HPLFilter, page Page) 
 		next = cursor(strconv.Itoa(offset + limit))
 	}
 	return items, next, scheme, nil
+}
+
+// validate refuses a filter value the list has no such thing as: a typo answers an error, not an
+// empty list.
+func (f HPLFilter) validate() error {
+	for _, st := range f.Status {
+		if !slices.Contains([]cas.HPLStatus{cas.HPLActive, cas.HPLReferred, cas.HPLHoused, cas.HPLInactive}, st) {
+			return cas.Invalid("status", "unknown status %q: want active, referred, housed or inactive, comma-separated", st)
+		}
+	}
+	if f.IntakeStatus != "" && !slices.Contains([]cas.IntakeStatus{cas.IntakePending, cas.IntakeIncompleteDocuments, cas.IntakeReady}, f.IntakeStatus) {
+		return cas.Invalid("intake_status", "unknown intake_status %q: want pending, incomplete_documents or ready", f.IntakeStatus)
+	}
+	if f.HouseholdType != "" && !slices.Contains(cas.HouseholdTypes, f.HouseholdType) {
+		return cas.Invalid("household_type", "unknown household_type %q: want without_children, with_children or only_children", f.HouseholdType)
+	}
+	if f.Population != "" && !slices.Contains(cas.Populations, f.Population) {
+		return cas.Invalid("population", "unknown population %q: want veteran, chronically_homeless, youth or dv_survivor", f.Population)
+	}
+	return nil
 }
 
 func hasPopulation(c cas.Client, p cas.Population) bool {

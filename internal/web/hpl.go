@@ -43,14 +43,19 @@ func toHPLEntryJSON(e cas.HPLEntry) hplEntryJSON {
 // hplItemJSON is a line of the HPL: the entry, its rank, the client, and the factors ranked on.
 type hplItemJSON struct {
 	hplEntryJSON
-	Rank    int            `json:"rank"`
+	// Rank is the place on the list; null for housed and removed entries, which are off it.
+	Rank    *int           `json:"rank"`
 	Client  clientJSON     `json:"client"`
 	Factors map[string]any `json:"factors"`
 }
 
 func (s *Server) toHPLItemJSON(it store.HPLItem) hplItemJSON {
 	c, e := it.Client, it.Entry
-	return hplItemJSON{hplEntryJSON: toHPLEntryJSON(e), Rank: it.Rank, Client: s.toClientJSON(c), Factors: map[string]any{
+	var rank *int
+	if it.Rank > 0 {
+		rank = &it.Rank
+	}
+	return hplItemJSON{hplEntryJSON: toHPLEntryJSON(e), Rank: rank, Client: s.toClientJSON(c), Factors: map[string]any{
 		string(cas.FactorScore): e.Score, string(cas.FactorChronic): c.Chronic, string(cas.FactorDaysHomeless): e.DaysHomeless,
 		string(cas.FactorAssessedOn): e.AssessedOn, string(cas.FactorVeteran): c.Veteran, string(cas.FactorDVSurvivor): c.DVSurvivor,
 		string(cas.FactorYouth): c.Youth, string(cas.FactorHouseholdSize): c.HouseholdSize,
