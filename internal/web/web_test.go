@@ -30,7 +30,7 @@ type coc struct {
 
 func newCoC(t testing.TB, db *store.DB) *coc {
 	t.Helper()
-	srv := httptest.NewServer(web.New(db, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(onTheWire(t, web.New(db, slog.New(slog.DiscardHandler))))
 	t.Cleanup(srv.Close)
 	c := &coc{db: db, url: srv.URL, tokens: map[string]string{}, users: map[string]cas.User{}}
 	var err error
