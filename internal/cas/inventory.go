@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ProjectType is the HUD HMIS project type of a program (HMIS CSV Project.csv ProjectType, 2.02.6).
@@ -327,11 +328,17 @@ type OfflinePeriod struct {
 	EndedAt        *time.Time
 }
 
+// MaxOfflineReason bounds an offline period's reason.
+const MaxOfflineReason = 500
+
 // Validate checks a new offline period.
 func (o *OfflinePeriod) Validate() error {
 	o.Reason = strings.TrimSpace(o.Reason)
 	if o.Reason == "" {
 		return Invalid("reason", "a reason is required to take a unit offline")
+	}
+	if utf8.RuneCountInString(o.Reason) > MaxOfflineReason {
+		return Invalid("reason", "the reason must be at most %d characters", MaxOfflineReason)
 	}
 	if o.ExpectedReturn != "" {
 		if _, err := ParseDate("expected_return", string(o.ExpectedReturn)); err != nil {

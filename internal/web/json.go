@@ -1,11 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,9 +36,20 @@ func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) 
 			return cas.Errorf(cas.EInvalid, "the request body must be JSON (Content-Type: application/json)")
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return cas.Errorf(cas.EInvalid, "the request body is larger than %d bytes", limit)
+		}
+		return cas.Errorf(cas.EInvalid, "the request body could not be read: %v", err)
+	}
+	if field := firstNull(raw); field != "" {
+		// The API document allows null nowhere in a request: a field is sent with a value, or left out.
+		return cas.Invalid(field, "%s must not be null: leave it out instead", field)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err = dec.Decode(v)
 	if err == nil {
 		if dec.Decode(&struct{}{}) != io.EOF {
 			return cas.Errorf(cas.EInvalid, "malformed JSON: unexpected data after the object")
@@ -43,7 +58,6 @@ func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) 
 	}
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	var tooBig *http.MaxBytesError
 	switch {
 	case errors.Is(err, io.EOF):
 		return cas.Errorf(cas.EInvalid, "the request body is empty; send a JSON object")
@@ -56,8 +70,6 @@ func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) 
 			return cas.Errorf(cas.EInvalid, "the request body must be a JSON object")
 		}
 		return cas.Invalid(typ.Field, "%s must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
-	case errors.As(err, &tooBig):
-		return cas.Errorf(cas.EInvalid, "the request body is larger than %d bytes", limit)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return cas.Invalid(field, "unknown field %q", field)
@@ -135,4 +147,41 @@ func requireFields(fields ...presence) error {
 		}
 	}
 	return nil
+}
+
+// firstNull returns the path of the first null in a JSON document ("requirements.min_age",
+// "items[2].client_id"), or "" when it has none or is not JSON (the decoder reports that).
+func firstNull(raw []byte) string {
+	var doc any
+	if json.Unmarshal(raw, &doc) != nil {
+		return ""
+	}
+	var walk func(v any, path string) string
+	walk = func(v any, path string) string {
+		switch v := v.(type) {
+		case nil:
+			return path
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				if found := walk(v[k], p); found != "" {
+					return found
+				}
+			}
+		case []any:
+			for i, e := range v {
+				if found := walk(e, fmt.Sprintf("%s[%d]", path, i)); found != "" {
+					return found
+				}
+			}
+		}
+		return ""
+	}
+	if doc == nil {
+		return ""
+	}
+	return walk(doc, "")
 }

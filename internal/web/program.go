@@ -60,6 +60,15 @@ type programRequest struct {
 	ReferralMode  *cas.ReferralMode `json:"referral_mode"`
 }
 
+// check refuses what decoding lets through but the document does not: a response_days of 0, which
+// the program would otherwise take as "not given" and replace with the default.
+func (req programRequest) check() error {
+	if req.ResponseDays != nil && *req.ResponseDays == 0 {
+		return cas.Invalid("response_days", "response_days must be between 1 and 60")
+	}
+	return nil
+}
+
 func (req programRequest) apply(p *cas.Program) {
 	setIf(&p.AgencyID, req.AgencyID)
 	setIf(&p.Name, req.Name)
@@ -86,6 +95,9 @@ func (s *Server) programCreate(w http.ResponseWriter, r *http.Request) error {
 		presence{"project_type", req.ProjectType == nil}); err != nil {
 		return err
 	}
+	if err := req.check(); err != nil {
+		return err
+	}
 	var p cas.Program
 	req.apply(&p)
 	p, err := s.db.CreateProgram(r.Context(), actor(r), p)
@@ -99,6 +111,9 @@ func (s *Server) programCreate(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) programUpdate(w http.ResponseWriter, r *http.Request) error {
 	var req programRequest
 	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := req.check(); err != nil {
 		return err
 	}
 	p, err := s.db.UpdateProgram(r.Context(), actor(r), r.PathValue("id"), req.apply)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 )
@@ -144,6 +145,13 @@ func (s *Server) routes() http.Handler {
 	for _, rt := range s.routeTable() {
 		pattern := rt.method + " " + rt.path
 		mux.Handle(pattern, s.instrument(pattern, s.authorize(rt.access, rt.handle)))
+		if rt.method == http.MethodGet && strings.HasPrefix(rt.path, "/api/v1/") {
+			// A GET route would also answer HEAD, which the API document does not offer.
+			mux.HandleFunc("HEAD "+rt.path, func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Allow", http.MethodGet)
+				w.WriteHeader(http.StatusMethodNotAllowed)
+			})
+		}
 	}
 	for _, rt := range s.pageTable() {
 		pattern := rt.method + " " + rt.path
