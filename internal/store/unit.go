@@ -57,6 +57,16 @@ type UnitFilter struct {
 	AgencyID   string
 	FacilityID string
 	Status     cas.UnitStatus
+	// Free keeps the units nobody holds: available and not held for a referral or a proposal.
+	Free bool
+}
+
+// flagInt passes a boolean as 0 or 1, which both databases compare the same way.
+func flagInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Units lists the units the actor may see, by facility and label.
@@ -67,8 +77,9 @@ func (db *DB) Units(ctx context.Context, actor *cas.User, f UnitFilter, page Pag
 	list, next, err := listPage(page, 3, func(after []string, limit int) (*sql.Rows, error) {
 		return db.sql.QueryContext(ctx, `SELECT `+unitColumns+` FROM unit_states
 			WHERE ($1 = '' OR agency_id = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR facility_id = $3) AND ($4 = '' OR status = $4)
+			AND ($9 = 0 OR held_by_kind IS NULL)
 			AND (facility_id, label, id) > ($5, $6, $7) ORDER BY facility_id, label, id LIMIT $8`,
-			agencyScope(actor), f.AgencyID, f.FacilityID, string(f.Status), after[0], after[1], after[2], limit)
+			agencyScope(actor), f.AgencyID, f.FacilityID, string(f.Status), after[0], after[1], after[2], limit, flagInt(f.Free))
 	}, scanUnit, func(u cas.Unit) []string { return []string{u.FacilityID, u.Label, u.ID} })
 	if err != nil {
 		return nil, "", fmt.Errorf("list units: %w", err)

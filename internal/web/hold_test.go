@@ -118,6 +118,11 @@ func TestUnitHolds(t *testing.T) {
 		if held["kind"] != "referral" || held["id"] != refID {
 			t.Fatalf("held_by %v, want the referral %s", held, refID)
 		}
+		free := h.expect(t, "agency_user", "GET", "/api/v1/units?free=true", "", 200)["items"].([]any)
+		if len(free) != 1 || free[0].(map[string]any)["id"] == unitID {
+			t.Errorf("free units %v: want the one unit nobody holds", free)
+		}
+		h.expect(t, "agency_user", "GET", "/api/v1/units?free=maybe", "", 400)
 		today := h.clock.Now().Format(time.DateOnly)
 		for _, try := range []struct{ persona, path, body string }{
 			{"agency_user", unitPath + "/check-in", `{"client_name": "Someone Else"}`},

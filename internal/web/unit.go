@@ -55,6 +55,13 @@ func (s *Server) unitList(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := store.UnitFilter{AgencyID: q.Get("agency_id"), FacilityID: q.Get("facility_id"), Status: cas.UnitStatus(q.Get("status"))}
+	switch free := q.Get("free"); free {
+	case "", "false":
+	case "true":
+		f.Free = true
+	default:
+		return cas.Invalid("free", "free must be true or false, not %q", free)
+	}
 	list, next, err := s.db.Units(r.Context(), actor(r), f, page)
 	if err != nil {
 		return err
