@@ -39,10 +39,10 @@ func (db *DB) RecordConsent(ctx context.Context, actor *cas.User, records []Cons
 	case len(records) > MaxConsentRecords:
 		return 0, cas.Invalid("items", "%d records at once is too many: send at most %d", len(records), MaxConsentRecords)
 	}
-	err := db.inTx(ctx, actor, func(tx *Tx) error {
-		return tx.recordConsent(records)
-	})
-	return len(records), err
+	if err := db.inTx(ctx, actor, func(tx *Tx) error { return tx.recordConsent(records) }); err != nil {
+		return 0, err
+	}
+	return len(records), nil
 }
 
 // recordConsent is RecordConsent in the caller's transaction (an import applies its consent list

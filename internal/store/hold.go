@@ -90,6 +90,12 @@ func (tx *Tx) withdrawForOffline(referralID, reason string, u cas.Unit) error {
 	if err := tx.enqueue(JobMatch, matchReason{Reason: "referral_withdrawn", FacilityID: r.FacilityID}); err != nil {
 		return err
 	}
+	// The client holds no unit now: their over-referrals waiting elsewhere may take one. None
+	// waits at this facility (one open referral per client and facility), so the unit going
+	// offline is not among those given.
+	if err := tx.giveWaitingUnits(r.ClientID); err != nil {
+		return err
+	}
 	d, err := tx.referralData(r)
 	if err != nil {
 		return err
@@ -192,12 +198,13 @@ func (tx *Tx) giveToWaiting(u cas.Unit) (bool, error) {
 	return false, nil
 }
 
-// giveWaitingUnits gives every free unit to the over-referrals waiting for its facility, before a
-// matching run sees the free units: a catch-all beside unitFreed.
-func (tx *Tx) giveWaitingUnits() error {
-	units, err := tx.ids(`SELECT s.id FROM unit_states s WHERE s.` + unheld + ` AND s.facility_id IN
-		(SELECT facility_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NULL)
-		ORDER BY s.facility_id, s.label, s.id`)
+// giveWaitingUnits gives the free units of the facilities where over-referrals wait to them: of
+// one client's over-referrals, once that client holds no unit, or, with clientID "", of all, before
+// a matching run sees the free units (a catch-all beside unitFreed).
+func (tx *Tx) giveWaitingUnits(clientID string) error {
+	units, err := tx.ids(`SELECT s.id FROM unit_states s WHERE s.`+unheld+` AND s.facility_id IN
+		(SELECT facility_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NULL AND ($1 = '' OR client_id = $1))
+		ORDER BY s.facility_id, s.label, s.id`, clientID)
 	if err != nil {
 		return fmt.Errorf("free units with over-referrals waiting: %w", err)
 	}

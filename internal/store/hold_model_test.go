@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/match"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
@@ -346,16 +347,12 @@ func (m *holdModel) checkQueue() error {
 			return err
 		}
 		for _, u := range units {
-			if u.Free() && (r.EligibilityOverride || fits(c, u)) {
+			if fits, _ := match.FitsUnit(c, u); u.Free() && (r.EligibilityOverride || fits) {
 				return fmt.Errorf("unit %s is free while over-referral %s waits for it", u.Label, r.ID)
 			}
 		}
 	}
 	return nil
-}
-
-func fits(c cas.Client, u cas.Unit) bool {
-	return slices.Contains(u.HouseholdTypes, c.HouseholdType) && c.HouseholdSize <= max(2, 2*u.Bedrooms) && (!c.NeedsAccessible || u.Accessible)
 }
 
 // TestOverReferralQueueUnderParallelCheckOuts: units of a full facility freed at the same moment

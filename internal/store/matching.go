@@ -42,7 +42,7 @@ func (db *DB) RunMatch(ctx context.Context, dryRun bool) (MatchRun, error) {
 		}
 		// Over-referrals waiting in line take the units that fit them before the engine sees any (in a
 		// dry run too, so it shows what the engine would really do; the run's writes are rolled back).
-		if err := tx.giveWaitingUnits(); err != nil {
+		if err := tx.giveWaitingUnits(""); err != nil {
 			return err
 		}
 		snap, names, err := tx.snapshot()

@@ -35,12 +35,6 @@ func (db *DB) TakeOffline(ctx context.Context, actor *cas.User, unitID string, o
 		if !cas.CanManageAgencies(actor) && effect != cas.WithdrawReferral {
 			return cas.Errorf(cas.EForbidden, "only the HMIS team takes units offline; a CAS admin may only to withdraw the referral that holds one")
 		}
-		if effect == cas.WithdrawReferral {
-			// The client holds no unit now: their over-referrals waiting elsewhere may take one.
-			if err := tx.giveWaitingUnits(); err != nil {
-				return err
-			}
-		}
 		return tx.notifyUnit(notify.UnitOffline, u, o.Reason, o.ExpectedReturn)
 	})
 	return o, err

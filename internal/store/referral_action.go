@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -49,7 +51,7 @@ func (tx *Tx) afterStep(r cas.Referral, released string) error {
 		if !given {
 			job.UnitID = released
 		}
-		if err := tx.giveWaitingUnits(); err != nil {
+		if err := tx.giveWaitingUnits(r.ClientID); err != nil {
 			return err
 		}
 	}
@@ -64,16 +66,15 @@ func (tx *Tx) afterStep(r cas.Referral, released string) error {
 // once the client no longer needs the list (moved in, or housed elsewhere): a housed person is
 // never left referred.
 func (tx *Tx) closeOtherReferrals(r cas.Referral, note string) error {
-	proposals, err := tx.ids(`SELECT unit_id FROM match_proposals WHERE client_id = $1 AND status = 'open'`, r.ClientID)
-	if err != nil {
-		return fmt.Errorf("open proposals of %s: %w", r.ClientID, err)
-	}
-	for _, unitID := range proposals {
-		var id string
-		if err := tx.queryRow(`SELECT id FROM match_proposals WHERE unit_id = $1 AND status = 'open'`, unitID).Scan(&id); err != nil {
-			return err
-		}
-		if err := tx.lapseProposal(id); err != nil {
+	// A client has at most one open proposal (match_proposals_client_open).
+	var proposal, unitID string
+	err := tx.queryRow(`SELECT id, unit_id FROM match_proposals WHERE client_id = $1 AND status = 'open'`, r.ClientID).Scan(&proposal, &unitID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("open proposal of %s: %w", r.ClientID, err)
+	default:
+		if err := tx.lapseProposal(proposal); err != nil {
 			return err
 		}
 		if err := tx.unitFreed(unitID, "proposal_lapsed"); err != nil {
