@@ -73,23 +73,10 @@ func TestRoundTripSamples(t *testing.T) {
 					}
 				}
 			}
-			records, err := db.ReferralRecords(ctx, cas.System, time.Time{}, time.Time{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(t.TempDir(), "doorway")
-			stats, err := hmiscsv.WriteExport(out, records, hmiscsv.ExportOptions{ExportedAt: clock.Now()})
-			if err != nil {
-				t.Fatal(err)
-			}
+			stats, back := exportAll(t, db, clock.Now())
 			if stats.Events != len(run.Referrals) || stats.Unmatched != 0 {
 				t.Errorf("stats %+v for %d referrals: every referral of an imported client is an event", stats, len(run.Referrals))
 			}
-			back, err := hmiscsv.Open(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer back.Close()
 			for id, ev := range eventRows(t, back) {
 				enrollment, ok := hmis.enrollments[ev["EnrollmentID"]]
 				if !ok || enrollment.personalID != ev["PersonalID"] {

@@ -72,23 +72,10 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 
-	records, err := db.ReferralRecords(ctx, cas.System, time.Time{}, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "doorway")
-	stats, err := hmiscsv.WriteExport(out, records, hmiscsv.ExportOptions{ExportedAt: clock.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	stats, back := exportAll(t, db, clock.Now())
 	if stats.Events != len(run.Referrals) || stats.WithResult != housed+declined {
 		t.Errorf("stats %+v; want %d events, %d with a result", stats, len(run.Referrals), housed+declined)
 	}
-	back, err := hmiscsv.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer back.Close()
 
 	t.Run("each event names the HMIS's CE enrollment, person and receiving project", func(t *testing.T) {
 		events := eventRows(t, back)
@@ -125,6 +112,26 @@ func TestRoundTrip(t *testing.T) {
 			t.Error(p)
 		}
 	})
+}
+
+// exportAll writes every referral of db as an HMIS export, exported at a moment, and opens it.
+func exportAll(t *testing.T, db *store.DB, at time.Time) (hmiscsv.ExportStats, *hmiscsv.Export) {
+	t.Helper()
+	records, err := db.ReferralRecords(ctx, cas.System, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "doorway")
+	stats, err := hmiscsv.WriteExport(out, records, hmiscsv.ExportOptions{ExportedAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := hmiscsv.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { back.Close() })
+	return stats, back
 }
 
 // hmisExport is what the round trip checks against in the HMIS's export.
