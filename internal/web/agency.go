@@ -23,8 +23,8 @@ type casContactJSON struct {
 	Email  string `json:"email"`
 }
 
-// noCASContact warns that an agency's referral notifications reach no one.
-const noCASContact = "The agency has no CAS Contact: its referral notifications reach no one. The HMIS team designates one (cas_contact on an agency user)."
+// noCASContact warns that an agency's referrals reach no one there.
+const noCASContact = "The agency has no CAS Contact: its referrals reach no one there, and the CAS admins are told instead. The HMIS team designates one (cas_contact on an agency user)."
 
 func toAgencyJSON(a cas.Agency) agencyJSON {
 	out := agencyJSON{ID: a.ID, Name: a.Name, HMISOrganizationID: a.HMISOrganizationID,

@@ -374,7 +374,7 @@ func TestHMISAgenciesPage(t *testing.T) {
 	c := newHMISCoC(t)
 	b := c.hmisBrowser(t)
 	ctx := context.Background()
-	const warning = `class="warning">No CAS Contact: its referral notifications reach no one.`
+	const warning = `class="warning">No CAS Contact: its referrals reach no one there (the CAS admins are told instead).`
 
 	body := b.getHMISPage("/admin/agencies")
 	for _, id := range []string{c.harbor.ID, c.riverside.ID} {
