@@ -202,9 +202,12 @@ func (tx *Tx) giveToWaiting(u cas.Unit) (bool, error) {
 // one client's over-referrals, once that client holds no unit, or, with clientID "", of all, before
 // a matching run sees the free units (a catch-all beside unitFreed).
 func (tx *Tx) giveWaitingUnits(clientID string) error {
-	units, err := tx.ids(`SELECT s.id FROM unit_states s WHERE s.`+unheld+` AND s.facility_id IN
-		(SELECT facility_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NULL AND ($1 = '' OR client_id = $1))
-		ORDER BY s.facility_id, s.label, s.id`, clientID)
+	// Read from the tables, not unit_states: a free unit is one with no row in unit_holders, and the
+	// view's "since" columns are not needed on every matching run.
+	units, err := tx.ids(`SELECT u.id FROM units u WHERE NOT EXISTS (SELECT 1 FROM unit_holders h WHERE h.unit_id = u.id)
+		AND u.facility_id IN (SELECT facility_id FROM referrals WHERE status IN ('pending', 'accepted') AND unit_id IS NULL
+		AND ($1 = '' OR client_id = $1))
+		ORDER BY u.facility_id, u.label, u.id`, clientID)
 	if err != nil {
 		return fmt.Errorf("free units with over-referrals waiting: %w", err)
 	}
