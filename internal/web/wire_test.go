@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +76,12 @@ func onTheWire(tb testing.TB, h http.Handler) http.Handler {
 		if reqErr != nil && rec.Code < 300 {
 			tb.Errorf("%s %s: the document refuses the request, the server took it (%d): %v", r.Method, r.URL, rec.Code, reqErr)
 		}
+		if reqErr == nil && rec.Code == http.StatusBadRequest && (len(body) == 0 || json.Valid(body)) {
+			if field := refusedField(rec.Body.Bytes()); !statedRule(route.Operation, field) {
+				tb.Errorf("%s %s: the document allows the request, the server refused it for a rule on %q that neither the schema nor the operation's x-rules states: %s",
+					r.Method, r.URL, field, strings.TrimSpace(rec.Body.String()))
+			}
+		}
 		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
 			Options: &openapi3filter.Options{IncludeResponseStatus: true}}
 		out.SetBodyBytes(rec.Body.Bytes())
@@ -81,4 +89,35 @@ func onTheWire(tb testing.TB, h http.Handler) http.Handler {
 			tb.Errorf("%s %s: the response contradicts openapi.yaml: %v", r.Method, r.URL, err)
 		}
 	})
+}
+
+// refusedField is the field a 400 answer names.
+func refusedField(body []byte) string {
+	var e struct {
+		Error struct {
+			Field string `json:"field"`
+		} `json:"error"`
+	}
+	json.Unmarshal(body, &e)
+	return e.Error.Field
+}
+
+var index = regexp.MustCompile(`\[[0-9]+\]`)
+
+// statedRule reports whether the operation's x-rules state a rule on the field (or on a document
+// the field lies in: a rule on details.add covers details.add[2].label).
+func statedRule(op *openapi3.Operation, field string) bool {
+	raw, err := json.Marshal(op.Extensions["x-rules"])
+	if err != nil || field == "" {
+		return false
+	}
+	var rules []struct{ Field string }
+	json.Unmarshal(raw, &rules)
+	field = index.ReplaceAllString(field, "")
+	for _, r := range rules {
+		if field == r.Field || strings.HasPrefix(field, r.Field+".") {
+			return true
+		}
+	}
+	return false
 }
