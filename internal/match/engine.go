@@ -11,7 +11,7 @@ import (
 
 // Match decides which ranked client to refer to which free unit.
 //
-// Candidates are ranked by s.Scheme. Facilities are then filled one at a time, the scarcest first:
+// Candidates are ranked by s.Scheme, unless s.Ranked says they come ranked. Facilities are then filled one at a time, the scarcest first:
 // the facility with the fewest candidates eligible for at least one of its free units (ties by
 // facility ID), so that clients who could go elsewhere do not take units that few others can use.
 // Within a facility the most constrained unit is filled first, the one with the fewest eligible

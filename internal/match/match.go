@@ -32,6 +32,9 @@ type Snapshot struct {
 	Scheme     cas.PriorityScheme
 	Candidates []Candidate
 	Facilities []Facility
+	// Ranked says Candidates are already in rank order under Scheme (a candidate's position + 1 is
+	// its rank); Match does not sort them.
+	Ranked bool
 }
 
 // Ranked is a candidate with its place on the HPL (1 is the highest priority).

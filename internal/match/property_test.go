@@ -209,6 +209,28 @@ func TestMatchIgnoresInputOrder(t *testing.T) {
 	}
 }
 
+// A snapshot handed over ranked, as the store's maintained HPL hands it, must match as it does
+// when the engine ranks it.
+func TestMatchRankedInputAsRankedByTheEngine(t *testing.T) {
+	for seed := range uint64(300) {
+		s := randomSnapshot(seed)
+		if diff := cmp.Diff(Match(s), Match(ranked(s))); diff != "" {
+			t.Fatalf("seed %d: the result differs when the candidates come ranked:\n%s", seed, diff)
+		}
+	}
+}
+
+// ranked is the snapshot with its candidates in rank order, saying so.
+func ranked(s Snapshot) Snapshot {
+	byRank := Rank(s.Scheme, s.Candidates)
+	s.Candidates = make([]Candidate, len(byRank))
+	for i, r := range byRank {
+		s.Candidates[i] = r.Candidate
+	}
+	s.Ranked = true
+	return s
+}
+
 func shuffle[T any](rng *rand.Rand, s []T) {
 	rng.Shuffle(len(s), func(i, j int) { s[i], s[j] = s[j], s[i] })
 }

@@ -87,8 +87,15 @@ func populationBit(p cas.Population) uint8 {
 }
 
 func newRun(s *Snapshot) *run {
-	r := &run{snap: s, order: rankOrder(s.Scheme, s.Candidates), households: map[cas.HouseholdType]int32{},
-		documents: map[string]int{}, declinedBy: map[string][]int32{}}
+	r := &run{snap: s, households: map[cas.HouseholdType]int32{}, documents: map[string]int{}, declinedBy: map[string][]int32{}}
+	if s.Ranked {
+		r.order = make([]int32, len(s.Candidates))
+		for i := range r.order {
+			r.order[i] = int32(i)
+		}
+	} else {
+		r.order = rankOrder(s.Scheme, s.Candidates)
+	}
 	needAge, maxCapacity := false, 0
 	for i := range s.Facilities {
 		req := &s.Facilities[i].Program.Requirements
