@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
-	"github.com/doorway-cas/doorway/internal/match"
 )
 
 const hplColumns = `id, client_id, score, assessed_on, days_homeless, documents, intake_status, status,
@@ -52,7 +51,10 @@ type HPLFilter struct {
 	Search        string // the start of a first or last name, or the HMIS PersonalID
 }
 
-// HPL returns the Housing Priority List in rank order under the current scheme.
+// HPL returns the Housing Priority List in rank order under the current scheme, read from the
+// maintained ranking (hplindex.go): a page costs the same wherever it starts and however long the
+// list is. Housed and removed entries, when asked for, follow the list without a rank, the latest
+// changed first.
 func (db *DB) HPL(ctx context.Context, actor *cas.User, f HPLFilter, page Page) ([]HPLItem, string, cas.PriorityScheme, error) {
 	if !canReadHPL(actor) {
 		return nil, "", cas.PriorityScheme{}, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team read the HPL")
@@ -64,65 +66,167 @@ func (db *DB) HPL(ctx context.Context, actor *cas.User, f HPLFilter, page Page) 
 	if err != nil {
 		return nil, "", cas.PriorityScheme{}, err
 	}
-	after, err := page.after(1)
+	at, err := page.after(hplCursorKeys)
 	if err != nil {
 		return nil, "", cas.PriorityScheme{}, err
 	}
-	offset := 0
-	if after != nil {
-		if offset, err = strconv.Atoi(after[0]); err != nil || offset < 0 {
-			return nil, "", cas.PriorityScheme{}, cas.Invalid("cursor", "cursor is not one this server gave out")
-		}
-	}
-	scheme, err := currentScheme(ctx, db.sql)
+	v, err := db.rankedHPL(ctx)
 	if err != nil {
-		return nil, "", scheme, err
+		return nil, "", cas.PriorityScheme{}, err
 	}
-	cands, err := db.loadCandidates(ctx, db.sql, db.now())
-	if err != nil {
-		return nil, "", scheme, err
-	}
-	statuses := f.Status
-	if len(statuses) == 0 {
-		statuses = []cas.HPLStatus{cas.HPLActive, cas.HPLReferred}
-	}
-	ranked := match.Rank(scheme, cands)
-	// Housed and removed entries are off the list: shown when asked for, after it, without a rank.
-	if off := slices.DeleteFunc(slices.Clone(statuses), func(s cas.HPLStatus) bool { return s == cas.HPLActive || s == cas.HPLReferred }); len(off) > 0 {
-		entries, clients, err := loadEntries(ctx, db.sql, off)
-		if err != nil {
-			return nil, "", scheme, err
-		}
-		slices.SortFunc(entries, func(a, b cas.HPLEntry) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
-		for _, e := range entries {
-			ranked = append(ranked, match.Ranked{Candidate: match.Candidate{Entry: e, Client: clients[e.ClientID]}})
-		}
+	if len(f.Status) == 0 {
+		f.Status = []cas.HPLStatus{cas.HPLActive, cas.HPLReferred}
 	}
 	search := strings.ToLower(strings.TrimSpace(f.Search))
-	var items []HPLItem
-	for _, r := range ranked {
-		c, e := r.Client, r.Entry
-		switch {
-		case !slices.Contains(statuses, e.Status),
-			f.IntakeStatus != "" && e.IntakeStatus != f.IntakeStatus,
-			f.HouseholdType != "" && c.HouseholdType != f.HouseholdType,
-			f.Population != "" && !hasPopulation(c, f.Population),
-			search != "" && !strings.HasPrefix(strings.ToLower(c.FirstName), search) &&
-				!strings.HasPrefix(strings.ToLower(c.LastName), search) && c.HMISPersonalID != f.Search:
-			continue
+	items := make([]HPLItem, 0, limit+1)
+	onList := slices.Contains(f.Status, cas.HPLActive) || slices.Contains(f.Status, cas.HPLReferred)
+	if onList && (at == nil || at[0] == "r") {
+		start, err := v.resume(at)
+		if err != nil {
+			return nil, "", v.scheme, err
 		}
-		items = append(items, HPLItem{Entry: e, Client: c, Rank: r.Rank})
+		for i := start; i < len(v.rows) && len(items) <= limit; i++ {
+			r := v.rows[i]
+			if f.matches(&r.entry, &r.client, search) {
+				items = append(items, HPLItem{Entry: r.entry, Client: r.client, Rank: i + 1})
+			}
+		}
+		if len(items) > limit {
+			last := items[limit-1]
+			return items[:limit], v.cursorAt(last.Rank - 1), v.scheme, nil
+		}
+		at = nil
 	}
-	if offset > len(items) {
-		offset = len(items)
+	if off := slices.DeleteFunc(slices.Clone(f.Status), func(s cas.HPLStatus) bool { return s == cas.HPLActive || s == cas.HPLReferred }); len(off) > 0 {
+		more, err := db.offList(ctx, off, f, search, at, limit+1-len(items))
+		if err != nil {
+			return nil, "", v.scheme, err
+		}
+		items = append(items, more...)
+		if len(items) > limit {
+			last := items[limit-1].Entry
+			return items[:limit], cursor("o", last.UpdatedAt.Format(time.RFC3339Nano), last.ID, "", "", ""), v.scheme, nil
+		}
 	}
-	items = items[offset:]
-	next := ""
-	if len(items) > limit {
-		items = items[:limit]
-		next = cursor(strconv.Itoa(offset + limit))
+	return items, "", v.scheme, nil
+}
+
+// An HPL cursor has six keys: "r", the scheme version, the position, when the entry joined, its
+// ID and its sort key, for a place on the ranked list; "o", the time the entry changed and its ID,
+// for the housed and removed entries after it.
+const hplCursorKeys = 6
+
+// cursorAt is the cursor after a position on the list.
+func (v *hplView) cursorAt(pos int) string {
+	r := v.rows[pos]
+	key := make([]string, len(r.key))
+	for i, k := range r.key {
+		key[i] = strconv.FormatInt(k, 10)
 	}
-	return items, next, scheme, nil
+	return cursor("r", strconv.Itoa(v.scheme.Version), strconv.Itoa(pos), r.entry.CreatedAt.Format(time.RFC3339Nano), r.entry.ID, strings.Join(key, ","))
+}
+
+// resume finds where the page after a cursor starts: after the place the cursor's entry had,
+// found by its sort key, so that changes to the list between pages neither repeat nor skip
+// anyone; under another scheme than the cursor's, at the same position.
+func (v *hplView) resume(at []string) (int, error) {
+	if at == nil {
+		return 0, nil
+	}
+	bad := cas.Invalid("cursor", "cursor is not one this server gave out")
+	version, err1 := strconv.Atoi(at[1])
+	pos, err2 := strconv.Atoi(at[2])
+	joined, err3 := time.Parse(time.RFC3339Nano, at[3])
+	if err1 != nil || err2 != nil || err3 != nil || pos < 0 {
+		return 0, bad
+	}
+	if version != v.scheme.Version {
+		return min(pos+1, len(v.rows)), nil
+	}
+	last := &hplRow{entry: cas.HPLEntry{ID: at[4], CreatedAt: joined}}
+	if at[5] != "" {
+		for _, k := range strings.Split(at[5], ",") {
+			n, err := strconv.ParseInt(k, 10, 64)
+			if err != nil {
+				return 0, bad
+			}
+			last.key = append(last.key, n)
+		}
+	}
+	if len(last.key) != len(v.scheme.Criteria) {
+		return 0, bad
+	}
+	i, found := slices.BinarySearchFunc(v.rows, last, compareRows)
+	if found {
+		i++
+	}
+	return i, nil
+}
+
+// matches reports whether an entry passes the filter (statuses aside from the list's two).
+func (f HPLFilter) matches(e *cas.HPLEntry, c *cas.Client, search string) bool {
+	switch {
+	case !slices.Contains(f.Status, e.Status),
+		f.IntakeStatus != "" && e.IntakeStatus != f.IntakeStatus,
+		f.HouseholdType != "" && c.HouseholdType != f.HouseholdType,
+		f.Population != "" && !hasPopulation(*c, f.Population),
+		search != "" && !strings.HasPrefix(strings.ToLower(c.FirstName), search) &&
+			!strings.HasPrefix(strings.ToLower(c.LastName), search) && c.HMISPersonalID != f.Search:
+		return false
+	}
+	return true
+}
+
+// offList reads up to n housed or removed entries that pass the filter, the latest changed first,
+// after a cursor ("o", changed at, ID) when given.
+func (db *DB) offList(ctx context.Context, statuses []cas.HPLStatus, f HPLFilter, search string, at []string, n int) ([]HPLItem, error) {
+	where := []string{}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	in := make([]string, len(statuses))
+	for i, st := range statuses {
+		in[i] = arg(string(st))
+	}
+	where = append(where, "e.status IN ("+strings.Join(in, ", ")+")")
+	if f.IntakeStatus != "" {
+		where = append(where, "e.intake_status = "+arg(string(f.IntakeStatus)))
+	}
+	if f.HouseholdType != "" {
+		where = append(where, "c.household_type = "+arg(string(f.HouseholdType)))
+	}
+	if column, ok := map[cas.Population]string{cas.Veteran: "veteran", cas.ChronicallyHomeless: "chronic", cas.Youth: "youth",
+		cas.DVSurvivor: "dv_survivor"}[f.Population]; ok {
+		where = append(where, "c."+column+" = "+arg(true))
+	}
+	if search != "" {
+		prefix := arg(strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(search) + "%")
+		where = append(where, "(LOWER(c.first_name) LIKE "+prefix+` ESCAPE '\' OR LOWER(c.last_name) LIKE `+prefix+` ESCAPE '\' OR c.hmis_personal_id = `+arg(strings.TrimSpace(f.Search))+")")
+	}
+	if at != nil {
+		changed, err := time.Parse(time.RFC3339Nano, at[1])
+		if err != nil || at[0] != "o" {
+			return nil, cas.Invalid("cursor", "cursor is not one this server gave out")
+		}
+		t, id := arg(changed), arg(at[2])
+		where = append(where, "(e.updated_at < "+t+" OR (e.updated_at = "+t+" AND e.id < "+id+"))")
+	}
+	items := []HPLItem{}
+	err := eachRow(ctx, db.sql, `SELECT `+prefixed("e.", hplColumns)+`, `+prefixed("c.", clientColumns)+`
+		FROM hpl_entries e JOIN clients c ON c.id = e.client_id WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY e.updated_at DESC, e.id DESC LIMIT `+strconv.Itoa(n), args, func(row scanner) error {
+		var it HPLItem
+		var err error
+		it.Entry, err = scanHPLEntry(rowWithClient{row, &it.Client})
+		items = append(items, it)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("HPL, off the list: %w", err)
+	}
+	return items, nil
 }
 
 // validate refuses a filter value the list has no such thing as: a typo answers an error, not an
@@ -159,13 +263,8 @@ func hasPopulation(c cas.Client, p cas.Population) bool {
 	return false
 }
 
-// loadCandidates reads every entry on the list (active or referred) with its client, whether the
-// client has an open referral or proposal, and which programs they are not referred to again yet. The rank of an entry is its place among these.
-func (db *DB) loadCandidates(ctx context.Context, q querier, now time.Time) ([]match.Candidate, error) {
-	entries, clients, err := loadEntries(ctx, q, []cas.HPLStatus{cas.HPLActive, cas.HPLReferred})
-	if err != nil {
-		return nil, err
-	}
+// openReferrals lists the clients with an open referral or an open proposal.
+func openReferrals(ctx context.Context, q querier) (map[string]bool, error) {
 	open := map[string]bool{}
 	if err := eachRow(ctx, q, `SELECT client_id FROM referrals WHERE status IN ('pending', 'accepted')
 		UNION SELECT client_id FROM match_proposals WHERE status = 'open'`, nil, func(row scanner) error {
@@ -176,31 +275,26 @@ func (db *DB) loadCandidates(ctx context.Context, q querier, now time.Time) ([]m
 	}); err != nil {
 		return nil, fmt.Errorf("open referrals: %w", err)
 	}
-	notAgain, err := notReferredAgain(ctx, q, now.Add(-db.NoRereferral))
-	if err != nil {
-		return nil, err
-	}
-	today := cas.DateOf(now, db.Zone)
-	for id, c := range clients {
-		// The engine reads consent as of today: an expired release of information is none.
-		c.Consent = c.ConsentOn(today)
-		clients[id] = c
-	}
-	cands := make([]match.Candidate, 0, len(entries))
-	for _, e := range entries {
-		cands = append(cands, match.Candidate{Entry: e, Client: clients[e.ClientID], OpenReferral: open[e.ClientID], NotReferredAgainBy: notAgain[e.ClientID]})
-	}
-	return cands, nil
+	return open, nil
 }
 
 // notReferredAgain lists, by client, the programs whose referrals or proposals of the client ended
-// since a moment in a way the re-referral rules say blocks a new one (cas.ReReferralRules).
-func notReferredAgain(ctx context.Context, q querier, since time.Time) (map[string][]string, error) {
+// since a moment in a way the re-referral rules say blocks a new one (cas.ReReferralRules); of one
+// client when clientID is given.
+func notReferredAgain(ctx context.Context, q querier, since time.Time, clientID string) (map[string][]string, error) {
 	byClient := map[string][]string{}
 	// The statuses are the rules' constants, written into the text so the (status, ended) indexes serve.
-	err := eachRow(ctx, q, `SELECT client_id, program_id FROM referrals WHERE status IN (`+quoted(cas.BlockingStatuses("referral"))+`) AND closed_at >= $1
-		UNION SELECT client_id, program_id FROM match_proposals WHERE status IN (`+quoted(cas.BlockingStatuses("proposal"))+`) AND ended_at >= $1`,
-		[]any{since},
+	of := ""
+	if clientID != "" {
+		of = " AND client_id = $2"
+	}
+	args := []any{since}
+	if clientID != "" {
+		args = append(args, clientID)
+	}
+	err := eachRow(ctx, q, `SELECT client_id, program_id FROM referrals WHERE status IN (`+quoted(cas.BlockingStatuses("referral"))+`) AND closed_at >= $1`+of+`
+		UNION SELECT client_id, program_id FROM match_proposals WHERE status IN (`+quoted(cas.BlockingStatuses("proposal"))+`) AND ended_at >= $1`+of,
+		args,
 		func(row scanner) error {
 			var client, program string
 			err := row.Scan(&client, &program)
@@ -220,34 +314,6 @@ func quoted(list []string) string {
 		q[i] = "'" + strings.ReplaceAll(s, "'", "''") + "'"
 	}
 	return strings.Join(q, ", ")
-}
-
-// loadEntries reads the HPL entries with the given statuses and their clients.
-func loadEntries(ctx context.Context, q querier, statuses []cas.HPLStatus) ([]cas.HPLEntry, map[string]cas.Client, error) {
-	list := make([]string, len(statuses))
-	for i, st := range statuses {
-		list[i] = string(st)
-	}
-	inStatuses := `(',' || $1 || ',') LIKE ('%,' || status || ',%')`
-	arg := []any{strings.Join(list, ",")}
-	clients := map[string]cas.Client{}
-	if err := eachRow(ctx, q, `SELECT `+clientColumns+` FROM clients WHERE id IN (SELECT client_id FROM hpl_entries WHERE `+inStatuses+`)`, arg,
-		func(row scanner) error {
-			c, err := scanClient(row)
-			clients[c.ID] = c
-			return err
-		}); err != nil {
-		return nil, nil, fmt.Errorf("HPL clients: %w", err)
-	}
-	var entries []cas.HPLEntry
-	if err := eachRow(ctx, q, `SELECT `+hplColumns+` FROM hpl_entries WHERE `+inStatuses, arg, func(row scanner) error {
-		e, err := scanHPLEntry(row)
-		entries = append(entries, e)
-		return err
-	}); err != nil {
-		return nil, nil, fmt.Errorf("HPL entries: %w", err)
-	}
-	return entries, clients, nil
 }
 
 // eachRow runs a query and calls fn for each row.

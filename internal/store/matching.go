@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
@@ -21,48 +23,75 @@ type MatchRun struct {
 }
 
 // RunMatch runs the matching engine over the current HPL and free units and acts on its result:
-// referrals for programs in auto mode, proposals for those in review mode. Runs never overlap: on
-// PostgreSQL they take an advisory lock, on SQLite the write transaction is exclusive. With dryRun
-// nothing is written.
+// referrals for programs in auto mode, proposals for those in review mode. The engine reads its
+// snapshot outside any write transaction; the short transaction that follows takes the match lock
+// (PostgreSQL's advisory lock; SQLite's write transactions are exclusive), checks again that each
+// unit is still free and each client unchanged and without an open referral, and writes. With
+// dryRun nothing is written.
 func (db *DB) RunMatch(ctx context.Context, dryRun bool) (MatchRun, error) {
+	if dryRun {
+		return db.dryRunMatch(ctx)
+	}
 	var run MatchRun
-	errDryRun := errors.New("dry run")
-	err := db.inTx(ctx, cas.System, func(tx *Tx) error {
-		if db.dialect.matchLock != "" {
-			if _, err := tx.exec(db.dialect.matchLock); err != nil {
-				return fmt.Errorf("match lock: %w", err)
-			}
+	// Over-referrals waiting in line take the units that fit them before the engine sees any.
+	if err := db.inTx(ctx, cas.System, func(tx *Tx) error {
+		if err := tx.matchLock(); err != nil {
+			return err
 		}
-		if !dryRun {
-			// This run sees every change whose match job has committed by now, so those jobs are done.
-			// Jobs committed later stay queued; their changes may be too new for this snapshot.
-			if _, err := tx.exec(`UPDATE jobs SET done_at = $1, locked_until = NULL WHERE kind = $2 AND done_at IS NULL`, tx.now, JobMatch); err != nil {
+		return tx.giveWaitingUnits("")
+	}); err != nil {
+		return run, err
+	}
+	// The match jobs queued by now are answered by this run: their changes committed before the
+	// snapshot is read. Jobs queued later stay; their changes may be too new for it.
+	var jobs []any
+	if err := eachRow(ctx, db.sql, `SELECT id FROM jobs WHERE kind = $1 AND done_at IS NULL`, []any{JobMatch}, func(row scanner) error {
+		var id int64
+		err := row.Scan(&id)
+		jobs = append(jobs, id)
+		return err
+	}); err != nil {
+		return run, fmt.Errorf("match jobs: %w", err)
+	}
+	list, err := db.rankedHPL(ctx)
+	if err != nil {
+		return run, err
+	}
+	snap, names, err := db.snapshot(ctx, db.sql, list)
+	if err != nil {
+		return run, err
+	}
+	run.Facility, run.Unit = names.facility, names.unit
+	if len(snap.Facilities) > 0 {
+		run.Result = match.Match(snap)
+	}
+	err = db.inTx(ctx, cas.System, func(tx *Tx) error {
+		if err := tx.matchLock(); err != nil {
+			return err
+		}
+		for ids := range slices.Chunk(jobs, 500) {
+			if _, err := tx.exec(`UPDATE jobs SET done_at = $1, locked_until = NULL WHERE done_at IS NULL AND id IN (`+placeholders(2, len(ids))+`)`,
+				append([]any{tx.now}, ids...)...); err != nil {
 				return fmt.Errorf("complete match jobs: %w", err)
 			}
 		}
-		// Over-referrals waiting in line take the units that fit them before the engine sees any (in a
-		// dry run too, so it shows what the engine would really do; the run's writes are rolled back).
-		if err := tx.giveWaitingUnits(""); err != nil {
-			return err
-		}
-		snap, names, err := tx.snapshot()
-		if err != nil {
-			return err
-		}
-		run.Facility, run.Unit = names.facility, names.unit
-		run.Result = match.Match(snap)
-		if dryRun {
-			return errDryRun
-		}
-		deadlines := names.responseDays
+		stale := false
 		for _, p := range run.Result.Proposals {
 			// The unit is locked and must still be free: a check-in may have taken it since the
-			// snapshot was read (PostgreSQL runs those beside the engine).
+			// snapshot was read.
 			u, err := tx.lockUnitRow(p.UnitID)
 			if err != nil {
 				return err
 			}
 			if !u.Free() {
+				continue
+			}
+			same, err := tx.unchangedSince(snap, p)
+			if err != nil {
+				return err
+			}
+			if !same {
+				stale = true
 				continue
 			}
 			if p.Mode == cas.ReferralReview {
@@ -73,18 +102,84 @@ func (db *DB) RunMatch(ctx context.Context, dryRun bool) (MatchRun, error) {
 				run.Proposals = append(run.Proposals, prop)
 				continue
 			}
-			r := referralOf(p, tx.now, deadlines[p.ProgramID], cas.System.ID)
+			r := referralOf(p, tx.now, names.responseDays[p.ProgramID], cas.System.ID)
 			if err := tx.insertReferral(r, ""); err != nil {
 				return err
 			}
 			run.Referrals = append(run.Referrals, r)
 		}
+		if stale {
+			// A client changed since the snapshot: the units they were chosen for are looked at again.
+			return tx.enqueue(JobMatch, matchReason{Reason: "changed_during_matching"})
+		}
 		return nil
+	})
+	return run, err
+}
+
+// dryRunMatch shows what a run would do now, writing nothing: waiting over-referrals take their
+// units in a transaction that is rolled back, and the engine reads the snapshot inside it.
+func (db *DB) dryRunMatch(ctx context.Context) (MatchRun, error) {
+	var run MatchRun
+	list, err := db.rankedHPL(ctx)
+	if err != nil {
+		return run, err
+	}
+	errDryRun := errors.New("dry run")
+	err = db.inTx(ctx, cas.System, func(tx *Tx) error {
+		if err := tx.giveWaitingUnits(""); err != nil {
+			return err
+		}
+		snap, names, err := db.snapshot(ctx, tx, list)
+		if err != nil {
+			return err
+		}
+		run.Facility, run.Unit = names.facility, names.unit
+		run.Result = match.Match(snap)
+		return errDryRun
 	})
 	if errors.Is(err, errDryRun) {
 		err = nil
 	}
 	return run, err
+}
+
+// matchLock makes matching runs' writes wait for each other.
+func (tx *Tx) matchLock() error {
+	if tx.db.dialect.matchLock == "" {
+		return nil
+	}
+	if _, err := tx.exec(tx.db.dialect.matchLock); err != nil {
+		return fmt.Errorf("match lock: %w", err)
+	}
+	return nil
+}
+
+// unchangedSince reports whether a proposal's client is as the snapshot saw them: the entry still
+// active, entry and client not changed since, and no open referral or proposal made meanwhile.
+func (tx *Tx) unchangedSince(snap match.Snapshot, p match.Proposal) (bool, error) {
+	var seen *match.Candidate
+	if i := p.Rank - 1; i >= 0 && i < len(snap.Candidates) && snap.Candidates[i].Entry.ID == p.HPLEntryID {
+		seen = &snap.Candidates[i]
+	}
+	if seen == nil {
+		return false, nil
+	}
+	var status cas.HPLStatus
+	var entryAt, clientAt time.Time
+	var open bool
+	err := tx.queryRow(`SELECT e.status, e.updated_at, c.updated_at,
+		EXISTS (SELECT 1 FROM referrals r WHERE r.client_id = c.id AND r.status IN ('pending', 'accepted'))
+		OR EXISTS (SELECT 1 FROM match_proposals m WHERE m.client_id = c.id AND m.status = 'open')
+		FROM hpl_entries e JOIN clients c ON c.id = e.client_id WHERE e.id = $1`+tx.db.dialect.forUpdate, p.HPLEntryID).
+		Scan(&status, &entryAt, &clientAt, &open)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("HPL entry %s: %w", p.HPLEntryID, err)
+	}
+	return status == cas.HPLActive && !open && entryAt.Equal(seen.Entry.UpdatedAt) && clientAt.Equal(seen.Client.UpdatedAt), nil
 }
 
 func referralOf(p match.Proposal, now time.Time, responseDays int, by string) cas.Referral {
@@ -101,40 +196,60 @@ type snapshotNames struct {
 }
 
 // snapshot reads what the engine needs: the ranked list's candidates, and the facilities with free
-// units (available and held by no open referral or proposal) with their programs.
-func (tx *Tx) snapshot() (match.Snapshot, snapshotNames, error) {
+// units (available and held by no open referral or proposal) with their programs, in a bounded
+// number of queries.
+func (db *DB) snapshot(ctx context.Context, q querier, list *hplView) (match.Snapshot, snapshotNames, error) {
 	names := snapshotNames{facility: map[string]string{}, unit: map[string]string{}, responseDays: map[string]int{}}
-	snap := match.Snapshot{Today: tx.today()}
-	var err error
-	if snap.Scheme, err = currentScheme(tx.ctx, tx); err != nil {
+	now := db.now()
+	snap := match.Snapshot{Today: cas.DateOf(now, db.Zone), Scheme: list.scheme}
+	units, err := freeUnits(ctx, q, "")
+	if err != nil || len(units) == 0 {
 		return snap, names, err
 	}
-	if snap.Candidates, err = tx.db.loadCandidates(tx.ctx, tx, tx.now); err != nil {
-		return snap, names, err
-	}
-	units, err := freeUnits(tx.ctx, tx, "")
+	open, err := openReferrals(ctx, q)
 	if err != nil {
 		return snap, names, err
 	}
+	notAgain, err := notReferredAgain(ctx, q, now.Add(-db.NoRereferral), "")
+	if err != nil {
+		return snap, names, err
+	}
+	snap.Candidates = list.candidates(snap.Today, open, notAgain)
 	byFacility := map[string]int{}
 	for _, u := range units {
 		names.unit[u.ID] = u.Label
-		i, ok := byFacility[u.FacilityID]
-		if !ok {
-			f, err := tx.db.facility(tx.ctx, tx, u.FacilityID, "")
-			if err != nil {
-				return snap, names, err
-			}
-			p, err := tx.db.program(tx.ctx, tx, f.ProgramID)
-			if err != nil {
-				return snap, names, err
-			}
-			names.facility[f.ID], names.responseDays[p.ID] = f.Name, p.ResponseDays
-			i = len(snap.Facilities)
-			byFacility[u.FacilityID] = i
-			snap.Facilities = append(snap.Facilities, match.Facility{Facility: f, Program: p})
+		if _, ok := byFacility[u.FacilityID]; !ok {
+			byFacility[u.FacilityID] = len(snap.Facilities)
+			snap.Facilities = append(snap.Facilities, match.Facility{Facility: cas.Facility{ID: u.FacilityID}})
 		}
+		i := byFacility[u.FacilityID]
 		snap.Facilities[i].FreeUnits = append(snap.Facilities[i].FreeUnits, u)
+	}
+	facilities := map[string]cas.Facility{}
+	if err := eachIn(ctx, q, `SELECT `+facilityColumns+` FROM facilities WHERE id IN `, slices.Collect(maps.Keys(byFacility)), func(row scanner) error {
+		f, err := scanFacility(row)
+		facilities[f.ID] = f
+		return err
+	}); err != nil {
+		return snap, names, fmt.Errorf("facilities with free units: %w", err)
+	}
+	programIDs := map[string]bool{}
+	for _, f := range facilities {
+		programIDs[f.ProgramID] = true
+	}
+	programs := map[string]cas.Program{}
+	if err := eachIn(ctx, q, `SELECT `+programColumns+` FROM programs WHERE id IN `, slices.Collect(maps.Keys(programIDs)), func(row scanner) error {
+		p, err := scanProgram(row)
+		programs[p.ID] = p
+		return err
+	}); err != nil {
+		return snap, names, fmt.Errorf("programs with free units: %w", err)
+	}
+	for i := range snap.Facilities {
+		f := facilities[snap.Facilities[i].Facility.ID]
+		p := programs[f.ProgramID]
+		snap.Facilities[i].Facility, snap.Facilities[i].Program = f, p
+		names.facility[f.ID], names.responseDays[p.ID] = f.Name, p.ResponseDays
 	}
 	return snap, names, nil
 }

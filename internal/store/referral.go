@@ -135,8 +135,13 @@ func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferra
 			return cas.Referral{}, err
 		}
 	}
+	// The ranking is read before the transaction, which then checks the entry itself.
+	list, err := db.rankedHPL(ctx)
+	if err != nil {
+		return cas.Referral{}, err
+	}
 	var r cas.Referral
-	err := db.inTx(ctx, actor, func(tx *Tx) error {
+	err = db.inTx(ctx, actor, func(tx *Tx) error {
 		f, err := db.facility(ctx, tx, in.FacilityID, db.dialect.forUpdate)
 		if err != nil {
 			return cas.Invalid("facility_id", "no facility has ID %q", in.FacilityID)
@@ -156,7 +161,7 @@ func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferra
 		if err != nil {
 			return err
 		}
-		ranked, scheme, err := tx.rankOf(client.ID)
+		ranked, err := tx.rankOf(list, client)
 		if err != nil {
 			return err
 		}
@@ -171,7 +176,7 @@ func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferra
 					client.FirstName, client.LastName, program.Name, strings.Join(refusals, "; "))}
 		}
 		r = cas.Referral{ID: newID(), ClientID: client.ID, HPLEntryID: ranked.Entry.ID, ProgramID: program.ID, FacilityID: f.ID, AgencyID: f.AgencyID,
-			Status: cas.ReferralPending, Source: cas.SourceManual, Rank: ranked.Rank, SchemeVersion: scheme.Version,
+			Status: cas.ReferralPending, Source: cas.SourceManual, Rank: ranked.Rank, SchemeVersion: list.scheme.Version,
 			Deadline: tx.now.Add(time.Duration(program.ResponseDays) * 24 * time.Hour), CreatedBy: actor.ID, CreatedAt: tx.now, UpdatedAt: tx.now}
 		if len(refusals) > 0 {
 			r.EligibilityOverride, r.EligibilityOverrideReason = true, in.EligibilityOverrideReason
@@ -207,23 +212,32 @@ func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferra
 	return r, err
 }
 
-// rankOf finds a client's open HPL entry, as the engine sees it, and its rank under the current
-// scheme.
-func (tx *Tx) rankOf(clientID string) (match.Ranked, cas.PriorityScheme, error) {
-	scheme, err := currentScheme(tx.ctx, tx)
+// rankOf finds a client's open HPL entry, as the engine would see it in this transaction, and
+// its rank on the list.
+func (tx *Tx) rankOf(list *hplView, client cas.Client) (match.Ranked, error) {
+	e, err := scanHPLEntry(tx.queryRow(`SELECT `+hplColumns+` FROM hpl_entries WHERE client_id = $1 AND status IN ('active', 'referred')`+
+		tx.db.dialect.forUpdate, client.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return match.Ranked{}, &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client is not on the HPL (or is housed or removed)"}
+	}
 	if err != nil {
-		return match.Ranked{}, scheme, err
+		return match.Ranked{}, fmt.Errorf("HPL entry of client %s: %w", client.ID, err)
 	}
-	cands, err := tx.db.loadCandidates(tx.ctx, tx, tx.now)
+	var open bool
+	if err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM referrals WHERE client_id = $1 AND status IN ('pending', 'accepted'))
+		OR EXISTS (SELECT 1 FROM match_proposals WHERE client_id = $1 AND status = 'open')`, client.ID).Scan(&open); err != nil {
+		return match.Ranked{}, fmt.Errorf("open referrals of client %s: %w", client.ID, err)
+	}
+	notAgain, err := notReferredAgain(tx.ctx, tx, tx.now.Add(-tx.db.NoRereferral), client.ID)
 	if err != nil {
-		return match.Ranked{}, scheme, err
+		return match.Ranked{}, err
 	}
-	for _, c := range match.Rank(scheme, cands) {
-		if c.Entry.ClientID == clientID {
-			return c, scheme, nil
-		}
+	client.Consent = client.ConsentOn(tx.today())
+	ranked := match.Ranked{Candidate: match.Candidate{Entry: e, Client: client, OpenReferral: open, NotReferredAgainBy: notAgain[client.ID]}}
+	if pos, ok := list.position(client.ID); ok {
+		ranked.Rank = pos + 1
 	}
-	return match.Ranked{}, scheme, &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client is not on the HPL (or is housed or removed)"}
+	return ranked, nil
 }
 
 // unitHeldFor returns the open referral through which a client holds a unit, if any.

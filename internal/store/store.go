@@ -41,6 +41,8 @@ type DB struct {
 	// Thresholds judge the under-referral suspects the worker records each week; zero fields take
 	// report.DefaultThresholds.
 	Thresholds report.Thresholds
+
+	hpl hplIndex // the ranked HPL, kept up to date from hpl_changes
 }
 
 // DefaultNoRereferral is the no-re-referral period when none is configured.
