@@ -47,7 +47,8 @@ Usage:
   doorway token create --email E [--name N]           print a new API token for an account
   doorway token revoke --email E                       revoke every API token of an account
   doorway match --dry-run [--db URL]                   what the matching engine would refer now, and why
-  doorway gen --clients N --units M --out DIR [--seed S]   write a synthetic HUD HMIS CSV export
+  doorway gen --clients N --units M --out DIR [--hpl N] [--consent-share F] [--seed S]
+                                                       write a synthetic HUD HMIS CSV export (and consent list)
   doorway import hmis-csv DIR|ZIP [--consent LIST] [--dry-run] [--strict] [--db URL]
                                                        load agencies, programs, units, clients and the HPL
                                                        from a HUD HMIS CSV export (FY2024 or FY2026)

@@ -1,7 +1,9 @@
 package hmiscsv
 
 import (
+	"encoding/csv"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,16 +13,26 @@ import (
 
 // GenOptions says what synthetic export Generate writes.
 type GenOptions struct {
-	Clients int    // people in Client.csv
-	Units   int    // UnitInventory summed over every Inventory row
-	Seed    uint64 // the same options give the same export, byte for byte
-	Version string // HMIS CSV version; only "2024", the default, is generated
+	Clients int // people in Client.csv
+	Units   int // UnitInventory summed over every Inventory row
+	// HPL is how many people the export puts on the HPL: heads of household prioritized on an open
+	// CE enrollment, so at most Clients. 0 leaves it to chance: about 60% of the households.
+	HPL int
+	// ConsentShare, from 0 to 1, is the share of the people on the HPL that consent.csv names, in the
+	// consent list format (ReadConsentList), rounded to the nearest person. 0 writes no consent.csv.
+	ConsentShare float64
+	Seed         uint64 // the same options give the same export, byte for byte
+	Version      string // HMIS CSV version; only "2024", the default, is generated
 }
 
-// GenStats counts the data rows Generate wrote, by file name.
+// GenStats counts the data rows Generate wrote, by file name, and the people it put on the HPL.
 type GenStats struct {
 	Rows map[string]int
+	HPL  int
 }
+
+// consentFile is the consent list Generate writes beside the export when asked for one.
+const consentFile = "consent.csv"
 
 // HUD codes the generator writes (HMIS CSV lists 2.02.6 ProjectType and 2.07.4 HouseholdType).
 const (
@@ -56,16 +68,22 @@ var (
 // Organization, User, Project, ProjectCoC, CEParticipation, Inventory, Client, Enrollment, Exit and
 // Assessment. Every client has a CE enrollment at the one Coordinated Entry project, with a CE
 // assessment for the head of household (PrioritizationStatus 1 for households placed on the
-// priority list, whose CE enrollment stays open; 2 otherwise), and about nine more enrollments in
-// the CoC's other projects; some of those have exits. Housing projects receive CE referrals
-// (CEParticipation ReceivesReferrals = 1). Names, SSNs and places are fictional. Rows are written as
-// they are made, so memory stays small whatever the size.
+// priority list, whose CE enrollment stays open and who move into no housing; 2 otherwise), and
+// about nine more enrollments in the CoC's other projects; some of those have exits. Housing
+// projects receive CE referrals (CEParticipation ReceivesReferrals = 1). With a ConsentShare it
+// writes consent.csv too. Names, SSNs and places are fictional. Rows are written as they are made,
+// so memory stays small whatever the size: only a consent list keeps the IDs of the people on the
+// HPL until the end.
 func Generate(dir string, opts GenOptions) (GenStats, error) {
 	switch {
 	case opts.Clients < 0:
 		return GenStats{}, fmt.Errorf("generate: %d clients: want 0 or more", opts.Clients)
 	case opts.Units < 0:
 		return GenStats{}, fmt.Errorf("generate: %d units: want 0 or more", opts.Units)
+	case opts.HPL < 0 || opts.HPL > opts.Clients:
+		return GenStats{}, fmt.Errorf("generate: %d people on the HPL: want 0 to the %d clients", opts.HPL, opts.Clients)
+	case !(opts.ConsentShare >= 0 && opts.ConsentShare <= 1):
+		return GenStats{}, fmt.Errorf("generate: a consent share of %v: want 0 to 1", opts.ConsentShare)
 	case opts.Version != "" && opts.Version != FY2024:
 		return GenStats{}, fmt.Errorf("generate: version %q: only %s exports are generated", opts.Version, FY2024)
 	}
@@ -80,10 +98,13 @@ func Generate(dir string, opts GenOptions) (GenStats, error) {
 			err = ferr
 		}
 	}
+	stats := GenStats{Rows: map[string]int{}, HPL: g.listed}
+	if err == nil && opts.ConsentShare > 0 {
+		stats.Rows[consentFile], err = g.consentList()
+	}
 	if err != nil {
 		return GenStats{}, fmt.Errorf("generate: %w", err)
 	}
-	stats := GenStats{Rows: map[string]int{}}
 	for _, f := range g.files {
 		stats.Rows[f.w.file] = f.w.Rows()
 	}
@@ -100,6 +121,15 @@ type generator struct {
 	projects []genProject
 	ce       genProject
 	seq      map[string]int // last ID given, by prefix
+	listed   int            // households put on the HPL
+	// heads are the people on the HPL, kept for the consent list when one is asked for.
+	heads []listedHead
+}
+
+// listedHead is a head of household on the HPL, assessed on the day their place was decided.
+type listedHead struct {
+	id       string
+	assessed time.Time
 }
 
 type genProject struct {
@@ -435,16 +465,56 @@ func (g *generator) people() error {
 	}
 	clients, enrollments, exits, assessments := ws[0], ws[1], ws[2], ws[3]
 	for left := g.opts.Clients; left > 0; {
-		household, err := g.household(clients, min(left, g.householdSize()))
+		var size int
+		var listed bool
+		if g.opts.HPL > 0 {
+			size, listed = g.listedHousehold(left, g.opts.HPL-g.listed)
+		} else {
+			size = min(left, g.householdSize())
+		}
+		household, err := g.household(clients, size)
 		if err != nil {
 			return err
 		}
 		left -= len(household)
-		if err := g.enrollments(enrollments, exits, assessments, household); err != nil {
+		if g.opts.HPL == 0 {
+			// Drawn after the household, so that a seed gives the export it always has.
+			listed = g.rng.IntN(100) < 60
+		}
+		if err := g.enrollments(enrollments, exits, assessments, household, listed); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// meanHousehold is the mean of householdSize.
+const meanHousehold = 0.72*1 + 0.10*2 + 0.18*4
+
+// listedHousehold draws the size of the next household of the left clients, and whether it goes
+// on the HPL, so that need more households go on it in all. Each household goes on it with the
+// chance that lists need of the households left, on average, drawn afresh for each, and no
+// household takes clients the heads still needed cannot spare, so the count comes out exact. When
+// the list needs more heads than the households left would have, every household goes on it and
+// some that would be larger are people alone.
+func (g *generator) listedHousehold(left, need int) (size int, listed bool) {
+	size = min(left, g.householdSize())
+	heads := float64(need) / float64(left) // per client left
+	switch {
+	case need == 0:
+	case heads*meanHousehold >= 1:
+		listed = true
+		if size > 1 && g.rng.Float64()*(meanHousehold-1) >= 1/heads-1 {
+			size = 1
+		}
+	default:
+		listed = g.rng.Float64() < heads*meanHousehold
+	}
+	spare := left - need // clients beyond one for each head still needed
+	if listed {
+		spare++
+	}
+	return min(size, spare), listed
 }
 
 // householdSize is 1 for most, 2 to 5 for couples and families.
@@ -573,10 +643,10 @@ var wars = []struct {
 	{"IraqOND", 2010, 2011},
 }
 
-// enrollments writes the household's CE enrollment with its assessments, and on average nine
-// more household enrollments in other projects, each with an exit when it has ended.
-func (g *generator) enrollments(enrollments, exits, assessments *Writer, hh []member) error {
-	onList := g.rng.IntN(100) < 60
+// enrollments writes the household's CE enrollment with its assessments, which put it on the HPL
+// when onList, and on average nine more household enrollments in other projects, each with an
+// exit when it has ended.
+func (g *generator) enrollments(enrollments, exits, assessments *Writer, hh []member, onList bool) error {
 	ceEntry := g.day(genStart, genEnd.AddDate(0, -1, 0))
 	var ceExit time.Time
 	if !onList && g.rng.IntN(2) == 0 {
@@ -604,6 +674,12 @@ func (g *generator) enrollments(enrollments, exits, assessments *Writer, hh []me
 	}
 	if err := g.assessment(assessments, ceEnrollmentID, hh[0].id, assessed, 2, status); err != nil {
 		return err
+	}
+	if onList {
+		g.listed++
+		if g.opts.ConsentShare > 0 {
+			g.heads = append(g.heads, listedHead{hh[0].id, assessed})
+		}
 	}
 
 	for range g.rng.IntN(19) {
@@ -741,13 +817,45 @@ func (g *generator) assessment(w *Writer, enrollmentID, personalID string, on ti
 	return w.WriteRow()
 }
 
+// consentList writes consent.csv: ConsentShare of the people on the HPL, picked at random, each
+// consenting between their assessment and the export's end, with no expiry. It returns the number
+// of people it names. Its own random numbers leave the export the same with or without it.
+func (g *generator) consentList() (int, error) {
+	rng := rand.New(rand.NewPCG(g.opts.Seed, 0x636f6e73656e74))
+	want := int(math.Round(g.opts.ConsentShare * float64(len(g.heads))))
+	f, err := os.Create(filepath.Join(g.dir, consentFile))
+	if err != nil {
+		return 0, err
+	}
+	w := csv.NewWriter(f)
+	w.Write(ConsentListColumns[:2])
+	named := 0
+	for i, h := range g.heads {
+		// Of the people left, each is picked with the chance that picks the number still wanted.
+		if rng.IntN(len(g.heads)-i) >= want-named {
+			continue
+		}
+		named++
+		w.Write([]string{h.id, randomDay(rng, h.assessed, genEnd).Format(time.DateOnly)})
+	}
+	w.Flush()
+	err = w.Error()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return named, err
+}
+
 // day is a day between from and to, both included.
-func (g *generator) day(from, to time.Time) time.Time {
+func (g *generator) day(from, to time.Time) time.Time { return randomDay(g.rng, from, to) }
+
+// randomDay is a day between from and to, both included, drawn from rng.
+func randomDay(rng *rand.Rand, from, to time.Time) time.Time {
 	days := int(to.Sub(from).Hours() / 24)
 	if days <= 0 {
 		return from
 	}
-	return from.AddDate(0, 0, g.rng.IntN(days+1))
+	return from.AddDate(0, 0, rng.IntN(days+1))
 }
 
 func pick[T any](rng *rand.Rand, list []T) T { return list[rng.IntN(len(list))] }

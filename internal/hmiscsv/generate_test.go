@@ -2,6 +2,9 @@ package hmiscsv
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +12,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
+	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
 // MustGenerate writes a synthetic export to a temporary folder.
@@ -222,6 +229,72 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestGenerateHPL: an export generated with HPL and ConsentShare, imported with its consent.csv,
+// puts exactly HPL people on the list, round(ConsentShare × HPL) of them consented, whether the
+// list is a few of the clients, most of them or all.
+func TestGenerateHPL(t *testing.T) {
+	for _, c := range []struct {
+		clients, hpl int
+		share        float64
+	}{
+		{300, 250, 0.7},
+		{300, 300, 1},
+		{400, 3, 0.5},
+		{500, 120, 0.33},
+	} {
+		t.Run(fmt.Sprintf("%d of %d clients, %v consented", c.hpl, c.clients, c.share), func(t *testing.T) {
+			dir, stats := MustGenerate(t, GenOptions{Clients: c.clients, Units: 40, HPL: c.hpl, ConsentShare: c.share, Seed: 5})
+			consented := int(math.Round(c.share * float64(c.hpl)))
+			if stats.HPL != c.hpl || stats.Rows[consentFile] != consented || stats.Rows["Client.csv"] != c.clients {
+				t.Errorf("stats: %d on the HPL, rows %v; want %d on the HPL, %d in consent.csv", stats.HPL, stats.Rows, c.hpl, consented)
+			}
+			in, report := MustMap(t, dir)
+			if len(report.Skipped)+len(report.Warnings) > 0 {
+				t.Errorf("skipped %v, warnings %v", report.Skipped, report.Warnings)
+			}
+			f, err := os.Open(filepath.Join(dir, consentFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if in.Consent, err = ReadConsentList(consentFile, f); err != nil {
+				t.Fatal(err)
+			}
+			db := storetest.Open(t, storetest.SQLiteURL(t))
+			if _, err := db.ImportHMIS(context.Background(), cas.System, in, false); err != nil {
+				t.Fatal(err)
+			}
+			onList := func(keep func(store.HPLItem) bool) int {
+				return countAll(t, func(p store.Page) ([]store.HPLItem, string, error) {
+					items, next, _, err := db.HPL(context.Background(), cas.System, store.HPLFilter{}, p)
+					return slices.DeleteFunc(items, func(i store.HPLItem) bool { return !keep(i) }), next, err
+				})
+			}
+			active := onList(func(i store.HPLItem) bool { return i.Entry.Status == cas.HPLActive })
+			withConsent := onList(func(i store.HPLItem) bool { return i.Client.Consent })
+			if active != c.hpl || withConsent != consented {
+				t.Errorf("%d active HPL entries, %d consented; want %d and %d", active, withConsent, c.hpl, consented)
+			}
+		})
+	}
+	t.Run("the consent list leaves the export as it is", func(t *testing.T) {
+		opts := GenOptions{Clients: 200, Units: 30, HPL: 150, Seed: 9}
+		without, _ := MustGenerate(t, opts)
+		opts.ConsentShare = 0.5
+		with, _ := MustGenerate(t, opts)
+		for _, f := range []string{"Client.csv", "Enrollment.csv", "Exit.csv", "Assessment.csv"} {
+			a, _ := os.ReadFile(filepath.Join(without, f))
+			b, _ := os.ReadFile(filepath.Join(with, f))
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s differs when a consent list is written", f)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(without, consentFile)); !os.IsNotExist(err) {
+			t.Errorf("consent.csv without a ConsentShare: %v", err)
+		}
+	})
+}
+
 func TestGenerateRefuses(t *testing.T) {
 	for _, c := range []struct {
 		opts GenOptions
@@ -230,6 +303,10 @@ func TestGenerateRefuses(t *testing.T) {
 		{GenOptions{Clients: -1}, "-1 clients"},
 		{GenOptions{Units: -5}, "-5 units"},
 		{GenOptions{Version: FY2026}, `version "2026"`},
+		{GenOptions{Clients: 10, HPL: 11}, "11 people on the HPL: want 0 to the 10 clients"},
+		{GenOptions{Clients: 10, HPL: -1}, "-1 people on the HPL"},
+		{GenOptions{Clients: 10, ConsentShare: 1.01}, "a consent share of 1.01: want 0 to 1"},
+		{GenOptions{Clients: 10, ConsentShare: math.NaN()}, "a consent share of NaN"},
 	} {
 		if _, err := Generate(t.TempDir(), c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Generate(%+v) = %v, want an error with %q", c.opts, err, c.want)
