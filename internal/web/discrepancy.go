@@ -8,17 +8,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// discrepancyRoutes are the discrepancy reports' routes: an agency says which of its units Doorway
-// shows wrongly and what is true; CAS admins and the HMIS team resolve the report.
-func (s *Server) discrepancyRoutes() []route {
-	return []route{
-		{"GET", "/api/v1/discrepancies", anyRole, s.discrepancyList},
-		{"POST", "/api/v1/discrepancies", unitOperators, s.discrepancyFile},
-		{"GET", "/api/v1/discrepancies/{id}", anyRole, s.discrepancyShow},
-		{"POST", "/api/v1/discrepancies/{id}/resolve", coc, s.discrepancyResolve},
-	}
-}
-
 type resolutionJSON struct {
 	Action cas.ResolutionAction `json:"action"`
 	Note   string               `json:"note"`

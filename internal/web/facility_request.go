@@ -9,17 +9,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// facilityRequestRoutes are the facility-setup requests' routes.
-func (s *Server) facilityRequestRoutes() []route {
-	return []route{
-		{"GET", "/api/v1/facility-requests", anyRole, s.facilityRequestList},
-		{"POST", "/api/v1/facility-requests", unitOperators, s.facilityRequestCreate},
-		{"GET", "/api/v1/facility-requests/{id}", anyRole, s.facilityRequestShow},
-		{"POST", "/api/v1/facility-requests/{id}/approve", hmisOnly, s.facilityRequestApprove},
-		{"POST", "/api/v1/facility-requests/{id}/reject", hmisOnly, s.facilityRequestReject},
-	}
-}
-
 type facilityRequestJSON struct {
 	ID         string                    `json:"id"`
 	AgencyID   string                    `json:"agency_id"`

@@ -12,25 +12,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// agencyPages are the pages agency users work in: incoming referrals, the unit roster.
-func (s *Server) agencyPages() []route {
-	return []route{
-		{"GET", "/referrals", anyRole, s.agencyReferralsPage},
-		{"GET", "/referrals/{id}", anyRole, s.agencyReferralPage},
-		{"POST", "/referrals/{id}/accept", unitOperators, s.agencyReferralAccept},
-		{"POST", "/referrals/{id}/decline", unitOperators, s.agencyReferralDecline},
-		{"POST", "/referrals/{id}/move-in", unitOperators, s.agencyReferralMoveIn},
-		{"POST", "/referrals/{id}/withdraw", casOnly, s.agencyReferralWithdraw},
-
-		{"GET", "/units", unitOperators, s.agencyUnitsPage},
-		{"POST", "/units/{id}/check-in", unitOperators, s.agencyUnitCheckIn},
-		{"POST", "/units/{id}/check-out", unitOperators, s.agencyUnitCheckOut},
-		{"POST", "/units/{id}/reserve", unitOperators, s.agencyUnitReserve},
-		{"POST", "/reservations/{id}/release", unitOperators, s.agencyReservationRelease},
-		{"POST", "/facilities/{id}/confirm-inventory", unitOperators, s.agencyConfirmInventory},
-	}
-}
-
 // agencyDue says how long until a deadline, or how long past it.
 func agencyDue(now, deadline time.Time) string {
 	d := deadline.Sub(now)

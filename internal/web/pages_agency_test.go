@@ -17,25 +17,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
-func init() {
-	for pattern, want := range map[string]string{
-		"GET /referrals":                          "nyyy",
-		"GET /referrals/{id}":                     "nyyy",
-		"POST /referrals/{id}/accept":             "nnyy",
-		"POST /referrals/{id}/decline":            "nnyy",
-		"POST /referrals/{id}/move-in":            "nnyy",
-		"POST /referrals/{id}/withdraw":           "nynn",
-		"GET /units":                              "nnyy",
-		"POST /units/{id}/check-in":               "nnyy",
-		"POST /units/{id}/check-out":              "nnyy",
-		"POST /units/{id}/reserve":                "nnyy",
-		"POST /reservations/{id}/release":         "nnyy",
-		"POST /facilities/{id}/confirm-inventory": "nnyy",
-	} {
-		pageMatrix[pattern] = want
-	}
-}
-
 // agencyCoC is a small CoC for the agency pages: Harbor (with a facility of four units and a
 // pending referral of Jane Doe) and Bayside (with a facility, a unit and a referral of Bob Roe).
 type agencyCoC struct {

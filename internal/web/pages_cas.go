@@ -12,19 +12,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// casPages are the CAS admins' pages: the HPL, client pages, manual referral, the referral board.
-func (s *Server) casPages() []route {
-	return []route{
-		{"GET", "/hpl", coc, s.hplPage},
-		{"GET", "/clients/{id}", coc, s.clientPage},
-		{"POST", "/clients/{id}/refer", casOnly, s.clientRefer},
-		{"GET", "/board", coc, s.boardPage},
-		{"GET", "/reports/hpl-packet", anyRole, s.packetPage},
-		{"POST", "/proposals/{id}/send", casOnly, s.proposalSendPage},
-		{"POST", "/proposals/{id}/dismiss", casOnly, s.proposalDismissPage},
-	}
-}
-
 // casOption is one choice of a select, with whether it is chosen.
 type casOption struct {
 	Value, Label string

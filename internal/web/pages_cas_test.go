@@ -17,15 +17,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
-func init() {
-	pageMatrix["GET /hpl"] = "nyyn"
-	pageMatrix["GET /clients/{id}"] = "nyyn"
-	pageMatrix["POST /clients/{id}/refer"] = "nynn"
-	pageMatrix["GET /board"] = "nyyn"
-	pageMatrix["POST /proposals/{id}/send"] = "nynn"
-	pageMatrix["POST /proposals/{id}/dismiss"] = "nynn"
-}
-
 // casWorld is a CoC on a controlled clock: a CAS admin, an HMIS admin, an agency user of Harbor,
 // Harbor's PSH program with a facility that has one free unit and a facility whose only unit is
 // occupied.

@@ -8,14 +8,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/hmiscsv"
 )
 
-// consentPages let CAS admins and the HMIS team record consent in bulk by uploading a consent list.
-func (s *Server) consentPages() []route {
-	return []route{
-		{"GET", "/clients/consent", coc, s.consentPage},
-		{"POST", "/clients/consent", coc, s.consentUpload},
-	}
-}
-
 // maxConsentUpload bounds an uploaded consent list: 10,000 lines are well under a megabyte.
 const maxConsentUpload = 16 << 20
 

@@ -14,11 +14,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
-func init() {
-	pageMatrix["GET /clients/consent"] = "nyyn"
-	pageMatrix["POST /clients/consent"] = "nyyn"
-}
-
 // uploadConsent posts a consent list as the consent page's form and returns the status, the
 // redirect and the page.
 func (b *browser) uploadConsent(list string) (int, string, string) {

@@ -10,22 +10,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/report"
 )
 
-// dashboardPages are the dashboards' pages: the charts, and each figure's CSV download for
-// signed-in browsers (the API takes only bearer tokens).
-func (s *Server) dashboardPages() []route {
-	return []route{
-		{"GET", "/reports/dashboard", anyRole, s.dashboardPage},
-		{"GET", "/reports/dashboard.csv", anyRole, s.dashboardCSV},
-	}
-}
-
-// metricsRoutes are the dashboards' API routes.
-func (s *Server) metricsRoutes() []route {
-	return []route{
-		{"GET", "/api/v1/reports/metrics", anyRole, s.metricsReport},
-	}
-}
-
 // Bounds of a metrics window.
 const (
 	defaultMetricsDays = 90

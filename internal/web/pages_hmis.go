@@ -12,22 +12,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// hmisPages are the HMIS team's pages: inventory across agencies, users, agencies, CAS Contacts.
-func (s *Server) hmisPages() []route {
-	return []route{
-		{"GET", "/inventory", hmisOnly, s.hmisInventoryPage},
-		{"POST", "/units/{id}/offline", hmisOnly, s.hmisUnitOffline},
-		{"POST", "/units/{id}/online", hmisOnly, s.hmisUnitOnline},
-		{"GET", "/admin/users", hmisOnly, s.hmisUsersPage},
-		{"POST", "/admin/users", hmisOnly, s.hmisUserCreate},
-		{"POST", "/admin/users/{id}/cas-contact", hmisOnly, s.hmisUserCASContact},
-		{"POST", "/admin/users/{id}/disable", hmisOnly, s.hmisUserDisable},
-		{"POST", "/admin/users/{id}/enable", hmisOnly, s.hmisUserEnable},
-		{"GET", "/admin/agencies", hmisOnly, s.hmisAgenciesPage},
-		{"POST", "/admin/agencies", hmisOnly, s.hmisAgencyCreate},
-	}
-}
-
 // hmisQuery keeps a page's filters and paging, to send a form's browser back to the same view.
 func hmisQuery(q url.Values, keys ...string) template.URL {
 	v := url.Values{}

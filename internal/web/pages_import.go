@@ -19,16 +19,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// importPages let the HMIS team upload a HUD HMIS CSV export (a ZIP) and watch it import.
-func (s *Server) importPages() []route {
-	return []route{
-		{"GET", "/admin/import", hmisOnly, s.importPage},
-		{"POST", "/admin/import", hmisOnly, s.importUpload},
-		{"GET", "/admin/import/{id}", hmisOnly, s.importStatusPage},
-		{"GET", "/admin/import/{id}/progress", hmisOnly, s.importProgress},
-	}
-}
-
 // maxUpload bounds an uploaded export; a CoC's full HMIS export zips to tens of megabytes.
 const maxUpload = 512 << 20
 

@@ -22,17 +22,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
-func init() {
-	for pattern, who := range map[string]string{
-		"GET /admin/import":               "nnyn",
-		"POST /admin/import":              "nnyn",
-		"GET /admin/import/{id}":          "nnyn",
-		"GET /admin/import/{id}/progress": "nnyn",
-	} {
-		pageMatrix[pattern] = who
-	}
-}
-
 // zipDir zips a folder's files.
 func zipDir(t *testing.T, dir string) []byte {
 	t.Helper()

@@ -7,15 +7,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// inboxPages are the in-app inbox, for everyone.
-func (s *Server) inboxPages() []route {
-	return []route{
-		{"GET", "/inbox", anyRole, s.inboxPage},
-		{"POST", "/inbox/{id}/read", anyRole, s.inboxRead},
-		{"GET", "/inbox/unread", anyRole, s.inboxUnread},
-	}
-}
-
 type inboxData struct {
 	Items []store.Notification
 	Next  string

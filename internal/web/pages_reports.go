@@ -11,24 +11,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/report"
 )
 
-// reportPages are the under-referral report's pages.
-func (s *Server) reportPages() []route {
-	return []route{
-		{"GET", "/reports", anyRole, s.reportsPage},
-		{"GET", "/reports/under-referral", anyRole, s.underReferralPage},
-		{"POST", "/reports/under-referral/offline", hmisOnly, s.underReferralOffline},
-		{"POST", "/reports/under-referral/ask", coc, s.underReferralAsk},
-	}
-}
-
-// reportRoutes are the under-referral report's API actions.
-func (s *Server) reportRoutes() []route {
-	return []route{
-		{"POST", "/api/v1/reports/under-referral/offline", hmisOnly, s.unitsOffline},
-		{"POST", "/api/v1/reports/under-referral/ask", coc, s.askToConfirm},
-	}
-}
-
 // defaultReviewReason is the offline reason the suspects form offers.
 const defaultReviewReason = "Under-referral review: shows available but is not confirmed free"
 

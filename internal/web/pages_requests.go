@@ -16,24 +16,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// requestPages are the pages of discrepancy reports and facility-setup requests: an agency says
-// which of its units Doorway shows wrongly, or asks for a new facility or changed units, and the
-// CoC's staff act on it on the record.
-func (s *Server) requestPages() []route {
-	return []route{
-		{"GET", "/discrepancies", anyRole, s.discrepanciesPage},
-		{"POST", "/discrepancies", only(cas.RoleAgencyUser), s.discrepancyFilePage},
-		{"GET", "/discrepancies/{id}", anyRole, s.discrepancyPage},
-		{"POST", "/discrepancies/{id}/resolve", coc, s.discrepancyResolvePage},
-
-		{"GET", "/facility-requests", anyRole, s.facilityRequestsPage},
-		{"POST", "/facility-requests", only(cas.RoleAgencyUser), s.facilityRequestCreatePage},
-		{"GET", "/facility-requests/{id}", anyRole, s.facilityRequestPage},
-		{"POST", "/facility-requests/{id}/approve", hmisOnly, s.facilityRequestApprovePage},
-		{"POST", "/facility-requests/{id}/reject", hmisOnly, s.facilityRequestRejectPage},
-	}
-}
-
 // ----- What reports and requests point at -----
 
 // requestNames reads the agencies, programs, facilities and units that reports and requests point

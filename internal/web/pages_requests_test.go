@@ -14,22 +14,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
-func init() {
-	for pattern, want := range map[string]string{
-		"GET /discrepancies":                   "nyyy",
-		"POST /discrepancies":                  "nnny",
-		"GET /discrepancies/{id}":              "nyyy",
-		"POST /discrepancies/{id}/resolve":     "nyyn",
-		"GET /facility-requests":               "nyyy",
-		"POST /facility-requests":              "nnny",
-		"GET /facility-requests/{id}":          "nyyy",
-		"POST /facility-requests/{id}/approve": "nnyn",
-		"POST /facility-requests/{id}/reject":  "nnyn",
-	} {
-		pageMatrix[pattern] = want
-	}
-}
-
 // requestsUser returns an account of the test CoC by email.
 func requestsUser(t *testing.T, db *store.DB, email string) cas.User {
 	t.Helper()

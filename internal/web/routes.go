@@ -20,6 +20,8 @@ var (
 	anyRole  = access{roles: cas.Roles}
 	hmisOnly = access{roles: []cas.Role{cas.RoleHMISAdmin}}
 	casOnly  = access{roles: []cas.Role{cas.RoleCASAdmin}}
+	// agencyOnly is an agency's own users: they file what only an agency can say.
+	agencyOnly = access{roles: []cas.Role{cas.RoleAgencyUser}}
 	// coc is the CoC-wide staff: CAS admins and the HMIS team.
 	coc = access{roles: []cas.Role{cas.RoleCASAdmin, cas.RoleHMISAdmin}}
 	// unitOperators keep a roster true: the agency's own users, and the HMIS team to correct data.
@@ -30,120 +32,219 @@ func only(roles ...cas.Role) access { return access{roles: roles} }
 
 func (a access) admits(role cas.Role) bool { return a.public || slices.Contains(a.roles, role) }
 
+// routeKind says how a route signs its caller in and shows its errors.
+type routeKind int
+
+const (
+	// api routes take an API token (Authorization: Bearer) and answer errors as JSON.
+	api routeKind = iota
+	// ui routes are the web UI's pages and forms: a session cookie signs the browser in, errors
+	// are pages.
+	ui
+)
+
 type route struct {
+	kind         routeKind
 	method, path string
 	access       access
 	handle       handlerFunc
 }
 
-// routeTable is every route Doorway serves, with who may use it. The permission-matrix test fails
-// when a route is added here without an entry there.
+// routeTable is every route Doorway serves, by resource: the JSON API's, then the web UI's pages
+// and forms, each with the roles it admits. A resource's API handlers are in its file (unit.go),
+// its pages in its _page file (unit_page.go), its templates named after it (unit_roster.html).
+// The permission matrix in routes_test.go has a row for every line; its test fails on a route
+// without one.
 func (s *Server) routeTable() []route {
-	return append(s.apiRoutes(), slices.Concat(s.discrepancyRoutes(), s.facilityRequestRoutes(), s.reportRoutes(), s.metricsRoutes())...)
-}
-
-// apiRoutes are the JSON API's core routes; reports and requests add theirs in their own files.
-func (s *Server) apiRoutes() []route {
 	return []route{
-		{"GET", "/healthz", public, s.healthz},
-		{"GET", "/readyz", public, s.readyz},
-		{"GET", "/metrics", public, s.metricsPage},
-		{"GET", "/api/v1/openapi.yaml", public, s.openAPI},
+		// Operations and the API document.
+		{api, "GET", "/healthz", public, s.healthz},
+		{api, "GET", "/readyz", public, s.readyz},
+		{api, "GET", "/metrics", public, s.metricsPage},
+		{api, "GET", "/api/v1/openapi.yaml", public, s.openAPI},
 
-		{"GET", "/api/v1/me", anyRole, s.me},
-		{"PATCH", "/api/v1/me", anyRole, s.meUpdate},
-		{"GET", "/api/v1/notifications", anyRole, s.notificationList},
-		{"GET", "/api/v1/notifications/unread-count", anyRole, s.notificationUnread},
-		{"POST", "/api/v1/notifications/{id}/read", anyRole, s.notificationRead},
+		// Signing in.
+		{ui, "GET", "/{$}", public, s.home},
+		{ui, "GET", "/login", public, s.loginPage},
+		{ui, "POST", "/login", public, s.login},
+		{ui, "POST", "/logout", anyRole, s.logout},
 
-		{"GET", "/api/v1/agencies", anyRole, s.agencyList},
-		{"POST", "/api/v1/agencies", hmisOnly, s.agencyCreate},
-		{"GET", "/api/v1/agencies/{id}", anyRole, s.agencyShow},
-		{"PATCH", "/api/v1/agencies/{id}", hmisOnly, s.agencyUpdate},
+		// Users: the signed-in user (me), and the HMIS team's accounts.
+		{api, "GET", "/api/v1/me", anyRole, s.me},
+		{api, "PATCH", "/api/v1/me", anyRole, s.meUpdate},
+		{api, "GET", "/api/v1/users", only(cas.RoleHMISAdmin, cas.RoleAgencyUser), s.userList},
+		{api, "POST", "/api/v1/users", hmisOnly, s.userCreate},
+		{api, "GET", "/api/v1/users/{id}", anyRole, s.userShow},
+		{api, "PATCH", "/api/v1/users/{id}", hmisOnly, s.userUpdate},
+		{ui, "GET", "/admin/users", hmisOnly, s.hmisUsersPage},
+		{ui, "POST", "/admin/users", hmisOnly, s.hmisUserCreate},
+		{ui, "POST", "/admin/users/{id}/cas-contact", hmisOnly, s.hmisUserCASContact},
+		{ui, "POST", "/admin/users/{id}/disable", hmisOnly, s.hmisUserDisable},
+		{ui, "POST", "/admin/users/{id}/enable", hmisOnly, s.hmisUserEnable},
 
-		{"GET", "/api/v1/users", only(cas.RoleHMISAdmin, cas.RoleAgencyUser), s.userList},
-		{"POST", "/api/v1/users", hmisOnly, s.userCreate},
-		{"GET", "/api/v1/users/{id}", anyRole, s.userShow},
-		{"PATCH", "/api/v1/users/{id}", hmisOnly, s.userUpdate},
+		// Notifications: the in-app inbox.
+		{api, "GET", "/api/v1/notifications", anyRole, s.notificationList},
+		{api, "GET", "/api/v1/notifications/unread-count", anyRole, s.notificationUnread},
+		{api, "POST", "/api/v1/notifications/{id}/read", anyRole, s.notificationRead},
+		{ui, "GET", "/inbox", anyRole, s.inboxPage},
+		{ui, "POST", "/inbox/{id}/read", anyRole, s.inboxRead},
+		{ui, "GET", "/inbox/unread", anyRole, s.inboxUnread},
 
-		{"GET", "/api/v1/programs", anyRole, s.programList},
-		{"POST", "/api/v1/programs", hmisOnly, s.programCreate},
-		{"GET", "/api/v1/programs/{id}", anyRole, s.programShow},
-		{"PATCH", "/api/v1/programs/{id}", hmisOnly, s.programUpdate},
+		// Agencies.
+		{api, "GET", "/api/v1/agencies", anyRole, s.agencyList},
+		{api, "POST", "/api/v1/agencies", hmisOnly, s.agencyCreate},
+		{api, "GET", "/api/v1/agencies/{id}", anyRole, s.agencyShow},
+		{api, "PATCH", "/api/v1/agencies/{id}", hmisOnly, s.agencyUpdate},
+		{ui, "GET", "/admin/agencies", hmisOnly, s.hmisAgenciesPage},
+		{ui, "POST", "/admin/agencies", hmisOnly, s.hmisAgencyCreate},
 
-		{"GET", "/api/v1/facilities", anyRole, s.facilityList},
-		{"POST", "/api/v1/facilities", hmisOnly, s.facilityCreate},
-		{"GET", "/api/v1/facilities/{id}", anyRole, s.facilityShow},
-		{"PATCH", "/api/v1/facilities/{id}", hmisOnly, s.facilityUpdate},
-		{"POST", "/api/v1/facilities/{id}/confirm-inventory", unitOperators, s.facilityConfirmInventory},
+		// Programs.
+		{api, "GET", "/api/v1/programs", anyRole, s.programList},
+		{api, "POST", "/api/v1/programs", hmisOnly, s.programCreate},
+		{api, "GET", "/api/v1/programs/{id}", anyRole, s.programShow},
+		{api, "PATCH", "/api/v1/programs/{id}", hmisOnly, s.programUpdate},
 
-		{"GET", "/api/v1/units", anyRole, s.unitList},
-		{"POST", "/api/v1/units", hmisOnly, s.unitCreate},
-		{"GET", "/api/v1/units/{id}", anyRole, s.unitShow},
-		{"PATCH", "/api/v1/units/{id}", hmisOnly, s.unitUpdate},
-		{"POST", "/api/v1/units/{id}/check-in", unitOperators, s.unitCheckIn},
-		{"POST", "/api/v1/units/{id}/check-out", unitOperators, s.unitCheckOut},
+		// Facilities.
+		{api, "GET", "/api/v1/facilities", anyRole, s.facilityList},
+		{api, "POST", "/api/v1/facilities", hmisOnly, s.facilityCreate},
+		{api, "GET", "/api/v1/facilities/{id}", anyRole, s.facilityShow},
+		{api, "PATCH", "/api/v1/facilities/{id}", hmisOnly, s.facilityUpdate},
+		{api, "POST", "/api/v1/facilities/{id}/confirm-inventory", unitOperators, s.facilityConfirmInventory},
+		{ui, "POST", "/facilities/{id}/confirm-inventory", unitOperators, s.agencyConfirmInventory},
+
+		// Units: an agency's roster, the HMIS team's inventory across agencies.
+		{api, "GET", "/api/v1/units", anyRole, s.unitList},
+		{api, "POST", "/api/v1/units", hmisOnly, s.unitCreate},
+		{api, "GET", "/api/v1/units/{id}", anyRole, s.unitShow},
+		{api, "PATCH", "/api/v1/units/{id}", hmisOnly, s.unitUpdate},
+		{api, "POST", "/api/v1/units/{id}/check-in", unitOperators, s.unitCheckIn},
+		{api, "POST", "/api/v1/units/{id}/check-out", unitOperators, s.unitCheckOut},
 		// CAS admins may too, only in an emergency to withdraw the referral that holds the unit.
-		{"POST", "/api/v1/units/{id}/offline", coc, s.unitOffline},
-		{"POST", "/api/v1/units/{id}/online", hmisOnly, s.unitOnline},
+		{api, "POST", "/api/v1/units/{id}/offline", coc, s.unitOffline},
+		{api, "POST", "/api/v1/units/{id}/online", hmisOnly, s.unitOnline},
+		{ui, "GET", "/units", unitOperators, s.agencyUnitsPage},
+		{ui, "POST", "/units/{id}/check-in", unitOperators, s.agencyUnitCheckIn},
+		{ui, "POST", "/units/{id}/check-out", unitOperators, s.agencyUnitCheckOut},
+		{ui, "POST", "/units/{id}/reserve", unitOperators, s.agencyUnitReserve},
+		{ui, "POST", "/units/{id}/offline", hmisOnly, s.hmisUnitOffline},
+		{ui, "POST", "/units/{id}/online", hmisOnly, s.hmisUnitOnline},
+		{ui, "GET", "/inventory", hmisOnly, s.hmisInventoryPage},
 
-		{"GET", "/api/v1/reservations", anyRole, s.reservationList},
-		{"POST", "/api/v1/reservations", unitOperators, s.reservationCreate},
-		{"GET", "/api/v1/reservations/{id}", anyRole, s.reservationShow},
-		{"POST", "/api/v1/reservations/{id}/release", unitOperators, s.reservationRelease},
+		// Reservations: a unit held for someone not referred through CAS.
+		{api, "GET", "/api/v1/reservations", anyRole, s.reservationList},
+		{api, "POST", "/api/v1/reservations", unitOperators, s.reservationCreate},
+		{api, "GET", "/api/v1/reservations/{id}", anyRole, s.reservationShow},
+		{api, "POST", "/api/v1/reservations/{id}/release", unitOperators, s.reservationRelease},
+		{ui, "POST", "/reservations/{id}/release", unitOperators, s.agencyReservationRelease},
 
-		{"GET", "/api/v1/clients", anyRole, s.clientList},
-		{"POST", "/api/v1/clients", coc, s.clientCreate},
-		{"GET", "/api/v1/clients/{id}", anyRole, s.clientShow},
-		{"PATCH", "/api/v1/clients/{id}", coc, s.clientUpdate},
-		{"POST", "/api/v1/clients/consent", coc, s.clientConsent},
+		// Clients, and their consent in bulk.
+		{api, "GET", "/api/v1/clients", anyRole, s.clientList},
+		{api, "POST", "/api/v1/clients", coc, s.clientCreate},
+		{api, "GET", "/api/v1/clients/{id}", anyRole, s.clientShow},
+		{api, "PATCH", "/api/v1/clients/{id}", coc, s.clientUpdate},
+		{api, "POST", "/api/v1/clients/consent", coc, s.clientConsent},
+		{ui, "GET", "/clients/{id}", coc, s.clientPage},
+		{ui, "POST", "/clients/{id}/refer", casOnly, s.clientRefer},
+		{ui, "GET", "/clients/consent", coc, s.consentPage},
+		{ui, "POST", "/clients/consent", coc, s.consentUpload},
 
-		{"GET", "/api/v1/hpl", coc, s.hplList},
-		{"POST", "/api/v1/hpl", casOnly, s.hplAdd},
-		{"GET", "/api/v1/hpl/{id}", coc, s.hplShow},
-		{"PATCH", "/api/v1/hpl/{id}", casOnly, s.hplUpdate},
-		{"POST", "/api/v1/hpl/{id}/park", casOnly, s.hplPark},
-		{"POST", "/api/v1/hpl/{id}/unpark", casOnly, s.hplUnpark},
-		{"POST", "/api/v1/hpl/{id}/remove", casOnly, s.hplRemove},
-		{"GET", "/api/v1/priority-scheme", coc, s.schemeShow},
-		{"PUT", "/api/v1/priority-scheme", casOnly, s.schemeSet},
+		// The Housing Priority List and the scheme that orders it.
+		{api, "GET", "/api/v1/hpl", coc, s.hplList},
+		{api, "POST", "/api/v1/hpl", casOnly, s.hplAdd},
+		{api, "GET", "/api/v1/hpl/{id}", coc, s.hplShow},
+		{api, "PATCH", "/api/v1/hpl/{id}", casOnly, s.hplUpdate},
+		{api, "POST", "/api/v1/hpl/{id}/park", casOnly, s.hplPark},
+		{api, "POST", "/api/v1/hpl/{id}/unpark", casOnly, s.hplUnpark},
+		{api, "POST", "/api/v1/hpl/{id}/remove", casOnly, s.hplRemove},
+		{api, "GET", "/api/v1/priority-scheme", coc, s.schemeShow},
+		{api, "PUT", "/api/v1/priority-scheme", casOnly, s.schemeSet},
+		{ui, "GET", "/hpl", coc, s.hplPage},
 
-		{"GET", "/api/v1/referrals", anyRole, s.referralList},
-		{"POST", "/api/v1/referrals", casOnly, s.referralCreate},
-		{"GET", "/api/v1/referrals/{id}", anyRole, s.referralShow},
-		{"POST", "/api/v1/referrals/{id}/accept", unitOperators, s.referralAccept},
-		{"POST", "/api/v1/referrals/{id}/decline", unitOperators, s.referralDecline},
-		{"POST", "/api/v1/referrals/{id}/withdraw", casOnly, s.referralWithdraw},
-		{"POST", "/api/v1/referrals/{id}/move-in", unitOperators, s.referralMoveIn},
-		{"GET", "/api/v1/decline-reasons", anyRole, s.declineReasons},
-		{"GET", "/api/v1/reports/under-referral", anyRole, s.underReferral},
-		{"GET", "/api/v1/reports/hpl-packet", anyRole, s.hplPacket},
-		{"GET", "/api/v1/proposals", casOnly, s.proposalList},
-		{"POST", "/api/v1/proposals/{id}/send", casOnly, s.proposalSend},
-		{"POST", "/api/v1/proposals/{id}/dismiss", casOnly, s.proposalDismiss},
+		// Referrals: an agency's incoming referrals, one referral, the CAS admins' board.
+		{api, "GET", "/api/v1/referrals", anyRole, s.referralList},
+		{api, "POST", "/api/v1/referrals", casOnly, s.referralCreate},
+		{api, "GET", "/api/v1/referrals/{id}", anyRole, s.referralShow},
+		{api, "POST", "/api/v1/referrals/{id}/accept", unitOperators, s.referralAccept},
+		{api, "POST", "/api/v1/referrals/{id}/decline", unitOperators, s.referralDecline},
+		{api, "POST", "/api/v1/referrals/{id}/withdraw", casOnly, s.referralWithdraw},
+		{api, "POST", "/api/v1/referrals/{id}/move-in", unitOperators, s.referralMoveIn},
+		{api, "GET", "/api/v1/decline-reasons", anyRole, s.declineReasons},
+		{ui, "GET", "/referrals", anyRole, s.agencyReferralsPage},
+		{ui, "GET", "/referrals/{id}", anyRole, s.agencyReferralPage},
+		{ui, "POST", "/referrals/{id}/accept", unitOperators, s.agencyReferralAccept},
+		{ui, "POST", "/referrals/{id}/decline", unitOperators, s.agencyReferralDecline},
+		{ui, "POST", "/referrals/{id}/move-in", unitOperators, s.agencyReferralMoveIn},
+		{ui, "POST", "/referrals/{id}/withdraw", casOnly, s.agencyReferralWithdraw},
+		{ui, "GET", "/board", coc, s.boardPage},
+
+		// Proposals: the matching engine's referrals waiting for a CAS admin (review mode).
+		{api, "GET", "/api/v1/proposals", casOnly, s.proposalList},
+		{api, "POST", "/api/v1/proposals/{id}/send", casOnly, s.proposalSend},
+		{api, "POST", "/api/v1/proposals/{id}/dismiss", casOnly, s.proposalDismiss},
+		{ui, "POST", "/proposals/{id}/send", casOnly, s.proposalSendPage},
+		{ui, "POST", "/proposals/{id}/dismiss", casOnly, s.proposalDismissPage},
+
+		// Discrepancy reports: an agency says which of its units Doorway shows wrongly; CoC staff
+		// resolve the report on the record.
+		{api, "GET", "/api/v1/discrepancies", anyRole, s.discrepancyList},
+		{api, "POST", "/api/v1/discrepancies", unitOperators, s.discrepancyFile},
+		{api, "GET", "/api/v1/discrepancies/{id}", anyRole, s.discrepancyShow},
+		{api, "POST", "/api/v1/discrepancies/{id}/resolve", coc, s.discrepancyResolve},
+		{ui, "GET", "/discrepancies", anyRole, s.discrepanciesPage},
+		{ui, "POST", "/discrepancies", agencyOnly, s.discrepancyFilePage},
+		{ui, "GET", "/discrepancies/{id}", anyRole, s.discrepancyPage},
+		{ui, "POST", "/discrepancies/{id}/resolve", coc, s.discrepancyResolvePage},
+
+		// Facility-setup requests: an agency asks for a new facility or changed units; the HMIS
+		// team approves or rejects.
+		{api, "GET", "/api/v1/facility-requests", anyRole, s.facilityRequestList},
+		{api, "POST", "/api/v1/facility-requests", unitOperators, s.facilityRequestCreate},
+		{api, "GET", "/api/v1/facility-requests/{id}", anyRole, s.facilityRequestShow},
+		{api, "POST", "/api/v1/facility-requests/{id}/approve", hmisOnly, s.facilityRequestApprove},
+		{api, "POST", "/api/v1/facility-requests/{id}/reject", hmisOnly, s.facilityRequestReject},
+		{ui, "GET", "/facility-requests", anyRole, s.facilityRequestsPage},
+		{ui, "POST", "/facility-requests", agencyOnly, s.facilityRequestCreatePage},
+		{ui, "GET", "/facility-requests/{id}", anyRole, s.facilityRequestPage},
+		{ui, "POST", "/facility-requests/{id}/approve", hmisOnly, s.facilityRequestApprovePage},
+		{ui, "POST", "/facility-requests/{id}/reject", hmisOnly, s.facilityRequestRejectPage},
+
+		// Reports: the list of them, and the under-referral report with what CoC staff do about
+		// its suspects.
+		{api, "GET", "/api/v1/reports/under-referral", anyRole, s.underReferral},
+		{api, "POST", "/api/v1/reports/under-referral/offline", hmisOnly, s.unitsOffline},
+		{api, "POST", "/api/v1/reports/under-referral/ask", coc, s.askToConfirm},
+		{ui, "GET", "/reports", anyRole, s.reportsPage},
+		{ui, "GET", "/reports/under-referral", anyRole, s.underReferralPage},
+		{ui, "POST", "/reports/under-referral/offline", hmisOnly, s.underReferralOffline},
+		{ui, "POST", "/reports/under-referral/ask", coc, s.underReferralAsk},
+
+		// The HPL meeting packet; the page serves its CSV to signed-in browsers too.
+		{api, "GET", "/api/v1/reports/hpl-packet", anyRole, s.hplPacket},
+		{ui, "GET", "/reports/hpl-packet", anyRole, s.packetPage},
+
+		// The dashboards' figures; the page serves each figure's CSV to signed-in browsers.
+		{api, "GET", "/api/v1/reports/metrics", anyRole, s.metricsReport},
+		{ui, "GET", "/reports/dashboard", anyRole, s.dashboardPage},
+		{ui, "GET", "/reports/dashboard.csv", anyRole, s.dashboardCSV},
+
+		// Imports of a HUD HMIS CSV export, uploaded by the HMIS team.
+		{ui, "GET", "/admin/import", hmisOnly, s.importPage},
+		{ui, "POST", "/admin/import", hmisOnly, s.importUpload},
+		{ui, "GET", "/admin/import/{id}", hmisOnly, s.importStatusPage},
+		{ui, "GET", "/admin/import/{id}/progress", hmisOnly, s.importProgress},
 	}
 }
 
-// pageTable is every HTML page and form of the web UI, with who may use it; pages sign in with a
-// session cookie rather than a token.
-func (s *Server) pageTable() []route {
-	table := []route{
-		{"GET", "/{$}", public, s.home},
-		{"GET", "/login", public, s.loginPage},
-		{"POST", "/login", public, s.login},
-		{"POST", "/logout", anyRole, s.logout},
-	}
-	for _, group := range [][]route{s.inboxPages(), s.agencyPages(), s.casPages(), s.hmisPages(), s.importPages(), s.consentPages(),
-		s.requestPages(), s.reportPages(), s.dashboardPages()} {
-		table = append(table, group...)
-	}
-	return table
-}
-
+// routes builds the handler of every route: API routes sign in with a token, pages with a
+// session cookie.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routeTable() {
 		pattern := rt.method + " " + rt.path
+		if rt.kind == ui {
+			mux.Handle(pattern, s.instrument(pattern, s.sessions.LoadAndSave(s.authorizePage(rt.access, rt.handle))))
+			continue
+		}
 		mux.Handle(pattern, s.instrument(pattern, s.authorize(rt.access, rt.handle)))
 		if rt.method == http.MethodGet && strings.HasPrefix(rt.path, "/api/v1/") {
 			// A GET route would also answer HEAD, which the API document does not offer.
@@ -152,10 +253,6 @@ func (s *Server) routes() http.Handler {
 				w.WriteHeader(http.StatusMethodNotAllowed)
 			})
 		}
-	}
-	for _, rt := range s.pageTable() {
-		pattern := rt.method + " " + rt.path
-		mux.Handle(pattern, s.instrument(pattern, s.sessions.LoadAndSave(s.authorizePage(rt.access, rt.handle))))
 	}
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.adapt(s.static)))
 	mux.Handle("/api/", s.instrument("/api/", s.adapt(func(http.ResponseWriter, *http.Request) error {

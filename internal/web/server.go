@@ -1,6 +1,7 @@
-// Package web serves Doorway over HTTP: the JSON API, health and metrics endpoints, and (later) the
-// HTML pages. Every route is declared once in routes.go with the roles it admits; handlers return
-// errors and one adapter turns them into responses.
+// Package web serves Doorway over HTTP: the JSON API, the web UI's pages and forms, and the health
+// and metrics endpoints. routes.go declares every route once, with the roles it admits, beside the
+// permission matrix of routes_test.go. Handlers return errors; one adapter renders them as the API's
+// JSON error (errors.go), another as an error page (session.go).
 package web
 
 import (
