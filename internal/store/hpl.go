@@ -104,6 +104,9 @@ func (db *DB) HPL(ctx context.Context, actor *cas.User, f HPLFilter, page Page) 
 		}
 		items = append(items, more...)
 		if len(items) > limit {
+			if items[limit-1].Rank > 0 { // the page ends with the list: the next starts off it
+				return items[:limit], cursor("o", "", "", "", "", ""), v.scheme, nil
+			}
 			last := items[limit-1].Entry
 			return items[:limit], cursor("o", last.UpdatedAt.Format(time.RFC3339Nano), last.ID, "", "", ""), v.scheme, nil
 		}
@@ -205,9 +208,12 @@ func (db *DB) offList(ctx context.Context, statuses []cas.HPLStatus, f HPLFilter
 		prefix := arg(strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(search) + "%")
 		where = append(where, "(LOWER(c.first_name) LIKE "+prefix+` ESCAPE '\' OR LOWER(c.last_name) LIKE `+prefix+` ESCAPE '\' OR c.hmis_personal_id = `+arg(strings.TrimSpace(f.Search))+")")
 	}
-	if at != nil {
+	if at != nil && at[0] != "o" {
+		return nil, cas.Invalid("cursor", "cursor is not one this server gave out")
+	}
+	if at != nil && at[1] != "" {
 		changed, err := time.Parse(time.RFC3339Nano, at[1])
-		if err != nil || at[0] != "o" {
+		if err != nil {
 			return nil, cas.Invalid("cursor", "cursor is not one this server gave out")
 		}
 		t, id := arg(changed), arg(at[2])
