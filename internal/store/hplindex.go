@@ -3,8 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
-	"maps"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -31,9 +31,9 @@ type hplIndex struct {
 // hplView is the ranked HPL as of one change: every active or referred entry with its client, in
 // rank order under the scheme (a row's rank is its position + 1).
 type hplView struct {
-	seq      int64 // the last change the view includes
-	scheme   cas.PriorityScheme
-	rows     []*hplRow
+	seq    int64 // the last change the view includes
+	scheme cas.PriorityScheme
+	rows   []*hplRow
 
 	positionsOnce sync.Once
 	positions     map[string]int // client ID → position

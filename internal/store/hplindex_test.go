@@ -280,4 +280,3 @@ func readHPL(t *testing.T, db *store.DB, f store.HPLFilter, limit int) []placeOn
 		page.Cursor = next
 	}
 }
-
