@@ -36,7 +36,7 @@ func (tx *Tx) enqueue(kind string, payload any) error {
 	if _, err := tx.exec(`INSERT INTO jobs (kind, payload, run_at, created_at) VALUES ($1, $2, $3, $3)`, kind, string(b), tx.now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", kind, err)
 	}
-	return nil
+	return tx.wakeWorkers()
 }
 
 // matchReason is the payload of a match job: what changed, for the engine's log.

@@ -78,7 +78,7 @@ func (tx *Tx) queueEmail(u cas.User, msg notify.Message, digest bool) error {
 	if err != nil {
 		return fmt.Errorf("queue email to %s: %w", u.ID, err)
 	}
-	return nil
+	return tx.wakeWorkers()
 }
 
 // recipients lists the active accounts an audience names.

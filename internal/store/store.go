@@ -42,7 +42,9 @@ type DB struct {
 	// report.DefaultThresholds.
 	Thresholds report.Thresholds
 
-	hpl hplIndex // the ranked HPL, kept up to date from hpl_changes
+	hpl  hplIndex      // the ranked HPL, kept up to date from hpl_changes
+	dsn  string        // the driver's connection string, for listening
+	work chan struct{} // signalled when a transaction queued a job or an email (work.go)
 }
 
 // DefaultNoRereferral is the no-re-referral period when none is configured.
@@ -70,7 +72,8 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.name, err)
 	}
-	return &DB{sql: sqlDB, dialect: d, Now: time.Now, Zone: time.UTC, NoRereferral: DefaultNoRereferral, BaseURL: "http://localhost:8080"}, nil
+	return &DB{sql: sqlDB, dialect: d, dsn: dsn, work: make(chan struct{}, 1), Now: time.Now, Zone: time.UTC, NoRereferral: DefaultNoRereferral,
+		BaseURL: "http://localhost:8080"}, nil
 }
 
 func parseURL(dbURL string) (dialect, string, error) {

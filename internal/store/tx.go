@@ -20,6 +20,8 @@ type Tx struct {
 	ctx   context.Context
 	now   time.Time
 	actor *cas.User
+	// queued says the transaction added a job or an email: workers are woken when it commits.
+	queued bool
 }
 
 // inTx runs fn in a transaction on behalf of actor and commits when fn returns nil. SQLite write
@@ -34,6 +36,9 @@ func (db *DB) inTx(ctx context.Context, actor *cas.User, fn func(tx *Tx) error) 
 	err = fn(tx)
 	if err == nil {
 		err = sqlTx.Commit()
+		if err == nil && tx.queued {
+			db.signalWork()
+		}
 	}
 	if isUniqueViolation(err) {
 		// A concurrent change won a race that the checks before the write could not see.

@@ -29,8 +29,11 @@ type Worker struct {
 	Handlers map[string]Handler
 	// Sender delivers the email outbox; nil leaves it undelivered (for tests of other work).
 	Sender notify.Sender
-	// Poll is how often the queue is checked when it was empty; Sweep how often periodic tasks run.
+	// Poll is how often the queue is checked when it was empty and nothing woke the worker (for
+	// retries that come due); Sweep how often periodic tasks run.
 	Poll, Sweep time.Duration
+
+	lastMatch time.Time // when the sweep last ran the engine
 }
 
 // New returns the worker `serve` runs: match jobs go to the matching engine, and the periodic sweep
@@ -57,9 +60,12 @@ func runMatch(ctx context.Context, db *store.DB, log *slog.Logger) error {
 // die while running it.
 const lease = 5 * time.Minute
 
-// Run works until ctx is done, then returns after the job in hand, if any, is finished.
+// Run works until ctx is done, then returns after the job in hand, if any, is finished. It wakes
+// as soon as a job or an email is queued (store.DB.Work), in this process or, on PostgreSQL, in
+// another server.
 func (w *Worker) Run(ctx context.Context) error {
-	poll, sweep := cmpOr(w.Poll, time.Second), cmpOr(w.Sweep, time.Minute)
+	poll, sweep := cmpOr(w.Poll, 5*time.Second), cmpOr(w.Sweep, time.Minute)
+	go w.listen(ctx)
 	lastSweep := time.Time{}
 	for {
 		if time.Since(lastSweep) >= sweep {
@@ -82,7 +88,23 @@ func (w *Worker) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-w.DB.Work():
 		case <-time.After(wait):
+		}
+	}
+}
+
+// listen relays other servers' wake-ups, connecting again after a failure.
+func (w *Worker) listen(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := w.DB.ListenForWork(ctx)
+		if err == nil {
+			return
+		}
+		w.Log.Warn("listening for work; polling until connected again", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Second):
 		}
 	}
 }
@@ -106,6 +128,7 @@ func (w *Worker) sweep(ctx context.Context) {
 		{"reminders", w.DB.SendReminders},
 		{"digests", w.DB.SendDigests},
 		{"weekly under-referral record", w.DB.RecordSuspectWeek},
+		{"HPL change log", w.DB.PruneHPLChanges},
 	} {
 		n, err := task.run(ctx)
 		if err != nil {
@@ -114,11 +137,25 @@ func (w *Worker) sweep(ctx context.Context) {
 			w.Log.Info(task.name, "count", n)
 		}
 	}
-	if _, ok := w.Handlers[store.JobMatch]; ok {
-		if err := runMatch(ctx, w.DB, w.Log); err != nil {
-			w.Log.Error("matching sweep", "err", err)
-		}
+	if _, ok := w.Handlers[store.JobMatch]; !ok {
+		return
 	}
+	// Every change that may allow a referral queues a match job; the sweep runs the engine only
+	// for what the calendar changes.
+	due, err := w.DB.MatchDue(ctx, w.lastMatch)
+	if err != nil {
+		w.Log.Error("matching sweep", "err", err)
+		return
+	}
+	if !due {
+		return
+	}
+	started := w.DB.Now()
+	if err := runMatch(ctx, w.DB, w.Log); err != nil {
+		w.Log.Error("matching sweep", "err", err)
+		return
+	}
+	w.lastMatch = started
 }
 
 // Drain runs ready jobs until none is left or ctx is done, and reports how many it ran.
