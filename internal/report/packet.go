@@ -156,7 +156,7 @@ func BuildPacket(in PacketInputs) Packet {
 			continue
 		}
 		s.FreeUnits += in.Free[f.ID]
-		if f.RosterConfirmedAt == nil || in.Now.Sub(*f.RosterConfirmedAt) > time.Duration(th.StaleRosterDays)*day {
+		if th.RosterStale(f.RosterConfirmedAt, in.Now) {
 			s.StaleRosters = append(s.StaleRosters, StaleRoster{FacilityID: f.ID, FacilityName: f.Name, ConfirmedAt: f.RosterConfirmedAt})
 		}
 	}

@@ -62,6 +62,11 @@ func (th Thresholds) OrDefault() Thresholds {
 	return th
 }
 
+// RosterStale reports whether a roster confirmed at confirmed (nil: never) is stale at now.
+func (th Thresholds) RosterStale(confirmed *time.Time, now time.Time) bool {
+	return confirmed == nil || now.Sub(*confirmed) > time.Duration(th.StaleRosterDays)*day
+}
+
 // Suspect is an available unit that may not really be available, with the reasons in plain words.
 type Suspect struct {
 	UnitEvidence
@@ -97,7 +102,7 @@ func Suspects(now time.Time, th Thresholds, units []UnitEvidence) []Suspect {
 		switch {
 		case u.RosterConfirmedAt == nil:
 			evidence = append(evidence, "roster never confirmed")
-		case now.Sub(*u.RosterConfirmedAt) > time.Duration(th.StaleRosterDays)*day:
+		case th.RosterStale(u.RosterConfirmedAt, now):
 			evidence = append(evidence, "roster not confirmed since "+u.RosterConfirmedAt.UTC().Format(time.DateOnly))
 		}
 		if len(evidence) == 0 {

@@ -31,22 +31,6 @@ func agencyDue(now, deadline time.Time) string {
 // unit. An over-referral waiting in line has no deadline until a unit is assigned to it.
 func deadlineRuns(ref cas.Referral) bool { return ref.Status == cas.ReferralPending && !ref.Waiting() }
 
-// agencyLabel turns a code such as "without_children" into words.
-func agencyLabel(code string) string {
-	if code == "" {
-		return ""
-	}
-	return strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
-}
-
-func agencyHouseholds(types []cas.HouseholdType) string {
-	words := make([]string, len(types))
-	for i, t := range types {
-		words[i] = strings.ReplaceAll(string(t), "_", " ")
-	}
-	return strings.Join(words, ", ")
-}
-
 // ----- Incoming referrals -----
 
 type agencyOption struct {
@@ -149,7 +133,7 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 	}
 	d.Statuses = append(d.Statuses, agencyOption{Value: "open", Label: "Open (pending or accepted)", Selected: status == "open"})
 	for _, st := range cas.ReferralStatuses {
-		d.Statuses = append(d.Statuses, agencyOption{Value: string(st), Label: agencyLabel(string(st)), Selected: status == string(st)})
+		d.Statuses = append(d.Statuses, agencyOption{Value: string(st), Label: humanize(string(st)), Selected: status == string(st)})
 	}
 	d.Statuses = append(d.Statuses, agencyOption{Value: "all", Label: "All", Selected: status == "all"})
 
@@ -241,7 +225,7 @@ func timelineLabel(action string) string {
 	if words, ok := timelineWords[action]; ok {
 		return words
 	}
-	return agencyLabel(action)
+	return humanize(action)
 }
 
 // agencyCan says whether the viewer may take an action on a referral now: its status allows it
@@ -263,7 +247,7 @@ func (s *Server) agencyReferralView(r *http.Request, id string, form url.Values)
 	if err != nil {
 		return agencyReferralData{}, err
 	}
-	d := agencyReferralData{Referral: ref, StatusLabel: agencyLabel(string(ref.Status)), Waiting: ref.Waiting()}
+	d := agencyReferralData{Referral: ref, StatusLabel: humanize(string(ref.Status)), Waiting: ref.Waiting()}
 	for _, ev := range events {
 		d.Events = append(d.Events, agencyEvent{ReferralEvent: ev, ActionLabel: timelineLabel(ev.Action)})
 	}
@@ -505,7 +489,7 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 			continue
 		}
 		roster := agencyRoster{Facility: f, Program: programNames[f.ProgramID],
-			Stale: rosterStale(f, now)}
+			Stale: s.rosterStale(f, now)}
 		units, err := store.All(func(p store.Page) ([]cas.Unit, string, error) {
 			return s.db.Units(ctx, u, store.UnitFilter{FacilityID: f.ID}, p)
 		})
@@ -513,7 +497,7 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 			return d, nil, err
 		}
 		for _, un := range units {
-			row := agencyUnitRow{Unit: un, Households: agencyHouseholds(un.HouseholdTypes), HeldByReferral: holdOf(un, cas.HoldReferral)}
+			row := agencyUnitRow{Unit: un, Households: households(un.HouseholdTypes), HeldByReferral: holdOf(un, cas.HoldReferral)}
 			row.Reserve.StartsOn = string(today)
 			switch un.Status {
 			case cas.UnitReserved:

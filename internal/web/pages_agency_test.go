@@ -140,7 +140,7 @@ func TestAgencyIncomingReferrals(t *testing.T) {
 		t.Fatalf("GET /referrals: %d", status)
 	}
 	agencyContains(t, "Harbor's incoming referrals", body, "Incoming referrals", `href="/referrals/`+c.janeRef.ID+`"`, "J. D. · HMIS P-100",
-		"Harbor Commons", "Apt 1", "status-pending", funcs["datetime"].(func(time.Time) string)(c.janeRef.Deadline), "due in",
+		"Harbor Commons", "Apt 1", "status-pending", datetimeIn(c.janeRef.Deadline, c.db.Zone), "due in",
 		`<option value="`+c.commons.ID+`"`)
 	agencyLacks(t, "Harbor's incoming referrals", body, c.bobRef.ID, "Bayside House", "P-200", "Bob", "Jane", `class="overdue"`)
 
@@ -489,7 +489,7 @@ func testAgencyReferralPageWaitingOverReferral(t *testing.T, c *agencyCoC) {
 		t.Fatalf("over-referral %+v %v, want one waiting in line", over, err)
 	}
 	path := "/referrals/" + over.ID
-	datetime := funcs["datetime"].(func(time.Time) string)
+	datetime := func(t time.Time) string { return datetimeIn(t, c.db.Zone) }
 
 	t.Run("while it waits, the page says so and shows no deadline as due", func(t *testing.T) {
 		_, body := c.as(t, "harbor@coc.test").getPage(path)

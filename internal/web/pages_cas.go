@@ -21,21 +21,13 @@ type casOption struct {
 func casOptions(chosen string, values ...string) []casOption {
 	out := make([]casOption, 0, len(values))
 	for _, v := range values {
-		label := casHumanize(v)
+		label := humanize(v)
 		if v == string(cas.DVSurvivor) {
 			label = "DV survivor"
 		}
 		out = append(out, casOption{Value: v, Label: label, Selected: v == chosen})
 	}
 	return out
-}
-
-// casHumanize turns a code such as "without_children" into words: "Without children".
-func casHumanize(s string) string {
-	if s == "" {
-		return ""
-	}
-	return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ")
 }
 
 // factorWords says how the HPL is ordered by a factor, for the scheme caption.
@@ -539,7 +531,7 @@ func (s *Server) proposalSendPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return s.boardRefusal(w, r, err)
 	}
-	return s.redirect(w, r, "/board", "Referral sent; it is on the board under its program. Deadline "+ref.Deadline.UTC().Format("2 Jan 2006 15:04 UTC")+".")
+	return s.redirect(w, r, "/board", "Referral sent; it is on the board under its program. Deadline "+s.datetime(ref.Deadline)+".")
 }
 
 func (s *Server) proposalDismissPage(w http.ResponseWriter, r *http.Request) error {

@@ -135,12 +135,12 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 		}
 		group := hmisInventoryAgency{Agency: a}
 		for _, f := range facilities {
-			fv := hmisInventoryFacility{Facility: f, Stale: rosterStale(f, now)}
+			fv := hmisInventoryFacility{Facility: f, Stale: s.rosterStale(f, now)}
 			for _, unit := range units {
 				if unit.FacilityID != f.ID {
 					continue
 				}
-				row := hmisInventoryUnit{Unit: unit, Households: hmisHouseholds(unit.HouseholdTypes),
+				row := hmisInventoryUnit{Unit: unit, Households: households(unit.HouseholdTypes),
 					HeldByReferral: holdOf(unit, cas.HoldReferral), Proposed: holdOf(unit, cas.HoldProposal)}
 				if unit.Status == cas.UnitOffline {
 					history, err := s.db.UnitHistory(ctx, u, unit.ID)
@@ -176,14 +176,6 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 	}
 	v.Data = d
 	return s.render(w, r, status, "inventory", "Inventory", v)
-}
-
-func hmisHouseholds(types []cas.HouseholdType) string {
-	names := make([]string, len(types))
-	for i, t := range types {
-		names[i] = strings.ReplaceAll(string(t), "_", " ")
-	}
-	return strings.Join(names, ", ")
 }
 
 func (s *Server) hmisInventoryPage(w http.ResponseWriter, r *http.Request) error {

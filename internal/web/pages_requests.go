@@ -324,7 +324,7 @@ func (s *Server) discrepancyView(w http.ResponseWriter, r *http.Request, status 
 	}
 	d.FiledBy, d.ResolvedBy = people[rep.CreatedBy], people[rep.ResolvedBy]
 	if rep.Resolution != nil {
-		d.Outcome = casHumanize(rep.Resolution.Action.Words())
+		d.Outcome = humanize(rep.Resolution.Action.Words())
 	}
 	if d.CanResolve {
 		for _, a := range cas.ResolutionActions {
@@ -410,7 +410,7 @@ func facilityRequestSummary(r cas.FacilityRequest) string {
 	if n := len(r.Details.RemoveUnitIDs); n > 0 {
 		parts = append(parts, "remove "+report.Count(n, "unit", "units"))
 	}
-	return casHumanize(strings.Join(parts, ", "))
+	return humanize(strings.Join(parts, ", "))
 }
 
 // facilityRequestFacility names the facility a request is about: the one it would create, or the
@@ -675,7 +675,7 @@ func (s *Server) facilityRequestView(w http.ResponseWriter, r *http.Request, sta
 		specs = req.Details.Add
 	}
 	for _, spec := range specs {
-		d.Units = append(d.Units, unitSpecView{UnitSpec: spec, Households: agencyHouseholds(spec.HouseholdTypes)})
+		d.Units = append(d.Units, unitSpecView{UnitSpec: spec, Households: households(spec.HouseholdTypes)})
 	}
 	for _, id := range req.Details.RemoveUnitIDs {
 		if un := n.unit(id); un.ID != "" {

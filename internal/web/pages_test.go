@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -9,6 +10,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/doorway-cas/doorway/internal/cas"
 )
 
 // browser is a signed-in (or anonymous) browser against a test server.
@@ -93,4 +97,39 @@ func (b *browser) signIn(email string) {
 	if resp.StatusCode != http.StatusSeeOther {
 		b.t.Fatalf("sign in as %s: %d", email, resp.StatusCode)
 	}
+}
+
+func TestPagesShowTheCoCsTimeAndThresholds(t *testing.T) {
+	c := newAgencyCoC(t)
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.db.Zone = chicago // what serve --timezone America/Chicago sets
+
+	t.Run("a page prints times in the CoC's time zone, as its emails do", func(t *testing.T) {
+		_, body := c.as(t, "harbor@coc.test").getPage("/referrals/" + c.janeRef.ID)
+		local := c.janeRef.CreatedAt.In(chicago)
+		agencyContains(t, "the referral page", body, local.Format("2 Jan 2006 15:04 MST"))
+		agencyLacks(t, "the referral page", body, c.janeRef.CreatedAt.UTC().Format("2 Jan 2006 15:04"), " UTC")
+		if zone := local.Format("MST"); zone != "CST" && zone != "CDT" {
+			t.Errorf("Chicago's zone reads %q", zone)
+		}
+	})
+
+	t.Run("a roster is stale after the configured --stale-roster-days", func(t *testing.T) {
+		if _, err := c.db.ConfirmInventory(context.Background(), cas.System, c.commons.ID); err != nil {
+			t.Fatal(err)
+		}
+		c.clock.Add(int64(10 * 24 * time.Hour))
+		const stale = "Please check the units below"
+		_, units := c.as(t, "harbor@coc.test").getPage("/units")
+		agencyLacks(t, "the units page with the default 30 days", units, stale)
+
+		c.db.Thresholds.StaleRosterDays = 7
+		_, units = c.as(t, "harbor@coc.test").getPage("/units")
+		agencyContains(t, "the units page after 7 days", units, stale, "(at least every 7 days)")
+		_, inventory := c.as(t, "hmis@coc.test").getPage("/inventory")
+		agencyContains(t, "the inventory after 7 days", inventory, "older than 7 days")
+	})
 }

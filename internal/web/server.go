@@ -31,15 +31,16 @@ type Server struct {
 	handler  http.Handler
 }
 
-// New returns a server for db that logs to log. Session cookies are Secure when db.BaseURL is
-// https.
+// New returns a server for db that logs to log. Pages show times in db.Zone and judge rosters by
+// db.Thresholds; session cookies are Secure when db.BaseURL is https.
 func New(db *store.DB, log *slog.Logger) *Server {
-	p, err := parsePages()
+	s := &Server{db: db, log: log, metrics: newMetrics(), throttle: &throttle{}, imports: &importJobs{},
+		sessions: newSessions(db.SessionStore(), strings.HasPrefix(db.BaseURL, "https://"))}
+	p, err := parsePages(s.pageFuncs())
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a bug caught by every test
 	}
-	s := &Server{db: db, log: log, metrics: newMetrics(), pages: p, throttle: &throttle{}, imports: &importJobs{},
-		sessions: newSessions(db.SessionStore(), strings.HasPrefix(db.BaseURL, "https://"))}
+	s.pages = p
 	s.handler = s.routes()
 	return s
 }

@@ -20,34 +20,66 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// funcs are the helpers every page template may use.
-var funcs = template.FuncMap{
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2 Jan 2006")
-	},
-	"datetime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	"ago":      func(t time.Time) string { return ago(time.Since(t)) },
-	"days":     func(t time.Time) int { return int(time.Since(t).Hours() / 24) },
-	"timeptr": func(t *time.Time) time.Time {
-		if t == nil {
-			return time.Time{}
-		}
-		return *t
-	},
-	"title":     func(s string) string { return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ") },
-	"localpath": localPath,
-	"query": func(pairs ...string) template.URL {
-		v := url.Values{}
-		for i := 0; i+1 < len(pairs); i += 2 {
-			if pairs[i+1] != "" {
-				v.Set(pairs[i], pairs[i+1])
+// pageFuncs are the helpers page templates may use. They read the CoC's time zone, the clock and
+// the thresholds from the server's store as they run, so pages show times as people at the CoC
+// read them (as emails do) and judge rosters by the configured --stale-roster-days.
+func (s *Server) pageFuncs() template.FuncMap {
+	return template.FuncMap{
+		"date":     s.date,
+		"datetime": s.datetime,
+		"ago":      func(t time.Time) string { return ago(s.db.Now().Sub(t)) },
+		"timeptr": func(t *time.Time) time.Time {
+			if t == nil {
+				return time.Time{}
 			}
-		}
-		return template.URL(v.Encode())
-	},
+			return *t
+		},
+		"staleRosterDays": func() int { return s.db.Thresholds.OrDefault().StaleRosterDays },
+		"title":           humanize,
+		"localpath":       localPath,
+		"query": func(pairs ...string) template.URL {
+			v := url.Values{}
+			for i := 0; i+1 < len(pairs); i += 2 {
+				if pairs[i+1] != "" {
+					v.Set(pairs[i], pairs[i+1])
+				}
+			}
+			return template.URL(v.Encode())
+		},
+	}
+}
+
+// date writes the CoC's calendar day of a moment: "2 Jan 2006"; nothing for no moment.
+func (s *Server) date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(s.db.Zone).Format("2 Jan 2006")
+}
+
+// datetime writes a moment as people at the CoC read it.
+func (s *Server) datetime(t time.Time) string { return datetimeIn(t, s.db.Zone) }
+
+// datetimeIn writes a moment as people in a time zone read it: "2 Jan 2006 15:04 CST".
+func datetimeIn(t time.Time, zone *time.Location) string {
+	return t.In(zone).Format("2 Jan 2006 15:04 MST")
+}
+
+// households names the household types a unit serves: "without children, with children".
+func households(types []cas.HouseholdType) string {
+	words := make([]string, len(types))
+	for i, t := range types {
+		words[i] = strings.ReplaceAll(string(t), "_", " ")
+	}
+	return strings.Join(words, ", ")
+}
+
+// humanize turns a code such as "without_children" into words: "Without children".
+func humanize(code string) string {
+	if code == "" {
+		return ""
+	}
+	return strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
 }
 
 func ago(d time.Duration) string {
@@ -65,7 +97,7 @@ func ago(d time.Duration) string {
 // pages are the parsed templates, one per page, each with the layout; parsed once at start.
 type pages map[string]*template.Template
 
-func parsePages() (pages, error) {
+func parsePages(funcs template.FuncMap) (pages, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -158,12 +190,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	return err
 }
 
-// staleRoster is how old a facility's last "roster is accurate" may get before pages flag it.
-const staleRoster = 30 * 24 * time.Hour
-
-// rosterStale reports whether a facility's roster needs confirming again.
-func rosterStale(f cas.Facility, now time.Time) bool {
-	return f.InventoryConfirmedAt == nil || now.Sub(*f.InventoryConfirmedAt) > staleRoster
+// rosterStale reports whether a facility's roster needs confirming again, by the configured
+// thresholds.
+func (s *Server) rosterStale(f cas.Facility, now time.Time) bool {
+	return s.db.Thresholds.OrDefault().RosterStale(f.InventoryConfirmedAt, now)
 }
 
 // formError turns a refused form submission into the messages shown next to its fields; other
