@@ -201,7 +201,7 @@ type snapshotNames struct {
 func (db *DB) snapshot(ctx context.Context, q querier, list *hplView) (match.Snapshot, snapshotNames, error) {
 	names := snapshotNames{facility: map[string]string{}, unit: map[string]string{}, responseDays: map[string]int{}}
 	now := db.now()
-	snap := match.Snapshot{Today: cas.DateOf(now, db.Zone), Scheme: list.scheme}
+	snap := match.Snapshot{Today: cas.DateOf(now, db.Zone), Scheme: list.scheme, Ranked: true}
 	units, err := freeUnits(ctx, q, "")
 	if err != nil || len(units) == 0 {
 		return snap, names, err
