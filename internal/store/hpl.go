@@ -520,3 +520,43 @@ func (db *DB) RemoveFromHPL(ctx context.Context, actor *cas.User, id, reason str
 		return nil
 	})
 }
+
+// HPLPlaces finds clients' places on the HPL: each client's active or referred entry with its rank,
+// or else their latest housed or removed entry, without a rank. Clients never on the list are left
+// out. It costs one lookup per client in the maintained ranking and one query for the others.
+func (db *DB) HPLPlaces(ctx context.Context, actor *cas.User, clientIDs []string) (map[string]HPLItem, error) {
+	if !canReadHPL(actor) {
+		return nil, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team read the HPL")
+	}
+	v, err := db.rankedHPL(ctx)
+	if err != nil {
+		return nil, err
+	}
+	places := map[string]HPLItem{}
+	var off []string
+	for _, id := range clientIDs {
+		if pos, ok := v.position(id); ok {
+			r := v.rows[pos]
+			places[id] = HPLItem{Entry: r.entry, Client: r.client, Rank: pos + 1}
+		} else {
+			off = append(off, id)
+		}
+	}
+	err = eachIn(ctx, db.sql, `SELECT `+prefixed("e.", hplColumns)+`, `+prefixed("c.", clientColumns)+`
+		FROM hpl_entries e JOIN clients c ON c.id = e.client_id WHERE e.status IN ('housed', 'inactive') AND e.client_id IN `, off,
+		func(row scanner) error {
+			var it HPLItem
+			var err error
+			if it.Entry, err = scanHPLEntry(rowWithClient{row, &it.Client}); err != nil {
+				return err
+			}
+			if was, ok := places[it.Client.ID]; !ok || it.Entry.UpdatedAt.After(was.Entry.UpdatedAt) {
+				places[it.Client.ID] = it
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("HPL places: %w", err)
+	}
+	return places, nil
+}

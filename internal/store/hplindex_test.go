@@ -280,3 +280,41 @@ func readHPL(t *testing.T, db *store.DB, f store.HPLFilter, limit int) []placeOn
 		page.Cursor = next
 	}
 }
+
+// TestHPLPlaces: a client's place is their rank on the list, or their latest entry off it.
+func TestHPLPlaces(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin := MustUser(t, db, "cas@coc.test", cas.RoleCASAdmin, "")
+		var ids []string
+		for i, score := range []int{5, 9, 7} {
+			c, err := db.CreateClient(ctx, &admin, cas.Client{FirstName: fmt.Sprint("Ana", i), LastName: "Lee", BirthDate: "1980-01-01", HouseholdSize: 1,
+				HouseholdType: cas.WithoutChildren, Consent: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := db.AddToHPL(ctx, &admin, cas.HPLEntry{ClientID: c.ID, Score: score, AssessedOn: "2026-01-02", IntakeStatus: cas.IntakeReady})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 2 {
+				if _, err := db.RemoveFromHPL(ctx, &admin, e.ID, "moved away"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids = append(ids, c.ID)
+		}
+		places, err := db.HPLPlaces(ctx, &admin, append(ids, "nobody"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []string{}
+		for _, id := range append(ids, "nobody") {
+			p, ok := places[id]
+			got = append(got, fmt.Sprintln(ok, p.Rank, p.Entry.Status))
+		}
+		if want := []string{"true 2 active\n", "true 1 active\n", "true 0 inactive\n", "false 0 \n"}; !slices.Equal(got, want) {
+			t.Errorf("places %v, want %v", got, want)
+		}
+	})
+}
