@@ -178,3 +178,20 @@ func TestEligible(t *testing.T) {
 		})
 	}
 }
+
+// A run reads birth dates' digits instead of parsing them; the ages must be ageOf's, for every
+// date time.Parse takes or refuses.
+func TestAgeOnAgreesWithAgeOf(t *testing.T) {
+	days := []cas.Date{"2026-06-01", "2026-05-31", "2026-06-02", "1980-06-01", "2024-02-29", "2023-02-29", "2000-02-29",
+		"1900-02-29", "2026-04-31", "2026-04-30", "2026-12-31", "0000-01-01", "9999-12-31", "", "2026-6-01", "2026-06-1x",
+		"+026-06-01", "2026/06/01", "2026-13-01", "2026-00-10", "2026-06-00", "2026-06-01 ", " 2026-06-01"}
+	for _, today := range days {
+		ages := newAgeOn(today)
+		for _, birth := range days {
+			c := cas.Client{BirthDate: birth}
+			if got, want := ages.of(&c), ageOf(&c, today); got != want {
+				t.Errorf("born %q, on %q: age %d, want %d", birth, today, got, want)
+			}
+		}
+	}
+}

@@ -3,7 +3,6 @@ package match
 import (
 	"cmp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
@@ -34,7 +33,7 @@ func Match(s Snapshot) Result {
 // plan is how a facility will be filled.
 type plan struct {
 	facility *Facility
-	rules    programRules
+	rules    *programRules
 	units    []slot // the most constrained first
 	eligible int    // candidates eligible for at least one free unit
 }
@@ -52,43 +51,31 @@ type slot struct {
 //
 // A facility's candidates are counted in a histogram of the candidates its program accepts, by
 // household type, accessibility need and household size: all that the unit rules read. Facilities
-// of one program share the histogram.
+// of one program share the compiled rules and the histogram.
 func (r *run) plans() []*plan {
-	histograms := map[string][]int32{}
-	accepts := make([]bool, len(r.cohorts))
+	programs := map[string]*programRules{}
 	var plans []*plan
 	for i := range r.snap.Facilities {
 		f := &r.snap.Facilities[i]
 		if len(f.FreeUnits) == 0 {
 			continue
 		}
-		p := &plan{facility: f, rules: r.compileProgram(&f.Program)}
-		key := p.rules.key()
-		hist, ok := histograms[key]
-		if !ok {
-			hist = make([]int32, len(r.households)*2*r.sizes)
-			for k := range r.cohorts {
-				if accepts[k] = r.cohortRefusal(&p.rules, int32(k)) == accepted; accepts[k] {
-					for _, c := range r.cohorts[k].cells {
-						hist[c.cell] += c.n
-					}
-				}
-			}
-			for _, j := range r.declinedBy[p.rules.id] {
-				if accepts[r.cohortOf[j]] {
-					hist[r.cellOf[j]]--
-				}
-			}
-			histograms[key] = hist
+		rules := r.compileProgram(&f.Program)
+		if known, ok := programs[rules.key()]; ok {
+			rules = known
+		} else {
+			r.judge(rules)
+			programs[rules.key()] = rules
 		}
+		p := &plan{facility: f, rules: rules}
 		all := make([]int, len(f.FreeUnits))
 		for j := range f.FreeUnits {
 			u := &f.FreeUnits[j]
 			limits := r.unitLimits(u)
-			p.units = append(p.units, slot{unit: u, eligible: r.countFitting(hist, limits), limits: limits})
+			p.units = append(p.units, slot{unit: u, eligible: r.countFitting(rules.hist, limits), limits: limits})
 			all[j] = j
 		}
-		p.eligible = r.countFitting(hist, openLimits(p.units, all))
+		p.eligible = r.countFitting(rules.hist, openLimits(nil, p.units, all))
 		slices.SortStableFunc(p.units, func(a, b slot) int {
 			return cmp.Or(cmp.Compare(a.eligible, b.eligible), cmp.Compare(flag(a.unit.Accessible), flag(b.unit.Accessible)),
 				cmp.Compare(a.unit.Bedrooms, b.unit.Bedrooms), strings.Compare(a.unit.Label, b.unit.Label), strings.Compare(a.unit.ID, b.unit.ID))
@@ -99,6 +86,27 @@ func (r *run) plans() []*plan {
 		return cmp.Or(cmp.Compare(a.eligible, b.eligible), strings.Compare(a.facility.Facility.ID, b.facility.Facility.ID))
 	})
 	return plans
+}
+
+// judge applies a program's rules to every cohort, once, and counts the candidates it accepts in
+// its histogram, leaving out those it declined.
+func (r *run) judge(p *programRules) {
+	p.refusals = make([]refusal, len(r.cohorts))
+	p.hist = make([]int32, len(r.households)*2*r.sizes)
+	for k := range r.cohorts {
+		if p.refusals[k] = r.cohortRefusal(p, int32(k)); p.refusals[k] == accepted {
+			for _, c := range r.cohorts[k].cells {
+				p.hist[c.cell] += c.n
+			}
+		}
+	}
+	p.declined = r.declinedBy[p.id]
+	slices.Sort(p.declined)
+	for _, j := range p.declined {
+		if p.refusals[r.cohortOf[j]] == accepted {
+			p.hist[r.cellOf[j]]--
+		}
+	}
 }
 
 // unitLimits returns, by household number and accessibility need, the largest household the
@@ -116,18 +124,18 @@ func (r *run) unitLimits(u *cas.Unit) []int {
 	return limits
 }
 
-// openLimits returns, for the units listed, the largest of their limits.
-func openLimits(units []slot, open []int) []int {
-	var limits []int
-	for _, k := range open {
-		if limits == nil {
-			limits = slices.Clone(units[k].limits)
-		}
+// openLimits returns in dst, for the units listed, the largest of their limits.
+func openLimits(dst []int, units []slot, open []int) []int {
+	if len(open) == 0 {
+		return dst[:0]
+	}
+	dst = append(dst[:0], units[open[0]].limits...)
+	for _, k := range open[1:] {
 		for j, l := range units[k].limits {
-			limits[j] = max(limits[j], l)
+			dst[j] = max(dst[j], l)
 		}
 	}
-	return limits
+	return dst
 }
 
 // cellRefusal applies a unit's rules to the candidates of a histogram cell, as unitRefusal does.
@@ -170,9 +178,17 @@ func (r *run) fill(p *plan, res *Result) {
 	for k := range open {
 		open[k] = k
 	}
-	limits := openLimits(p.units, open)
+	limits := openLimits(nil, p.units, open)
+	declined := p.rules.declined // those not yet walked past
 	for i := r.unmatched(0); i < len(r.active) && len(open) > 0; i = r.unmatched(i + 1) {
-		if why := r.programRefusal(&p.rules, i); why != accepted {
+		why := p.rules.refusals[r.cohortOf[i]]
+		for len(declined) > 0 && int(declined[0]) <= i {
+			if int(declined[0]) == i {
+				why = refusedDeclined
+			}
+			declined = declined[1:]
+		}
+		if why != accepted {
 			w.passed[why]++
 			continue
 		}
@@ -184,19 +200,16 @@ func (r *run) fill(p *plan, res *Result) {
 		}
 		k := slices.IndexFunc(open, func(u int) bool { return size <= p.units[u].limits[fit] })
 		u := open[k]
-		res.Proposals = append(res.Proposals, r.propose(p, &p.units[u], i, r.reasonCounts(i, p, u, &w)))
+		passed := r.reasonCounts(i, p, u, &w)
+		res.Proposals = append(res.Proposals, propose(r.snap, p.facility, p.units[u].unit, r.candidate(i), int(r.active[i])+1, &passed))
 		w.matched = append(w.matched, matchedHere{active: i, unit: u, cell: cell})
-		r.next[i] = int32(i + 1)
+		r.match(i)
 		open = slices.Delete(open, k, k+1)
-		limits = openLimits(p.units, open)
+		limits = openLimits(limits, p.units, open)
 	}
 	for _, u := range open {
-		reason := "No clients on the HPL."
-		if len(r.order) > 0 {
-			counts := r.reasonCounts(len(r.active), p, u, &w)
-			reason = string(appendCounts([]byte("No eligible client among the "+strconv.Itoa(len(r.order))+" on the HPL: "), &counts)) + "."
-		}
-		res.Unfilled = append(res.Unfilled, Unfilled{FacilityID: p.facility.Facility.ID, UnitID: p.units[u].unit.ID, Reason: reason})
+		counts := r.reasonCounts(len(r.active), p, u, &w)
+		res.Unfilled = append(res.Unfilled, unfilled(p.facility, p.units[u].unit, len(r.order), &counts))
 	}
 	// Added only now: until the facility is done, its own matches are counted per unit.
 	for _, m := range w.matched {

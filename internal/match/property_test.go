@@ -251,7 +251,7 @@ func TestCompiledRulesAgreeWithEligible(t *testing.T) {
 					sl := &p.units[k]
 					got := excluded(s.Today, &c)
 					if active {
-						if got = r.programRefusal(&p.rules, i); got == accepted {
+						if got = programRefusal(r, p.rules, i); got == accepted {
 							got = r.cellRefusal(r.cellOf[i], sl)
 						}
 					}
@@ -282,6 +282,15 @@ func TestCompiledRulesAgreeWithEligible(t *testing.T) {
 			}
 		}
 	}
+}
+
+// programRefusal is the refusal of a program for the candidate at active index i, as the walk
+// reads it from the compiled rules.
+func programRefusal(r *run, p *programRules, i int) refusal {
+	if _, ok := slices.BinarySearch(p.declined, int32(i)); ok {
+		return refusedDeclined
+	}
+	return p.refusals[r.cohortOf[i]]
 }
 
 // Refusals, which a CAS admin reads before a manual referral, must agree with Eligible: for a

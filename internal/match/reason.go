@@ -8,21 +8,19 @@ import (
 	"github.com/doorway-cas/doorway/internal/cas"
 )
 
-// propose refers the candidate at active index i to the unit of slot s, saying why: the
-// candidate's rank and ranking factors, the unit, and the refusals of everyone ranked above.
-func (r *run) propose(p *plan, s *slot, i int, passed [numRefusals]int32) Proposal {
-	c := r.candidate(i)
-	rank := int(r.active[i]) + 1
-	mode := p.facility.Program.ReferralMode
+// propose refers candidate c, at rank, to unit u of facility f, saying why: the candidate's rank
+// and ranking factors, the unit, and the refusals of everyone ranked above.
+func propose(s *Snapshot, f *Facility, u *cas.Unit, c *Candidate, rank int, passed *[numRefusals]int32) Proposal {
+	mode := f.Program.ReferralMode
 	if mode == "" {
 		mode = cas.ReferralAuto
 	}
-	b := make([]byte, 0, 256)
+	b := make([]byte, 0, 1024) // a reason is rarely longer
 	b = append(b, "Rank "...)
 	b = strconv.AppendInt(b, int64(rank), 10)
 	b = append(b, " of "...)
-	b = strconv.AppendInt(b, int64(len(r.order)), 10)
-	for k, cr := range r.snap.Scheme.Criteria {
+	b = strconv.AppendInt(b, int64(len(s.Candidates)), 10)
+	for k, cr := range s.Scheme.Criteria {
 		if k == 0 {
 			b = append(b, " ("...)
 		} else {
@@ -30,28 +28,42 @@ func (r *run) propose(p *plan, s *slot, i int, passed [numRefusals]int32) Propos
 		}
 		b = appendFactor(b, cr.Factor, c)
 	}
-	if len(r.snap.Scheme.Criteria) > 0 {
+	if len(s.Scheme.Criteria) > 0 {
 		b = append(b, ')')
 	}
 	b = append(b, ": the highest-ranked client eligible for "...)
-	b = appendUnit(b, &p.facility.Facility, s.unit)
+	b = appendUnit(b, &f.Facility, u)
 	b = append(b, '.')
 	if rank > 1 {
 		b = append(b, " Higher-ranked clients passed over: "...)
-		b = append(appendCounts(b, &passed), '.')
+		b = append(appendCounts(b, passed), '.')
 	}
 	return Proposal{
 		ClientID:      c.Client.ID,
 		HPLEntryID:    c.Entry.ID,
-		FacilityID:    p.facility.Facility.ID,
-		ProgramID:     p.facility.Program.ID,
-		AgencyID:      p.facility.Facility.AgencyID,
-		UnitID:        s.unit.ID,
+		FacilityID:    f.Facility.ID,
+		ProgramID:     f.Program.ID,
+		AgencyID:      f.Facility.AgencyID,
+		UnitID:        u.ID,
 		Mode:          mode,
 		Rank:          rank,
-		SchemeVersion: r.snap.Scheme.Version,
+		SchemeVersion: s.Scheme.Version,
 		Reason:        string(b),
 	}
+}
+
+// unfilled says why no client was found for unit u of facility f: the refusals of all onHPL
+// candidates.
+func unfilled(f *Facility, u *cas.Unit, onHPL int, counts *[numRefusals]int32) Unfilled {
+	reason := "No clients on the HPL."
+	if onHPL > 0 {
+		b := make([]byte, 0, 256)
+		b = append(b, "No eligible client among the "...)
+		b = strconv.AppendInt(b, int64(onHPL), 10)
+		b = append(b, " on the HPL: "...)
+		reason = string(append(appendCounts(b, counts), '.'))
+	}
+	return Unfilled{FacilityID: f.Facility.ID, UnitID: u.ID, Reason: reason}
 }
 
 // appendCounts writes counts of refusals, the most frequent first: "3 not ready, 1 parked".
@@ -90,7 +102,7 @@ func appendFactor(b []byte, f cas.Factor, c *Candidate) []byte {
 	case cas.FactorDaysHomeless:
 		return append(strconv.AppendInt(b, int64(c.Entry.DaysHomeless), 10), " days homeless"...)
 	case cas.FactorAssessedOn:
-		return append(b, "assessed "+string(c.Entry.AssessedOn)...)
+		return append(append(b, "assessed "...), c.Entry.AssessedOn...)
 	case cas.FactorVeteran:
 		return either(c.Client.Veteran, "veteran", "not a veteran")
 	case cas.FactorDVSurvivor:
@@ -106,7 +118,10 @@ func appendFactor(b []byte, f cas.Factor, c *Candidate) []byte {
 // appendUnit names a unit as a CAS admin knows it: "Harbor Commons Apt 101 (2 bedrooms,
 // with_children, accessible)".
 func appendUnit(b []byte, f *cas.Facility, u *cas.Unit) []byte {
-	b = append(b, cmp.Or(f.Name, f.ID)+" "+cmp.Or(u.Label, u.ID)+" ("...)
+	b = append(b, cmp.Or(f.Name, f.ID)...)
+	b = append(b, ' ')
+	b = append(b, cmp.Or(u.Label, u.ID)...)
+	b = append(b, " ("...)
 	switch u.Bedrooms {
 	case 0:
 		b = append(b, "studio"...)
@@ -116,7 +131,7 @@ func appendUnit(b []byte, f *cas.Facility, u *cas.Unit) []byte {
 		b = append(strconv.AppendInt(b, int64(u.Bedrooms), 10), " bedrooms"...)
 	}
 	for _, t := range u.HouseholdTypes {
-		b = append(b, ", "+string(t)...)
+		b = append(append(b, ", "...), t...)
 	}
 	if u.Accessible {
 		b = append(b, ", accessible"...)

@@ -2,6 +2,7 @@ package match
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,7 +16,7 @@ import (
 // treats alike (same household type, populations, age band, or unknown age, and required
 // documents on file) form a cohort, so counting the candidates of a facility costs one judgement
 // per cohort. Filling a facility walks the ranked list from the top, skipping candidates already
-// matched (a disjoint-set "next unmatched" pointer) and counting them, and the exclusions, from
+// matched (a bit per candidate, so that runs of them are skipped a word at a time) and counting them, and the exclusions, from
 // prefix sums.
 
 // run is one matching run's working state. Candidates that no exclusion refuses are numbered by
@@ -35,8 +36,7 @@ type run struct {
 	docWords   int
 	cohortOf   []int32 // by active index
 	cellOf     []int32 // by active index: see cell
-	hasDecline []bool  // by active index: some program declined the client
-	// declinedBy lists, per program ID, the active indexes of the candidates it declined.
+	// declinedBy lists, per program ID, the active indexes of the candidates it declined, ascending.
 	declinedBy map[string][]int32
 
 	households map[cas.HouseholdType]int32 // the candidates' household types, numbered
@@ -44,8 +44,8 @@ type run struct {
 	ageBands   []int                       // the ages at which some program's age limit starts or ends
 	sizes      int                         // household sizes are counted in 0..sizes-1
 
-	// next[i] leads to the first active index at or after i not yet matched (a disjoint set).
-	next []int32
+	// waiting has a bit set for each active index whose candidate is not matched yet.
+	waiting []uint64
 	// matched counts, by active index, candidates matched at facilities already filled.
 	matched fenwick
 }
@@ -121,58 +121,62 @@ func newRun(s *Snapshot) *run {
 	r.docWords = (len(r.documents) + 63) / 64
 	r.sizes = maxCapacity + 2
 
-	// Judge the exclusions in the snapshot's order, which reads memory in sequence.
+	// Judge each candidate once, in the snapshot's order, which reads memory in sequence; then
+	// number the candidates no exclusion refuses by rank.
 	n := len(s.Candidates)
-	exclusion := make([]refusal, n)
-	for i := range s.Candidates {
-		exclusion[i] = excluded(s.Today, &s.Candidates[i])
-	}
+	exclusion, cohortOf, cellOf := r.sortIntoCohorts(needAge)
+	activeOf := make([]int32, n) // index in snap.Candidates → active index
+	r.active, r.cohortOf, r.cellOf = make([]int32, 0, n), make([]int32, 0, n), make([]int32, 0, n)
+	r.excludedBefore = make([]int32, 0, (n+1)*numExclusions)
 	var seen [numExclusions]int32
-	for pos, i := range r.order {
-		if why := exclusion[i]; why != accepted {
+	for pos, ci := range r.order {
+		if why := exclusion[ci]; why != accepted {
 			seen[why-1]++
 			continue
 		}
+		activeOf[ci] = int32(len(r.active))
 		r.active = append(r.active, int32(pos))
+		r.cohortOf = append(r.cohortOf, cohortOf[ci])
+		r.cellOf = append(r.cellOf, cellOf[ci])
 		r.excludedBefore = append(r.excludedBefore, seen[:]...)
 	}
 	r.excludedBefore = append(r.excludedBefore, seen[:]...)
+	for _, declined := range r.declinedBy {
+		for k, ci := range declined {
+			declined[k] = activeOf[ci]
+		}
+		slices.Sort(declined)
+	}
+	r.countCells()
 
-	r.sortIntoCohorts(needAge)
-	r.next = make([]int32, len(r.active)+1)
-	for i := range r.next {
-		r.next[i] = int32(i)
+	r.waiting = make([]uint64, (len(r.active)+63)/64)
+	for i := range r.waiting {
+		r.waiting[i] = ^uint64(0)
+	}
+	if tail := len(r.active) % 64; tail > 0 {
+		r.waiting[len(r.waiting)-1] = 1<<tail - 1
 	}
 	r.matched = make(fenwick, len(r.active)+1)
 	return r
 }
 
-// sortIntoCohorts puts each active candidate into its cohort and histogram cell. It reads the
-// candidates in the snapshot's order, which reads memory in sequence.
-func (r *run) sortIntoCohorts(needAge bool) {
+// sortIntoCohorts judges the exclusions of every candidate, by index in snap.Candidates, and
+// puts each one no exclusion refuses into its cohort and histogram cell. declinedBy lists them
+// by that index too.
+func (r *run) sortIntoCohorts(needAge bool) (exclusion []refusal, cohortOf, cellOf []int32) {
 	s := r.snap
-	activeOf := make([]int32, len(s.Candidates)) // index in snap.Candidates → active index, or -1
-	for i := range activeOf {
-		activeOf[i] = -1
-	}
-	for i, pos := range r.active {
-		activeOf[r.order[pos]] = int32(i)
-	}
-	r.cohortOf = make([]int32, len(r.active))
-	r.cellOf = make([]int32, len(r.active))
-	r.hasDecline = make([]bool, len(r.active))
+	exclusion = make([]refusal, len(s.Candidates))
+	cohortOf, cellOf = make([]int32, len(s.Candidates)), make([]int32, len(s.Candidates))
 	cohorts := map[string]int32{}
-	ages := map[cas.Date]int{}
+	ages := newAgeOn(s.Today)
 	bits := map[string]int{} // a document as spelled → its bit, or -1
 	docs := make([]uint64, r.docWords)
 	var key []byte
-	cells := map[[2]int32]int32{}
 	for ci := range s.Candidates {
-		i := activeOf[ci]
-		if i < 0 {
+		c := &s.Candidates[ci]
+		if exclusion[ci] = excluded(s.Today, c); exclusion[ci] != accepted {
 			continue
 		}
-		c := &s.Candidates[ci]
 		h, ok := r.households[c.Client.HouseholdType]
 		if !ok {
 			h = int32(len(r.households))
@@ -180,10 +184,7 @@ func (r *run) sortIntoCohorts(needAge bool) {
 		}
 		age := 0
 		if needAge {
-			if age, ok = ages[c.Client.BirthDate]; !ok {
-				age = ageOf(&c.Client, s.Today)
-				ages[c.Client.BirthDate] = age
-			}
+			age = ages.of(&c.Client)
 		}
 		var pops uint8
 		for _, pop := range cas.Populations {
@@ -221,19 +222,32 @@ func (r *run) sortIntoCohorts(needAge bool) {
 			r.cohorts = append(r.cohorts, cohort{household: h, populations: pops, age: age})
 			r.cohortDocs = append(r.cohortDocs, docs...)
 		}
-		r.cohortOf[i], r.cellOf[i] = k, r.cell(h, c.Client.NeedsAccessible, c.Client.HouseholdSize)
-		cells[[2]int32{k, r.cellOf[i]}]++
+		cohortOf[ci], cellOf[ci] = k, r.cell(h, c.Client.NeedsAccessible, c.Client.HouseholdSize)
 
 		for j, p := range c.NotReferredAgainBy {
 			if !slices.Contains(c.NotReferredAgainBy[:j], p) {
-				r.hasDecline[i] = true
-				r.declinedBy[p] = append(r.declinedBy[p], i)
+				r.declinedBy[p] = append(r.declinedBy[p], int32(ci))
 			}
 		}
 	}
-	for kc, n := range cells {
-		co := &r.cohorts[kc[0]]
-		co.cells = append(co.cells, cellCount{cell: kc[1], n: n})
+	return exclusion, cohortOf, cellOf
+}
+
+// countCells counts each cohort's active candidates by histogram cell. A cohort has one household
+// type, so its cells are among the 2*sizes of that household.
+func (r *run) countCells() {
+	width := 2 * r.sizes
+	counts := make([]int32, len(r.cohorts)*width)
+	for i, k := range r.cohortOf {
+		counts[int(k)*width+int(r.cellOf[i])%width]++
+	}
+	for k := range r.cohorts {
+		co := &r.cohorts[k]
+		for c, n := range counts[k*width : (k+1)*width] {
+			if n > 0 {
+				co.cells = append(co.cells, cellCount{cell: co.household*int32(width) + int32(c), n: n})
+			}
+		}
 	}
 }
 
@@ -248,14 +262,25 @@ func (r *run) splitCell(cell int32) (fit, size int) { return int(cell) / r.sizes
 
 func (r *run) candidate(i int) *Candidate { return &r.snap.Candidates[r.order[r.active[i]]] }
 
-// unmatched returns the first active index at or after i whose candidate is not matched yet.
+// unmatched returns the first active index at or after i whose candidate is not matched yet, or
+// len(r.active).
 func (r *run) unmatched(i int) int {
-	for int(r.next[i]) != i {
-		r.next[i] = r.next[r.next[i]]
-		i = int(r.next[i])
+	w := i / 64
+	if w >= len(r.waiting) {
+		return len(r.active)
 	}
-	return i
+	for word := r.waiting[w] &^ (1<<(i%64) - 1); ; word = r.waiting[w] {
+		if word != 0 {
+			return w*64 + bits.TrailingZeros64(word)
+		}
+		if w++; w == len(r.waiting) {
+			return len(r.active)
+		}
+	}
 }
+
+// match marks the candidate at active index i matched.
+func (r *run) match(i int) { r.waiting[i/64] &^= 1 << (i % 64) }
 
 // before counts, by refusal, the candidates ranked above active index i that no facility's rules
 // are needed to explain: the exclusions, and clients matched at facilities already filled.
@@ -284,7 +309,8 @@ func (f fenwick) sum(i int) int32 {
 	return n
 }
 
-// programRules are a program's requirements compiled against one run's numbering.
+// programRules are a program's requirements compiled against one run's numbering, and what they
+// decide of the run's candidates.
 type programRules struct {
 	id          string
 	households  []bool // by household number; nil when the program serves every household type
@@ -293,11 +319,15 @@ type programRules struct {
 	minAge      int
 	maxAge      int
 	docs        []uint64 // required documents; nil when none
+
+	refusals []refusal // by cohort, the program's refusal but for the decline
+	hist     []int32   // by histogram cell, the candidates the program accepts
+	declined []int32   // the active indexes of the candidates it declined, ascending
 }
 
-func (r *run) compileProgram(p *cas.Program) programRules {
+func (r *run) compileProgram(p *cas.Program) *programRules {
 	req := &p.Requirements
-	rules := programRules{id: p.ID, populations: req.Populations, minAge: req.MinAge, maxAge: req.MaxAge}
+	rules := &programRules{id: p.ID, populations: req.Populations, minAge: req.MinAge, maxAge: req.MaxAge}
 	if len(req.HouseholdTypes) > 0 {
 		rules.households = make([]bool, len(r.households))
 		for t, h := range r.households {
@@ -360,12 +390,4 @@ func (r *run) cohortRefusal(p *programRules, k int32) refusal {
 		}
 	}
 	return accepted
-}
-
-// programRefusal applies the program's rules to the candidate at active index i.
-func (r *run) programRefusal(p *programRules, i int) refusal {
-	if r.hasDecline[i] && slices.Contains(r.candidate(i).NotReferredAgainBy, p.id) {
-		return refusedDeclined
-	}
-	return r.cohortRefusal(p, r.cohortOf[i])
 }
