@@ -1,8 +1,10 @@
 package match
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +157,68 @@ func TestRankIsDeterministic(t *testing.T) {
 	if want[0] != Rank(s.Scheme, s.Candidates)[0].Entry.ID {
 		t.Error("two calls disagree")
 	}
+}
+
+// Rank packs each candidate's criteria into one or a few integers; it must order candidates as
+// comparing them criterion by criterion does, whatever the values' range, including ranges wide
+// enough that the criteria take more than one word, and dates that are not valid.
+func TestRankAgreesWithComparingCriterionByCriterion(t *testing.T) {
+	for seed := range uint64(200) {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		s := randomSnapshot(seed)
+		wide := rng.IntN(3) // 0: as generated; 1: scores wider than a word's half; 2: scores and days as wide as they go
+		for i := range s.Candidates {
+			e := &s.Candidates[i].Entry
+			switch wide {
+			case 1:
+				e.Score = int(rng.Int64N(1<<40)) - 1<<39
+			case 2:
+				e.Score, e.DaysHomeless = int(rng.Int64()-1<<62), int(rng.Int64()-1<<62)
+			}
+			if wide > 0 && rng.IntN(10) == 0 { // dates that are not valid YYYY-MM-DD still compare as text
+				e.AssessedOn = []cas.Date{"", "2026-02-30", "2026-1-05", "2026-10-01x", "unknown"}[rng.IntN(5)]
+			}
+			if rng.IntN(4) == 0 { // ties on every criterion
+				*e = s.Candidates[rng.IntN(i+1)].Entry
+				e.ID = fmt.Sprintf("tie-%d", i)
+			}
+		}
+		want := slices.Clone(s.Candidates)
+		slices.SortStableFunc(want, func(a, b Candidate) int {
+			for _, cr := range s.Scheme.Criteria {
+				c := compareFactor(cr.Factor, &a, &b)
+				if !cr.Ascending {
+					c = -c
+				}
+				if c != 0 {
+					return c
+				}
+			}
+			if c := a.Entry.CreatedAt.Compare(b.Entry.CreatedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Entry.ID, b.Entry.ID)
+		})
+		var wantIDs []string
+		for _, c := range want {
+			wantIDs = append(wantIDs, c.Entry.ID)
+		}
+		if diff := cmp.Diff(wantIDs, rankedIDs(s.Scheme, s.Candidates)); diff != "" {
+			t.Fatalf("seed %d, scheme %v:\n%s", seed, s.Scheme.Criteria, diff)
+		}
+	}
+}
+
+// compareFactor compares two candidates' values of a factor, the higher value greater.
+func compareFactor(f cas.Factor, a, b *Candidate) int {
+	if f == cas.FactorAssessedOn {
+		return strings.Compare(string(a.Entry.AssessedOn), string(b.Entry.AssessedOn))
+	}
+	switch x, y := factorValue(f, a), factorValue(f, b); {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
 }
