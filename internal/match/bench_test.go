@@ -210,6 +210,13 @@ func BenchmarkMatchRanked(b *testing.B) {
 	benchmarkMatch(b, ranked(generateSnapshot(1, benchCandidates, benchFacilities, benchUnits)))
 }
 
+// BenchmarkMatchOneUnitRanked is a run for a single freed unit, the candidates handed over ranked:
+// it reads the list only down to the first eligible client.
+func BenchmarkMatchOneUnitRanked(b *testing.B) {
+	s, _ := oneFreeUnit(generateSnapshot(1, benchCandidates, benchFacilities, benchUnits), rand.New(rand.NewPCG(1, 4)))
+	benchmarkMatch(b, ranked(s))
+}
+
 func benchmarkMatch(b *testing.B, s Snapshot) {
 	var res Result
 	for b.Loop() {

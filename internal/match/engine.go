@@ -10,24 +10,68 @@ import (
 
 // Match decides which ranked client to refer to which free unit.
 //
-// Candidates are ranked by s.Scheme, unless s.Ranked says they come ranked. Facilities are then filled one at a time, the scarcest first:
-// the facility with the fewest candidates eligible for at least one of its free units (ties by
-// facility ID), so that clients who could go elsewhere do not take units that few others can use.
-// Within a facility the most constrained unit is filled first, the one with the fewest eligible
-// candidates (ties: not accessible before accessible, fewer bedrooms before more, then label and
-// ID), and each unit goes to the highest-ranked eligible client not yet matched in this run. A
-// client is proposed at most once per run and a unit at most once.
+// Candidates are ranked by s.Scheme, unless s.Ranked says they come ranked. Facilities are then
+// filled one at a time, the scarcest first: the facility with the fewest candidates eligible for
+// at least one of its free units (ties by facility ID), so that clients who could go elsewhere do
+// not take units that few others can use. Within a facility the most constrained unit is filled
+// first, the one with the fewest eligible candidates (ties: not accessible before accessible,
+// fewer bedrooms before more, then label and ID), and each unit goes to the highest-ranked
+// eligible client not yet matched in this run. A client is proposed at most once per run and a
+// unit at most once.
 //
 // Proposals come in the order they were decided; units no eligible client was left for are in
 // Result.Unfilled, in the same order. Every reason counts the candidates ranked above the one
 // chosen by the rule that refused them, so that "why not that one?" has an answer.
 func Match(s Snapshot) Result {
-	r := newRun(&s)
+	if f, u := onlyFreeUnit(&s); s.Ranked && u != nil {
+		return matchOne(&s, f, u)
+	}
+	return matchAll(&s)
+}
+
+// matchAll is Match's full run, for any number of free units.
+func matchAll(s *Snapshot) Result {
+	r := newRun(s)
 	res := Result{Proposals: make([]Proposal, 0, min(r.freeUnits, len(r.active)))}
 	for _, p := range r.plans() {
 		r.fill(p, &res)
 	}
 	return res
+}
+
+// onlyFreeUnit returns the snapshot's free unit and its facility when it has exactly one.
+func onlyFreeUnit(s *Snapshot) (*Facility, *cas.Unit) {
+	var f *Facility
+	for i := range s.Facilities {
+		switch n := len(s.Facilities[i].FreeUnits); {
+		case n == 0:
+		case n > 1 || f != nil:
+			return nil, nil
+		default:
+			f = &s.Facilities[i]
+		}
+	}
+	if f == nil {
+		return nil, nil
+	}
+	return f, &f.FreeUnits[0]
+}
+
+// matchOne fills the only free unit of a snapshot whose candidates come ranked. With one unit
+// there is no facility or unit to order and nobody matched before: the unit goes to the first
+// candidate from the top whom no rule refuses, and the reason counts the refusals of those
+// above. So the run reads no candidate below the one chosen, and builds no cohorts.
+func matchOne(s *Snapshot, f *Facility, u *cas.Unit) Result {
+	var passed [numRefusals]int32
+	for i := range s.Candidates {
+		c := &s.Candidates[i]
+		why, _ := refuse(s.Today, c, &f.Program, u)
+		if why == accepted {
+			return Result{Proposals: []Proposal{propose(s, f, u, c, i+1, &passed)}}
+		}
+		passed[why]++
+	}
+	return Result{Proposals: []Proposal{}, Unfilled: []Unfilled{unfilled(f, u, len(s.Candidates), &passed)}}
 }
 
 // plan is how a facility will be filled.

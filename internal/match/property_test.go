@@ -220,6 +220,54 @@ func TestMatchRankedInputAsRankedByTheEngine(t *testing.T) {
 	}
 }
 
+// With one free unit and ranked candidates, Match walks the candidates from the top to the first
+// eligible one; it must decide what the full run decides, and what it decides when it ranks.
+func TestMatchOneFreeUnitAsTheFullRun(t *testing.T) {
+	tested := 0
+	for seed := range uint64(400) {
+		s, ok := oneFreeUnit(randomSnapshot(seed), rand.New(rand.NewPCG(seed, 4)))
+		if !ok {
+			continue
+		}
+		tested++
+		rs := ranked(s)
+		got := Match(rs)
+		if diff := cmp.Diff(matchAll(&rs), got); diff != "" {
+			t.Fatalf("seed %d: the one-unit run differs from the full run:\n%s", seed, diff)
+		}
+		if diff := cmp.Diff(Match(s), got); diff != "" {
+			t.Fatalf("seed %d: the one-unit run differs from the run that ranks:\n%s", seed, diff)
+		}
+	}
+	if tested < 300 {
+		t.Errorf("only %d snapshots had a free unit", tested)
+	}
+}
+
+// oneFreeUnit keeps one of the snapshot's free units, chosen at random, and frees no other.
+func oneFreeUnit(s Snapshot, rng *rand.Rand) (Snapshot, bool) {
+	var all [][2]int
+	for i, f := range s.Facilities {
+		for j := range f.FreeUnits {
+			all = append(all, [2]int{i, j})
+		}
+	}
+	if len(all) == 0 {
+		return s, false
+	}
+	keep := all[rng.IntN(len(all))]
+	s.Facilities = slices.Clone(s.Facilities)
+	for i := range s.Facilities {
+		f := &s.Facilities[i]
+		if i == keep[0] {
+			f.FreeUnits = []cas.Unit{f.FreeUnits[keep[1]]}
+		} else {
+			f.FreeUnits = nil
+		}
+	}
+	return s, true
+}
+
 // ranked is the snapshot with its candidates in rank order, saying so.
 func ranked(s Snapshot) Snapshot {
 	byRank := Rank(s.Scheme, s.Candidates)
