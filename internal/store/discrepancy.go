@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/notify"
 )
 
@@ -225,5 +226,5 @@ func (tx *Tx) notifyDiscrepancy(kind notify.Kind, d cas.Discrepancy, reason stri
 		return fmt.Errorf("discrepancy report %s units: %w", d.ID, err)
 	}
 	data.Unit = strings.Join(labels, ", ")
-	return tx.notify(kind, d.AgencyID, data, about{path: "/discrepancies/" + d.ID})
+	return tx.notify(kind, d.AgencyID, data, about{path: links.Discrepancy(d.ID)})
 }

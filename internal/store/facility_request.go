@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/notify"
 )
 
@@ -266,5 +267,5 @@ func (tx *Tx) notifyFacilityRequest(r cas.FacilityRequest) error {
 	if d.Facility == "" {
 		d.Facility = r.Details.Name // a rejected new facility was never made
 	}
-	return tx.notify(notify.FacilityRequestDecided, r.AgencyID, d, about{path: "/facility-requests/" + r.ID})
+	return tx.notify(notify.FacilityRequestDecided, r.AgencyID, d, about{path: links.FacilityRequest(r.ID)})
 }

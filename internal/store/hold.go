@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/match"
 	"github.com/doorway-cas/doorway/internal/notify"
 )
@@ -101,7 +102,7 @@ func (tx *Tx) withdrawForOffline(referralID, reason string, u cas.Unit) error {
 		return err
 	}
 	d.Unit = u.Label
-	return tx.notify(notify.HeldUnitOffline, r.AgencyID, d, about{referralID: r.ID, path: "/referrals/" + r.ID})
+	return tx.notify(notify.HeldUnitOffline, r.AgencyID, d, about{referralID: r.ID, path: links.Referral(r.ID)})
 }
 
 // lockUnitRow reads a unit for a change the system makes (a referral, a proposal), holding its row

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/notify"
 )
 
@@ -25,8 +25,8 @@ type Notification struct {
 	ReadAt     *time.Time
 }
 
-// about is what a notification concerns: the records it links to, where the link goes, and, for
-// reminders, a key that makes it once-only per recipient.
+// about is what a notification concerns: the records it links to, the page its link opens (from
+// package links), and, for reminders, a key that makes it once-only per recipient.
 type about struct {
 	referralID, unitID string
 	path               string
@@ -118,7 +118,7 @@ func (tx *Tx) notifyReferral(kind notify.Kind, r cas.Referral, reason string) er
 		return err
 	}
 	d.Reason = reason
-	return tx.notify(kind, r.AgencyID, d, about{referralID: r.ID, path: "/referrals/" + r.ID})
+	return tx.notify(kind, r.AgencyID, d, about{referralID: r.ID, path: links.Referral(r.ID)})
 }
 
 func (tx *Tx) notifyUnit(kind notify.Kind, u cas.Unit, reason string, expected cas.Date) error {
@@ -126,7 +126,7 @@ func (tx *Tx) notifyUnit(kind notify.Kind, u cas.Unit, reason string, expected c
 	if err := tx.facilityNames(u.FacilityID, &d); err != nil {
 		return err
 	}
-	return tx.notify(kind, u.AgencyID, d, about{unitID: u.ID, path: unitsPath(u.FacilityID, u.ID)})
+	return tx.notify(kind, u.AgencyID, d, about{unitID: u.ID, path: links.Unit(u.FacilityID, u.ID)})
 }
 
 // facilityNames fills a notification's program and facility names.
@@ -136,15 +136,6 @@ func (tx *Tx) facilityNames(facilityID string, d *notify.Data) error {
 		return fmt.Errorf("facility %s names: %w", facilityID, err)
 	}
 	return nil
-}
-
-// unitsPath is the units page of a facility, at one unit's row when unitID is given.
-func unitsPath(facilityID, unitID string) string {
-	path := "/units?facility_id=" + url.QueryEscape(facilityID)
-	if unitID != "" {
-		path += "#unit-" + unitID
-	}
-	return path
 }
 
 // Notifications lists the actor's inbox: unread first, newest first within each.
@@ -309,7 +300,7 @@ func (db *DB) SendReminders(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			if err := tx.notify(notify.DeadlineApproaching, r.AgencyID, d, about{referralID: r.ID, path: "/referrals/" + r.ID, once: r.ID}); err != nil {
+			if err := tx.notify(notify.DeadlineApproaching, r.AgencyID, d, about{referralID: r.ID, path: links.Referral(r.ID), once: r.ID}); err != nil {
 				return err
 			}
 			sent++
@@ -333,7 +324,7 @@ func (db *DB) SendReminders(ctx context.Context) (int, error) {
 				Scan(&d.Program, &d.Facility); err != nil {
 				return err
 			}
-			if err := tx.notify(notify.ReservationExpiring, r.AgencyID, d, about{unitID: u.ID, path: "/units/" + u.ID, once: r.ID}); err != nil {
+			if err := tx.notify(notify.ReservationExpiring, r.AgencyID, d, about{unitID: u.ID, path: links.Unit(u.FacilityID, u.ID), once: r.ID}); err != nil {
 				return err
 			}
 			sent++
@@ -377,7 +368,7 @@ func (db *DB) SendDigests(ctx context.Context) (int, error) {
 				}); err != nil {
 				return err
 			}
-			msg, err := notify.Digest(tx.today(), items, db.BaseURL+"/inbox")
+			msg, err := notify.Digest(tx.today(), items, db.BaseURL+links.Inbox)
 			if err != nil {
 				return err
 			}

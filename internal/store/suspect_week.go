@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/notify"
 	"github.com/doorway-cas/doorway/internal/report"
 )
@@ -68,7 +69,7 @@ func (db *DB) RecordSuspectWeek(ctx context.Context) (int, error) {
 			summary += ", " + report.Count(n, "program", "programs") + " under-referred two weeks running"
 		}
 		return tx.notify(notify.SuspectsRecorded, "", notify.Data{Deadline: string(week), Reason: summary},
-			about{path: "/reports/under-referral", once: string(week)})
+			about{path: links.UnderReferral, once: string(week)})
 	})
 	return recorded, err
 }
@@ -144,7 +145,7 @@ func (tx *Tx) notifyUnitsOffline(units []cas.Unit, o cas.OfflinePeriod) error {
 		if err := tx.facilityNames(group[0].FacilityID, &d); err != nil {
 			return err
 		}
-		if err := tx.notify(notify.UnitsOffline, group[0].AgencyID, d, about{path: unitsPath(group[0].FacilityID, "")}); err != nil {
+		if err := tx.notify(notify.UnitsOffline, group[0].AgencyID, d, about{path: links.Roster(group[0].FacilityID)}); err != nil {
 			return err
 		}
 	}
@@ -228,7 +229,7 @@ func (db *DB) AskToConfirm(ctx context.Context, actor *cas.User, unitIDs []strin
 				ids[i] = u.ID
 			}
 			once := string(today) + ":" + strings.Join(ids, ",")
-			if err := tx.notify(notify.ConfirmUnitsAsked, group[0].AgencyID, d, about{path: unitsPath(group[0].FacilityID, ""), once: once}); err != nil {
+			if err := tx.notify(notify.ConfirmUnitsAsked, group[0].AgencyID, d, about{path: links.Roster(group[0].FacilityID), once: once}); err != nil {
 				return err
 			}
 			if err := tx.audit("units.ask_confirm", "facility", group[0].FacilityID, nil, map[string]any{"unit_ids": ids}); err != nil {

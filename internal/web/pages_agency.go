@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
@@ -372,7 +373,7 @@ func (s *Server) agencyReferralAccept(w http.ResponseWriter, r *http.Request) er
 	if _, err := s.db.AcceptReferral(r.Context(), actor(r), id, r.PostFormValue("note")); err != nil {
 		return s.agencyReferralRefused(w, r, err)
 	}
-	return s.redirect(w, r, "/referrals/"+id, "Referral accepted. Record the move-in here when the client moves in.")
+	return s.redirect(w, r, links.Referral(id), "Referral accepted. Record the move-in here when the client moves in.")
 }
 
 func (s *Server) agencyReferralDecline(w http.ResponseWriter, r *http.Request) error {
@@ -381,7 +382,7 @@ func (s *Server) agencyReferralDecline(w http.ResponseWriter, r *http.Request) e
 	if _, err := s.db.DeclineReferral(r.Context(), actor(r), id, reason, r.PostFormValue("note")); err != nil {
 		return s.agencyReferralRefused(w, r, err)
 	}
-	return s.redirect(w, r, "/referrals/"+id, "Referral declined; the CAS team has been told.")
+	return s.redirect(w, r, links.Referral(id), "Referral declined; the CAS team has been told.")
 }
 
 func (s *Server) agencyReferralMoveIn(w http.ResponseWriter, r *http.Request) error {
@@ -394,7 +395,7 @@ func (s *Server) agencyReferralMoveIn(w http.ResponseWriter, r *http.Request) er
 	if un, err := s.db.Unit(r.Context(), actor(r), ref.UnitID); err == nil {
 		msg = fmt.Sprintf("Move-in recorded: the client is housed and unit %s is occupied.", un.Label)
 	}
-	return s.redirect(w, r, "/referrals/"+id, msg)
+	return s.redirect(w, r, links.Referral(id), msg)
 }
 
 func (s *Server) agencyReferralWithdraw(w http.ResponseWriter, r *http.Request) error {
@@ -402,7 +403,7 @@ func (s *Server) agencyReferralWithdraw(w http.ResponseWriter, r *http.Request) 
 	if _, err := s.db.WithdrawReferral(r.Context(), actor(r), id, r.PostFormValue("reason")); err != nil {
 		return s.agencyReferralRefused(w, r, err)
 	}
-	return s.redirect(w, r, "/referrals/"+id, "Referral withdrawn; the client is back on the HPL.")
+	return s.redirect(w, r, links.Referral(id), "Referral withdrawn; the client is back on the HPL.")
 }
 
 // ----- Units -----

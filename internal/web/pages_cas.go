@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
@@ -347,7 +348,7 @@ func (s *Server) clientRefer(w http.ResponseWriter, r *http.Request) error {
 		if ref.OverRefer {
 			flash = "Over-referral sent"
 		}
-		return s.redirect(w, r, "/referrals/"+ref.ID, flash)
+		return s.redirect(w, r, links.Referral(ref.ID), flash)
 	}
 	if cas.ErrorCode(err) == cas.ENotFound {
 		return err

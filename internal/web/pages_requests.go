@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/report"
 	"github.com/doorway-cas/doorway/internal/store"
 )
@@ -82,7 +83,7 @@ func rosterPath(u *cas.User, facilityID string) string {
 	if facilityID == "" || !unitOperators.admits(u.Role) {
 		return ""
 	}
-	return "/units?" + url.Values{"facility_id": {facilityID}}.Encode()
+	return links.Roster(facilityID)
 }
 
 // pageErrors keeps the messages of the fields a page shows next to them and puts any other at the
@@ -265,7 +266,7 @@ func (s *Server) discrepancyFilePage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return s.redirect(w, r, "/discrepancies/"+rep.ID, "Report filed. CAS admins have been told; you will be told here and in your inbox when it is resolved.")
+	return s.redirect(w, r, links.Discrepancy(rep.ID), "Report filed. CAS admins have been told; you will be told here and in your inbox when it is resolved.")
 }
 
 // resolutionLabels offer each of cas.ResolutionActions in the resolve form.
@@ -344,7 +345,7 @@ func (s *Server) discrepancyResolvePage(w http.ResponseWriter, r *http.Request) 
 		}
 		return s.discrepancyView(w, r, http.StatusBadRequest, errs)
 	}
-	return s.redirect(w, r, "/discrepancies/"+id, "Report resolved: "+res.Action.Words()+". The agency has been told.")
+	return s.redirect(w, r, links.Discrepancy(id), "Report resolved: "+res.Action.Words()+". The agency has been told.")
 }
 
 // ----- Facility-setup requests -----
@@ -628,7 +629,7 @@ func (s *Server) facilityRequestCreatePage(w http.ResponseWriter, r *http.Reques
 			req.Details = cas.FacilityRequestDetails{FacilityID: f.Get("facility_id"), Add: specs, RemoveUnitIDs: f["remove_unit_ids"]}
 		}
 		if req, err = s.db.CreateFacilityRequest(r.Context(), actor(r), req); err == nil {
-			return s.redirect(w, r, "/facility-requests/"+req.ID, "Request sent. The HMIS team approves or rejects it; you will be told here and in your inbox.")
+			return s.redirect(w, r, links.FacilityRequest(req.ID), "Request sent. The HMIS team approves or rejects it; you will be told here and in your inbox.")
 		}
 	}
 	errs, ok := formError(err)
@@ -713,7 +714,7 @@ func (s *Server) facilityRequestApprovePage(w http.ResponseWriter, r *http.Reque
 	if req.Kind == cas.NewFacilityRequest {
 		msg = fmt.Sprintf("Approved: %s is set up with %s.", req.Details.Name, report.Count(len(req.Details.Units), "unit", "units"))
 	}
-	return s.redirect(w, r, "/facility-requests/"+id, msg+" The agency has been told.")
+	return s.redirect(w, r, links.FacilityRequest(id), msg+" The agency has been told.")
 }
 
 func (s *Server) facilityRequestRejectPage(w http.ResponseWriter, r *http.Request) error {
@@ -721,5 +722,5 @@ func (s *Server) facilityRequestRejectPage(w http.ResponseWriter, r *http.Reques
 	if _, err := s.db.RejectFacilityRequest(r.Context(), actor(r), id, r.PostFormValue("reason")); err != nil {
 		return s.facilityRequestRefused(w, r, err)
 	}
-	return s.redirect(w, r, "/facility-requests/"+id, "Rejected. The agency has been told, and reads your reason here.")
+	return s.redirect(w, r, links.FacilityRequest(id), "Rejected. The agency has been told, and reads your reason here.")
 }
