@@ -2,6 +2,7 @@ package match
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -224,32 +225,35 @@ func (r *run) fill(p *plan, res *Result) {
 	}
 	limits := openLimits(nil, p.units, open)
 	declined := p.rules.declined // those not yet walked past
-	for i := r.unmatched(0); i < len(r.active) && len(open) > 0; i = r.unmatched(i + 1) {
-		why := p.rules.refusals[r.cohortOf[i]]
-		for len(declined) > 0 && int(declined[0]) <= i {
-			if int(declined[0]) == i {
-				why = refusedDeclined
+	for word := 0; word < len(r.waiting) && len(open) > 0; word++ {
+		for waiting := r.waiting[word]; waiting != 0 && len(open) > 0; waiting &= waiting - 1 {
+			i := word*64 + bits.TrailingZeros64(waiting)
+			why := p.rules.refusals[r.cohortOf[i]]
+			for len(declined) > 0 && int(declined[0]) <= i {
+				if int(declined[0]) == i {
+					why = refusedDeclined
+				}
+				declined = declined[1:]
 			}
-			declined = declined[1:]
+			if why != accepted {
+				w.passed[why]++
+				continue
+			}
+			cell := r.cellOf[i]
+			fit, size := r.splitCell(cell)
+			if size > limits[fit] {
+				w.cells[cell]++
+				continue
+			}
+			k := slices.IndexFunc(open, func(u int) bool { return size <= p.units[u].limits[fit] })
+			u := open[k]
+			passed := r.reasonCounts(i, p, u, &w)
+			res.Proposals = append(res.Proposals, propose(r.snap, p.facility, p.units[u].unit, r.candidate(i), int(r.active[i])+1, &passed))
+			w.matched = append(w.matched, matchedHere{active: i, unit: u, cell: cell})
+			r.match(i)
+			open = slices.Delete(open, k, k+1)
+			limits = openLimits(limits, p.units, open)
 		}
-		if why != accepted {
-			w.passed[why]++
-			continue
-		}
-		cell := r.cellOf[i]
-		fit, size := r.splitCell(cell)
-		if size > limits[fit] {
-			w.cells[cell]++
-			continue
-		}
-		k := slices.IndexFunc(open, func(u int) bool { return size <= p.units[u].limits[fit] })
-		u := open[k]
-		passed := r.reasonCounts(i, p, u, &w)
-		res.Proposals = append(res.Proposals, propose(r.snap, p.facility, p.units[u].unit, r.candidate(i), int(r.active[i])+1, &passed))
-		w.matched = append(w.matched, matchedHere{active: i, unit: u, cell: cell})
-		r.match(i)
-		open = slices.Delete(open, k, k+1)
-		limits = openLimits(limits, p.units, open)
 	}
 	for _, u := range open {
 		counts := r.reasonCounts(len(r.active), p, u, &w)

@@ -2,7 +2,6 @@ package match
 
 import (
 	"encoding/binary"
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,13 +10,15 @@ import (
 )
 
 // How a run stays fast. A candidate's eligibility splits into the exclusions, which read the
-// client alone and are judged once per run; the program's rules, judged once per facility; and the
-// unit's, judged per unit only for candidates the program accepts. Candidates whom every program
-// treats alike (same household type, populations, age band, or unknown age, and required
-// documents on file) form a cohort, so counting the candidates of a facility costs one judgement
-// per cohort. Filling a facility walks the ranked list from the top, skipping candidates already
-// matched (a bit per candidate, so that runs of them are skipped a word at a time) and counting them, and the exclusions, from
-// prefix sums.
+// client alone and are judged once per run; the program's rules; and the unit's. Candidates whom
+// every program treats alike (same household type, populations, age band, or unknown age, and
+// required documents on file) form a cohort, and a program's rules are judged once per cohort:
+// counting a facility's candidates costs one judgement per cohort, and the walk down the list
+// reads each candidate's refusal from the program's table by cohort. The unit's rules are judged
+// per histogram cell (household type, accessibility need, size). Filling a facility walks the
+// ranked list from the top, skipping the candidates already matched 64 at a time (a bit each) and
+// counting them, and the exclusions, from prefix sums. Reasons are written only for the proposals
+// made and the units left unfilled.
 
 // run is one matching run's working state. Candidates that no exclusion refuses are numbered by
 // rank: the "active index".
@@ -261,23 +262,6 @@ func (r *run) cell(household int32, needsAccessible bool, size int) int32 {
 func (r *run) splitCell(cell int32) (fit, size int) { return int(cell) / r.sizes, int(cell) % r.sizes }
 
 func (r *run) candidate(i int) *Candidate { return &r.snap.Candidates[r.order[r.active[i]]] }
-
-// unmatched returns the first active index at or after i whose candidate is not matched yet, or
-// len(r.active).
-func (r *run) unmatched(i int) int {
-	w := i / 64
-	if w >= len(r.waiting) {
-		return len(r.active)
-	}
-	for word := r.waiting[w] &^ (1<<(i%64) - 1); ; word = r.waiting[w] {
-		if word != 0 {
-			return w*64 + bits.TrailingZeros64(word)
-		}
-		if w++; w == len(r.waiting) {
-			return len(r.active)
-		}
-	}
-}
 
 // match marks the candidate at active index i matched.
 func (r *run) match(i int) { r.waiting[i/64] &^= 1 << (i % 64) }
