@@ -528,14 +528,14 @@ func (db *DB) HPLPlaces(ctx context.Context, actor *cas.User, clientIDs []string
 	if !canReadHPL(actor) {
 		return nil, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team read the HPL")
 	}
-	v, err := db.rankedHPL(ctx)
+	v, positions, err := db.rankedPlaces(ctx, clientIDs)
 	if err != nil {
 		return nil, err
 	}
 	places := map[string]HPLItem{}
 	var off []string
 	for _, id := range clientIDs {
-		if pos, ok := v.position(id); ok {
+		if pos, ok := positions[id]; ok {
 			r := v.rows[pos]
 			places[id] = HPLItem{Entry: r.entry, Client: r.client, Rank: pos + 1}
 		} else {

@@ -24,8 +24,9 @@ import (
 // hplIndex holds the current view of the ranked HPL. Views are never changed once published:
 // a refresh builds a new one, so readers need no lock.
 type hplIndex struct {
-	refreshing sync.Mutex // one refresh at a time; readers of the current view do not wait
+	refreshing sync.Mutex // one refresh at a time
 	view       atomic.Pointer[hplView]
+	byClient   map[string]*hplRow // the latest view's rows by client ID, guarded by refreshing
 }
 
 // hplView is the ranked HPL as of one change: every active or referred entry with its client, in
@@ -34,9 +35,6 @@ type hplView struct {
 	seq    int64 // the last change the view includes
 	scheme cas.PriorityScheme
 	rows   []*hplRow
-
-	positionsOnce sync.Once
-	positions     map[string]int // client ID → position
 }
 
 // hplRow is one place on the list, with its sort key under the view's scheme.
@@ -52,26 +50,39 @@ const hplChangesKept = 100_000
 
 // rankedHPL returns the ranked HPL as of the latest committed change.
 func (db *DB) rankedHPL(ctx context.Context) (*hplView, error) {
-	idx := &db.hpl
-	cur := idx.view.Load()
-	idx.refreshing.Lock()
-	defer idx.refreshing.Unlock()
-	if latest := idx.view.Load(); latest != cur {
-		cur = latest // another reader refreshed while this one waited; it may still be behind
-	}
-	next, err := db.refreshHPL(ctx, cur)
-	if err != nil {
-		return nil, err
-	}
-	idx.view.Store(next)
-	return next, nil
+	v, _, err := db.rankedPlaces(ctx, nil)
+	return v, err
 }
 
-// refreshHPL brings a view up to date: the clients changed since it are read again and moved to
-// their new places; a new scheme, a view too old or too many changes read the whole list.
-func (db *DB) refreshHPL(ctx context.Context, v *hplView) (*hplView, error) {
+// rankedPlaces returns the ranked HPL as of the latest committed change, and the positions on it
+// of the given clients who are on it.
+func (db *DB) rankedPlaces(ctx context.Context, clientIDs []string) (*hplView, map[string]int, error) {
+	idx := &db.hpl
+	idx.refreshing.Lock()
+	defer idx.refreshing.Unlock()
+	v, err := idx.refresh(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx.view.Store(v)
+	places := map[string]int{}
+	for _, id := range clientIDs {
+		if r := idx.byClient[id]; r != nil {
+			if i, found := slices.BinarySearchFunc(v.rows, r, compareRows); found {
+				places[id] = i
+			}
+		}
+	}
+	return v, places, nil
+}
+
+// refresh brings the latest view up to date: the clients changed since it are read again and moved
+// to their new places; a new scheme or too many changes read the whole list. It runs under the
+// refreshing lock.
+func (idx *hplIndex) refresh(ctx context.Context, db *DB) (*hplView, error) {
+	v := idx.view.Load()
 	if v == nil {
-		return db.loadHPL(ctx)
+		return idx.load(ctx, db)
 	}
 	changed := map[string]bool{}
 	seq, first, whole := v.seq, int64(0), false
@@ -97,7 +108,7 @@ func (db *DB) refreshHPL(ctx context.Context, v *hplView) (*hplView, error) {
 		return v, nil
 	}
 	if whole || len(changed) > max(1000, len(v.rows)/8) {
-		return db.loadHPL(ctx)
+		return idx.load(ctx, db)
 	}
 	if first > v.seq+1 && v.seq > 0 {
 		// Numbers are skipped by rolled-back changes, and by pruning: if the view's own change is
@@ -107,7 +118,7 @@ func (db *DB) refreshHPL(ctx context.Context, v *hplView) (*hplView, error) {
 			return nil, fmt.Errorf("HPL changes: %w", err)
 		}
 		if kept == 0 {
-			return db.loadHPL(ctx)
+			return idx.load(ctx, db)
 		}
 	}
 	fresh, err := db.hplRows(ctx, slices.Collect(maps.Keys(changed)))
@@ -118,13 +129,50 @@ func (db *DB) refreshHPL(ctx context.Context, v *hplView) (*hplView, error) {
 		r.key = rankKey(v.scheme, &r.entry, &r.client)
 	}
 	slices.SortFunc(fresh, compareRows)
-	kept := make([]*hplRow, 0, len(v.rows)+len(fresh))
-	for _, r := range v.rows {
-		if !changed[r.entry.ClientID] {
-			kept = append(kept, r)
+	var rows []*hplRow
+	if len(changed) <= 64 {
+		// A few changes: each old place is found by binary search and each new one inserted.
+		rows = slices.Clone(v.rows)
+		for id := range changed {
+			if old := idx.byClient[id]; old != nil {
+				if i, found := slices.BinarySearchFunc(rows, old, compareRows); found {
+					rows = slices.Delete(rows, i, i+1)
+				}
+			}
 		}
+		for _, r := range fresh {
+			i, _ := slices.BinarySearchFunc(rows, r, compareRows)
+			rows = slices.Insert(rows, i, r)
+		}
+	} else {
+		kept := make([]*hplRow, 0, len(v.rows))
+		for _, r := range v.rows {
+			if !changed[r.entry.ClientID] {
+				kept = append(kept, r)
+			}
+		}
+		rows = mergeRows(kept, fresh)
 	}
-	return &hplView{seq: seq, scheme: v.scheme, rows: mergeRows(kept, fresh)}, nil
+	for id := range changed {
+		delete(idx.byClient, id)
+	}
+	for _, r := range fresh {
+		idx.byClient[r.entry.ClientID] = r
+	}
+	return &hplView{seq: seq, scheme: v.scheme, rows: rows}, nil
+}
+
+// load reads the whole list and ranks it.
+func (idx *hplIndex) load(ctx context.Context, db *DB) (*hplView, error) {
+	v, err := db.loadHPL(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idx.byClient = make(map[string]*hplRow, len(v.rows))
+	for _, r := range v.rows {
+		idx.byClient[r.entry.ClientID] = r
+	}
+	return v, nil
 }
 
 // loadHPL reads the whole list and ranks it.
@@ -277,18 +325,6 @@ func mergeRows(a, b []*hplRow) []*hplRow {
 		}
 	}
 	return append(append(out, a...), b...)
-}
-
-// position finds a client's place on the list; ok is false when the client is not on it.
-func (v *hplView) position(clientID string) (int, bool) {
-	v.positionsOnce.Do(func() {
-		v.positions = make(map[string]int, len(v.rows))
-		for i, r := range v.rows {
-			v.positions[r.entry.ClientID] = i
-		}
-	})
-	i, ok := v.positions[clientID]
-	return i, ok
 }
 
 // candidates gives the engine the list as it stands, in rank order, with what the database says

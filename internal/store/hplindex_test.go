@@ -16,7 +16,7 @@ import (
 
 // TestMaintainedHPLEqualsARankingFromScratch: random sequences of changes to the list (clients
 // added, scores, days homeless and assessment dates changed, intake status, parking, removal,
-// client details, and new priority schemes) are made through two stores on one database, as two
+// client details, bulk changes to every entry, and new priority schemes) are made through two stores on one database, as two
 // servers would; after each step both stores' HPL, read page by page and under random filters,
 // must equal the list ranked from scratch from the raw tables by match.Rank.
 func TestMaintainedHPLEqualsARankingFromScratch(t *testing.T) {
@@ -128,6 +128,10 @@ func hplStep(ctx context.Context, rnd *rand.Rand, db *store.DB, admin *cas.User,
 	case n < 78:
 		_, err := db.RemoveFromHPL(ctx, admin, pickEntry(), "moved away")
 		return "remove", err
+	case n < 80:
+		// A bulk change, as a nightly import makes: every entry at once.
+		_, err := db.SQL().ExecContext(ctx, `UPDATE hpl_entries SET days_homeless = (days_homeless + 137) % 500`)
+		return "bulk change", err
 	case n < 93 && len(*clients) > 0:
 		c := (*clients)[rnd.IntN(len(*clients))]
 		_, err := db.UpdateClient(ctx, admin, c.ID, func(c *cas.Client) {

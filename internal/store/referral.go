@@ -136,7 +136,7 @@ func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferra
 		}
 	}
 	// The ranking is read before the transaction, which then checks the entry itself.
-	list, err := db.rankedHPL(ctx)
+	list, places, err := db.rankedPlaces(ctx, []string{in.ClientID})
 	if err != nil {
 		return cas.Referral{}, err
 	}
@@ -161,7 +161,7 @@ func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferra
 		if err != nil {
 			return err
 		}
-		ranked, err := tx.rankOf(list, client)
+		ranked, err := tx.rankOf(places, client)
 		if err != nil {
 			return err
 		}
@@ -213,8 +213,8 @@ func (db *DB) CreateReferral(ctx context.Context, actor *cas.User, in NewReferra
 }
 
 // rankOf finds a client's open HPL entry, as the engine would see it in this transaction, and
-// its rank on the list.
-func (tx *Tx) rankOf(list *hplView, client cas.Client) (match.Ranked, error) {
+// its rank on the list (places, read just before the transaction).
+func (tx *Tx) rankOf(places map[string]int, client cas.Client) (match.Ranked, error) {
 	e, err := scanHPLEntry(tx.queryRow(`SELECT `+hplColumns+` FROM hpl_entries WHERE client_id = $1 AND status IN ('active', 'referred')`+
 		tx.db.dialect.forUpdate, client.ID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -234,7 +234,7 @@ func (tx *Tx) rankOf(list *hplView, client cas.Client) (match.Ranked, error) {
 	}
 	client.Consent = client.ConsentOn(tx.today())
 	ranked := match.Ranked{Candidate: match.Candidate{Entry: e, Client: client, OpenReferral: open, NotReferredAgainBy: notAgain[client.ID]}}
-	if pos, ok := list.position(client.ID); ok {
+	if pos, ok := places[client.ID]; ok {
 		ranked.Rank = pos + 1
 	}
 	return ranked, nil
