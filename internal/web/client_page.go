@@ -157,7 +157,7 @@ func (s *Server) hplPage(w http.ResponseWriter, r *http.Request) error {
 		v.Set("cursor", next)
 		d.NextURL = "/hpl?" + v.Encode()
 	}
-	return s.render(w, r, http.StatusOK, "hpl", "Housing Priority List", view{Data: d})
+	return s.render(w, r, http.StatusOK, "hpl_list", "Housing Priority List", view{Data: d})
 }
 
 // facilityChoice is a facility offered in the manual referral form.
@@ -314,7 +314,7 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "client", d.Client.FirstName+" "+d.Client.LastName, view{Data: d})
+	return s.render(w, r, http.StatusOK, "client_detail", d.Client.FirstName+" "+d.Client.LastName, view{Data: d})
 }
 
 // referFields are the manual referral form's fields; a refusal about anything else shows above it.
@@ -383,7 +383,7 @@ func (s *Server) clientRefer(w http.ResponseWriter, r *http.Request) error {
 		msgs["eligibility_override_reason"] = "Give a reason to refer despite the rules listed above."
 	}
 	status := statusOf(e.Code)
-	return s.render(w, r, status, "client", d.Client.FirstName+" "+d.Client.LastName, view{Data: d, Errors: msgs, Form: r.PostForm})
+	return s.render(w, r, status, "client_detail", d.Client.FirstName+" "+d.Client.LastName, view{Data: d, Errors: msgs, Form: r.PostForm})
 }
 
 // boardReferral is a line of the referral board.
@@ -506,7 +506,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "board", "Referral board", view{Data: d})
+	return s.render(w, r, http.StatusOK, "referral_board", "Referral board", view{Data: d})
 }
 
 // boardRefusal shows the board again with why a proposal could not be acted on.
@@ -524,7 +524,7 @@ func (s *Server) boardRefusal(w http.ResponseWriter, r *http.Request, err error)
 	for _, m := range msgs {
 		form["form"] = m
 	}
-	return s.render(w, r, statusOf(e.Code), "board", "Referral board", view{Data: d, Errors: form})
+	return s.render(w, r, statusOf(e.Code), "referral_board", "Referral board", view{Data: d, Errors: form})
 }
 
 func (s *Server) proposalSendPage(w http.ResponseWriter, r *http.Request) error {

@@ -317,7 +317,7 @@ func headlineWords(h report.Headline) (vacancy, wait, still string) {
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	win, m, err := s.dashboardMetrics(r)
 	if errs, ok := formError(err); ok {
-		return s.render(w, r, http.StatusBadRequest, "dashboard", "Dashboards", view{Errors: errs, Form: r.URL.Query(),
+		return s.render(w, r, http.StatusBadRequest, "dashboard_charts", "Dashboards", view{Errors: errs, Form: r.URL.Query(),
 			Data: dashboardView{Window: win}})
 	}
 	if err != nil {
@@ -328,5 +328,5 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range m.Figures {
 		v.Figures = append(v.Figures, chartOf(f))
 	}
-	return s.render(w, r, http.StatusOK, "dashboard", "Dashboards", view{Form: r.URL.Query(), Data: v})
+	return s.render(w, r, http.StatusOK, "dashboard_charts", "Dashboards", view{Form: r.URL.Query(), Data: v})
 }

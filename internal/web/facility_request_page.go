@@ -226,7 +226,7 @@ func (s *Server) discrepanciesView(w http.ResponseWriter, r *http.Request, statu
 		}
 	}
 	v.Data = d
-	return s.render(w, r, status, "discrepancies", "Discrepancy reports", v)
+	return s.render(w, r, status, "discrepancy_list", "Discrepancy reports", v)
 }
 
 // discrepancyForms are the filing forms of the agency's facilities. A refused report refills its
@@ -332,7 +332,7 @@ func (s *Server) discrepancyView(w http.ResponseWriter, r *http.Request, status 
 			d.Actions = append(d.Actions, resolutionChoice{Value: a, Label: resolutionLabels[a], Checked: r.PostFormValue("action") == string(a)})
 		}
 	}
-	return s.render(w, r, status, "discrepancy", "Discrepancy report", view{Data: d, Errors: pageErrors(errs, "action", "note")})
+	return s.render(w, r, status, "discrepancy_detail", "Discrepancy report", view{Data: d, Errors: pageErrors(errs, "action", "note")})
 }
 
 func (s *Server) discrepancyResolvePage(w http.ResponseWriter, r *http.Request) error {
@@ -456,7 +456,7 @@ func (s *Server) facilityRequestsView(w http.ResponseWriter, r *http.Request, st
 		}
 	}
 	v.Data = d
-	return s.render(w, r, status, "facility_requests", "Facility-setup requests", v)
+	return s.render(w, r, status, "facility_request_list", "Facility-setup requests", v)
 }
 
 // facilityRequestForms fills in the agency's request forms: one for a new facility, one per
@@ -691,7 +691,7 @@ func (s *Server) facilityRequestView(w http.ResponseWriter, r *http.Request, sta
 		return err
 	}
 	d.CreatedBy, d.DecidedBy = people[req.CreatedBy], people[req.DecidedBy]
-	return s.render(w, r, status, "facility_request", "Facility-setup request", view{Data: d, Errors: pageErrors(errs, "reason")})
+	return s.render(w, r, status, "facility_request_detail", "Facility-setup request", view{Data: d, Errors: pageErrors(errs, "reason")})
 }
 
 // facilityRequestRefused shows the request again with a refused decision's messages, or passes an

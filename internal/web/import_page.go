@@ -84,7 +84,7 @@ type importFormData struct {
 }
 
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "import", "Import an HMIS export", view{})
+	return s.render(w, r, http.StatusOK, "import_upload", "Import an HMIS export", view{})
 }
 
 // importUpload saves the uploaded ZIP and imports it in the background; the browser is sent to a
@@ -92,7 +92,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 // refuses the upload, every problem listed, before anything is imported.
 func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	refused := func(errs map[string]string, form url.Values, consentProblems []string) error {
-		return s.render(w, r, http.StatusBadRequest, "import", "Import an HMIS export",
+		return s.render(w, r, http.StatusBadRequest, "import_upload", "Import an HMIS export",
 			view{Errors: errs, Form: form, Data: importFormData{ConsentProblems: consentProblems}})
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)

@@ -21,7 +21,7 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "inbox", "Inbox", view{Data: inboxData{Items: items, Next: next}})
+	return s.render(w, r, http.StatusOK, "notification_inbox", "Inbox", view{Data: inboxData{Items: items, Next: next}})
 }
 
 // inboxUnread is the navigation's unread badge alone; htmx refreshes it every minute, so a CAS
@@ -33,7 +33,7 @@ func (s *Server) inboxUnread(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	return s.pages["inbox"].ExecuteTemplate(w, "unread", n)
+	return s.pages["notification_inbox"].ExecuteTemplate(w, "unread", n)
 }
 
 // inboxRead marks a notification read and opens what it is about.

@@ -272,5 +272,5 @@ func (s *Server) packetPage(w http.ResponseWriter, r *http.Request) error {
 		return writePacketCSV(w, p)
 	}
 	u := actor(r)
-	return s.render(w, r, http.StatusOK, "packet", "HPL meeting packet", view{Data: packetPageData{Packet: p, user: u, ShowReady: u.Role != cas.RoleAgencyUser}})
+	return s.render(w, r, http.StatusOK, "packet_detail", "HPL meeting packet", view{Data: packetPageData{Packet: p, user: u, ShowReady: u.Role != cas.RoleAgencyUser}})
 }

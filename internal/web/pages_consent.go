@@ -18,14 +18,14 @@ type consentData struct {
 }
 
 func (s *Server) consentPage(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "consent", "Record consent", view{Data: consentData{Columns: hmiscsv.ConsentListColumns}})
+	return s.render(w, r, http.StatusOK, "client_consent", "Record consent", view{Data: consentData{Columns: hmiscsv.ConsentListColumns}})
 }
 
 // consentUpload reads an uploaded consent list and records every release of information in it, or
 // none, showing every problem by line and column.
 func (s *Server) consentUpload(w http.ResponseWriter, r *http.Request) error {
 	refused := func(field, msg string, problems []string) error {
-		return s.render(w, r, http.StatusBadRequest, "consent", "Record consent", view{Errors: map[string]string{field: msg},
+		return s.render(w, r, http.StatusBadRequest, "client_consent", "Record consent", view{Errors: map[string]string{field: msg},
 			Data: consentData{Columns: hmiscsv.ConsentListColumns, Problems: problems}})
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxConsentUpload)

@@ -181,7 +181,7 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 	if u.Role == cas.RoleAgencyUser {
 		title = "Incoming referrals"
 	}
-	return s.render(w, r, http.StatusOK, "referrals", title, view{Data: d})
+	return s.render(w, r, http.StatusOK, "referral_list", title, view{Data: d})
 }
 
 // ----- One referral -----
@@ -351,7 +351,7 @@ func (s *Server) agencyReferralPage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "referral", "Referral", view{Data: d})
+	return s.render(w, r, http.StatusOK, "referral_detail", "Referral", view{Data: d})
 }
 
 // agencyReferralRefused shows the referral page again with a refused form's messages, or passes
@@ -365,7 +365,7 @@ func (s *Server) agencyReferralRefused(w http.ResponseWriter, r *http.Request, e
 	if verr != nil {
 		return verr
 	}
-	return s.render(w, r, http.StatusBadRequest, "referral", "Referral", view{Data: d, Errors: errs, Form: r.PostForm})
+	return s.render(w, r, http.StatusBadRequest, "referral_detail", "Referral", view{Data: d, Errors: errs, Form: r.PostForm})
 }
 
 func (s *Server) agencyReferralAccept(w http.ResponseWriter, r *http.Request) error {
@@ -555,7 +555,7 @@ func (s *Server) agencyUnitsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "units", "Units", view{Data: d})
+	return s.render(w, r, http.StatusOK, "unit_roster", "Units", view{Data: d})
 }
 
 // agencyUnitsBack is where a unit form returns: the roster, filtered as it was, at the unit.
@@ -580,7 +580,7 @@ func (s *Server) agencyUnitsRefused(w http.ResponseWriter, r *http.Request, err 
 	if verr != nil {
 		return verr
 	}
-	return s.render(w, r, http.StatusBadRequest, "units", "Units", view{Data: d, Errors: top, Form: r.PostForm})
+	return s.render(w, r, http.StatusBadRequest, "unit_roster", "Units", view{Data: d, Errors: top, Form: r.PostForm})
 }
 
 func (s *Server) agencyUnitLabel(r *http.Request, id string) string {

@@ -78,7 +78,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "reports", "Reports", view{Data: rep})
+	return s.render(w, r, http.StatusOK, "report_list", "Reports", view{Data: rep})
 }
 
 func (s *Server) underReferralPage(w http.ResponseWriter, r *http.Request) error {
@@ -123,7 +123,7 @@ func (s *Server) renderUnderReferral(w http.ResponseWriter, r *http.Request, sta
 		}
 		return 1
 	})
-	return s.render(w, r, status, "under_referral", "Under-referral", view{Data: d, Errors: top})
+	return s.render(w, r, status, "report_under_referral", "Under-referral", view{Data: d, Errors: top})
 }
 
 // underReferralOffline takes the ticked suspects offline, all or none, and returns to the page the

@@ -183,7 +183,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, landing(u), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "login", "Sign in", view{Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
+	return s.render(w, r, http.StatusOK, "session_login", "Sign in", view{Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
 // safeNext keeps a post-sign-in redirect on this site.
@@ -201,7 +201,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	email, password, next := r.PostForm.Get("email"), r.PostForm.Get("password"), safeNext(r.PostForm.Get("next"))
 	now, addr := s.db.Now(), clientAddress(r)
 	refuse := func(msg string) error {
-		return s.render(w, r, http.StatusUnauthorized, "login", "Sign in", view{Errors: map[string]string{"form": msg},
+		return s.render(w, r, http.StatusUnauthorized, "session_login", "Sign in", view{Errors: map[string]string{"form": msg},
 			Data: loginData{Next: next, Email: email}})
 	}
 	if !s.throttle.allowed(email, addr, now) {

@@ -175,7 +175,7 @@ func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, statu
 		}
 	}
 	v.Data = d
-	return s.render(w, r, status, "inventory", "Inventory", v)
+	return s.render(w, r, status, "unit_inventory", "Inventory", v)
 }
 
 func (s *Server) hmisInventoryPage(w http.ResponseWriter, r *http.Request) error {
@@ -308,7 +308,7 @@ func (s *Server) hmisUsersView(w http.ResponseWriter, r *http.Request, status in
 	if rowUser != "" && !shown {
 		errs = map[string]string{"form": rowErr}
 	}
-	return s.render(w, r, status, "users", "Users", view{Errors: errs, Form: form, Data: d})
+	return s.render(w, r, status, "user_list", "Users", view{Errors: errs, Form: form, Data: d})
 }
 
 func (s *Server) hmisUsersPage(w http.ResponseWriter, r *http.Request) error {
@@ -408,7 +408,7 @@ func (s *Server) hmisAgenciesView(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	d := hmisAgenciesData{Agencies: agencies, Limit: r.URL.Query().Get("limit"), Next: next}
-	return s.render(w, r, status, "agencies", "Agencies", view{Errors: errs, Form: form, Data: d})
+	return s.render(w, r, status, "agency_list", "Agencies", view{Errors: errs, Form: form, Data: d})
 }
 
 func (s *Server) hmisAgenciesPage(w http.ResponseWriter, r *http.Request) error {
