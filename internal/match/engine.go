@@ -112,12 +112,14 @@ func (r *run) plans() []*plan {
 			r.judge(rules)
 			programs[rules.key()] = rules
 		}
-		p := &plan{facility: f, rules: rules}
+		p := &plan{facility: f, rules: rules, units: make([]slot, len(f.FreeUnits))}
 		all := make([]int, len(f.FreeUnits))
+		width := len(r.households) * 2
+		limits := make([]int, len(f.FreeUnits)*width)
 		for j := range f.FreeUnits {
 			u := &f.FreeUnits[j]
-			limits := r.unitLimits(u)
-			p.units = append(p.units, slot{unit: u, eligible: r.countFitting(rules.hist, limits), limits: limits})
+			l := r.unitLimits(limits[j*width:(j+1)*width], u)
+			p.units[j] = slot{unit: u, eligible: r.countFitting(rules.hist, l), limits: l}
 			all[j] = j
 		}
 		p.eligible = r.countFitting(rules.hist, openLimits(nil, p.units, all))
@@ -146,7 +148,6 @@ func (r *run) judge(p *programRules) {
 		}
 	}
 	p.declined = r.declinedBy[p.id]
-	slices.Sort(p.declined)
 	for _, j := range p.declined {
 		if p.refusals[r.cohortOf[j]] == accepted {
 			p.hist[r.cellOf[j]]--
@@ -154,10 +155,12 @@ func (r *run) judge(p *programRules) {
 	}
 }
 
-// unitLimits returns, by household number and accessibility need, the largest household the
-// unit fits, or -1.
-func (r *run) unitLimits(u *cas.Unit) []int {
-	limits := slices.Repeat([]int{-1}, len(r.households)*2)
+// unitLimits sets in limits, by household number and accessibility need, the largest household
+// the unit fits, or -1, and returns it.
+func (r *run) unitLimits(limits []int, u *cas.Unit) []int {
+	for k := range limits {
+		limits[k] = -1
+	}
 	for _, t := range u.HouseholdTypes {
 		if h, ok := r.households[t]; ok {
 			limits[h*2] = capacity(u.Bedrooms)

@@ -2,7 +2,6 @@ package match
 
 import (
 	"cmp"
-	"slices"
 	"strconv"
 
 	"github.com/doorway-cas/doorway/internal/cas"
@@ -74,7 +73,11 @@ func appendCounts(b []byte, counts *[numRefusals]int32) []byte {
 			reasons = append(reasons, refusal(why))
 		}
 	}
-	slices.SortStableFunc(reasons, func(x, y refusal) int { return cmp.Compare(counts[y], counts[x]) })
+	for k := 1; k < len(reasons); k++ { // an insertion sort: there are few, and it keeps ties in rule order
+		for j := k; j > 0 && counts[reasons[j]] > counts[reasons[j-1]]; j-- {
+			reasons[j], reasons[j-1] = reasons[j-1], reasons[j]
+		}
+	}
 	for k, why := range reasons {
 		if k > 0 {
 			b = append(b, ", "...)
