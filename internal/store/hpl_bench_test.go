@@ -143,3 +143,39 @@ func BenchmarkMatchJob(b *testing.B) {
 		})
 	}
 }
+
+// TestARunWithOneUnitReadsMoreOfTheListUntilSomeoneFits: with one free unit the engine is given the
+// top of the list first; when nobody there is eligible it must still find the first eligible client
+// further down, with that client's rank.
+func TestARunWithOneUnitReadsMoreOfTheListUntilSomeoneFits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seedHPL(t, db, 0)
+		now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+		tx, err := db.SQL().Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 9000 {
+			id := fmt.Sprintf("c%06d", i)
+			if _, err := tx.Exec(`INSERT INTO clients (id, first_name, last_name, birth_date, household_size, household_type, consent, created_at, updated_at)
+				VALUES ($1, 'Client', $1, '1980-01-01', 1, 'without_children', $2, $3, $3)`, id, i >= 8500, now); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(`INSERT INTO hpl_entries (id, client_id, score, assessed_on, days_homeless, documents, intake_status, status, created_at, updated_at)
+				VALUES ($1, $2, $3, '2026-01-01', 10, '[]', 'ready', 'active', $4, $4)`, "e"+id, id, 10000-i, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		run, err := db.RunMatch(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(run.Referrals) != 1 || run.Referrals[0].ClientID != "c008500" || run.Referrals[0].Rank != 8501 {
+			t.Fatalf("referrals %+v, want one for c008500, ranked 8501 (the first with consent)", run.Referrals)
+		}
+	})
+}

@@ -329,9 +329,10 @@ func mergeRows(a, b []*hplRow) []*hplRow {
 
 // candidates gives the engine the list as it stands, in rank order, with what the database says
 // of open referrals and re-referral blocks; consent is read as of today.
-func (v *hplView) candidates(today cas.Date, open map[string]bool, notAgain map[string][]string) []match.Candidate {
-	cands := make([]match.Candidate, len(v.rows))
-	for i, r := range v.rows {
+// Only the first n are given when n is smaller than the list.
+func (v *hplView) candidates(today cas.Date, open map[string]bool, notAgain map[string][]string, n int) []match.Candidate {
+	cands := make([]match.Candidate, min(n, len(v.rows)))
+	for i, r := range v.rows[:len(cands)] {
 		c := r.client
 		c.Consent = c.ConsentOn(today)
 		cands[i] = match.Candidate{Entry: r.entry, Client: c, OpenReferral: open[c.ID], NotReferredAgainBy: notAgain[c.ID]}

@@ -63,7 +63,7 @@ func (db *DB) RunMatch(ctx context.Context, dryRun bool) (MatchRun, error) {
 	}
 	run.Facility, run.Unit = names.facility, names.unit
 	if len(snap.Facilities) > 0 {
-		run.Result = match.Match(snap)
+		run.Result = runEngine(&snap, names)
 	}
 	err = db.inTx(ctx, cas.System, func(tx *Tx) error {
 		if err := tx.matchLock(); err != nil {
@@ -135,7 +135,7 @@ func (db *DB) dryRunMatch(ctx context.Context) (MatchRun, error) {
 			return err
 		}
 		run.Facility, run.Unit = names.facility, names.unit
-		run.Result = match.Match(snap)
+		run.Result = runEngine(&snap, names)
 		return errDryRun
 	})
 	if errors.Is(err, errDryRun) {
@@ -193,6 +193,25 @@ func referralOf(p match.Proposal, now time.Time, responseDays int, by string) ca
 type snapshotNames struct {
 	facility, unit map[string]string
 	responseDays   map[string]int
+	// listed counts the candidates on the list; top gives the first n of them.
+	listed int
+	top    func(n int) []match.Candidate
+}
+
+// firstTop is how much of the list a run with one free unit reads first.
+const firstTop = 1024
+
+// runEngine runs the engine. When the snapshot holds only the top of the list (one free unit) and
+// nobody there was eligible, it runs again over eight times more, until the whole list was read:
+// the result is the one over the whole list.
+func runEngine(snap *match.Snapshot, names snapshotNames) match.Result {
+	for {
+		res := match.Match(*snap)
+		if len(res.Proposals) > 0 || len(snap.Candidates) >= names.listed {
+			return res
+		}
+		snap.Candidates = names.top(len(snap.Candidates) * 8)
+	}
 }
 
 // snapshot reads what the engine needs: the ranked list's candidates, and the facilities with free
@@ -214,7 +233,15 @@ func (db *DB) snapshot(ctx context.Context, q querier, list *hplView) (match.Sna
 	if err != nil {
 		return snap, names, err
 	}
-	snap.Candidates = list.candidates(snap.Today, open, notAgain)
+	// With one free unit the engine walks the ranked list from the top to the first eligible
+	// client: it is given the top of the list, and more of it only if nobody there is eligible.
+	top := len(list.rows)
+	if len(units) == 1 {
+		top = firstTop
+	}
+	names.listed = len(list.rows)
+	names.top = func(n int) []match.Candidate { return list.candidates(snap.Today, open, notAgain, n) }
+	snap.Candidates = names.top(top)
 	byFacility := map[string]int{}
 	for _, u := range units {
 		names.unit[u.ID] = u.Label
