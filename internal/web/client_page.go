@@ -13,24 +13,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// casOption is one choice of a select, with whether it is chosen.
-type casOption struct {
-	Value, Label string
-	Selected     bool
-}
-
-func casOptions(chosen string, values ...string) []casOption {
-	out := make([]casOption, 0, len(values))
-	for _, v := range values {
-		label := humanize(v)
-		if v == string(cas.DVSurvivor) {
-			label = "DV survivor"
-		}
-		out = append(out, casOption{Value: v, Label: label, Selected: v == chosen})
-	}
-	return out
-}
-
 // factorWords says how the HPL is ordered by a factor, for the scheme caption.
 func factorWords(c cas.Criterion) string {
 	words := map[cas.Factor][2]string{
@@ -87,10 +69,10 @@ type hplData struct {
 	Scheme         cas.PriorityScheme
 	Criteria       []string
 	Q              string
-	HouseholdTypes []casOption
-	Populations    []casOption
-	IntakeStatuses []casOption
-	Statuses       []casOption
+	HouseholdTypes []option
+	Populations    []option
+	IntakeStatuses []option
+	Statuses       []option
 	Filtered       bool
 }
 
@@ -138,10 +120,10 @@ func (s *Server) hplPage(w http.ResponseWriter, r *http.Request) error {
 	today := s.today()
 	d := hplData{
 		Scheme: scheme, Criteria: schemeWords(scheme), Q: f.Search,
-		HouseholdTypes: casOptions(string(f.HouseholdType), "without_children", "with_children", "only_children"),
-		Populations:    casOptions(string(f.Population), "veteran", "chronically_homeless", "youth", "dv_survivor"),
-		IntakeStatuses: casOptions(string(f.IntakeStatus), "ready", "incomplete_documents", "pending"),
-		Statuses:       casOptions(status, hplStatusChoices...),
+		HouseholdTypes: options(string(f.HouseholdType), "without_children", "with_children", "only_children"),
+		Populations:    options(string(f.Population), "veteran", "chronically_homeless", "youth", "dv_survivor"),
+		IntakeStatuses: options(string(f.IntakeStatus), "ready", "incomplete_documents", "pending"),
+		Statuses:       options(status, hplStatusChoices...),
 		Filtered:       f.HouseholdType != "" || f.Population != "" || f.IntakeStatus != "" || f.Search != "" || status != "",
 	}
 	for _, it := range items {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -86,14 +85,6 @@ func rosterPath(u *cas.User, facilityID string) string {
 	return links.Roster(facilityID)
 }
 
-// pageErrors keeps the messages of the fields a page shows next to them and puts any other at the
-// top of the page.
-func pageErrors(errs map[string]string, fields ...string) map[string]string {
-	shown, top := hmisFormErrors(errs, fields...)
-	maps.Copy(shown, top)
-	return shown
-}
-
 // requestNoteSummary shortens a free-text note for a list; the whole note is on the record's page.
 func requestNoteSummary(note string) string {
 	const most = 140
@@ -155,7 +146,7 @@ type discrepancyRow struct {
 // pager (templates/partials/status_list.html) need.
 type StatusList struct {
 	Path, Label                 string // the list page, and the filter form's name for screen readers
-	Statuses                    []casOption
+	Statuses                    []option
 	Status, Limit, Cursor, Next string
 }
 
@@ -168,7 +159,7 @@ func statusListOf(r *http.Request, path, label string, statuses []string) (Statu
 	}
 	q := r.URL.Query()
 	l := StatusList{Path: path, Label: label, Status: q.Get("status"), Limit: q.Get("limit"), Cursor: page.Cursor}
-	l.Statuses = casOptions(l.Status, statuses...)
+	l.Statuses = options(l.Status, statuses...)
 	return l, page, nil
 }
 
@@ -243,13 +234,13 @@ func (s *Server) discrepancyForms(r *http.Request, refused map[string]string) ([
 		var ticked []string
 		if refused != nil && f.ID == r.PostFormValue("facility_id") {
 			form.Note, ticked = r.PostFormValue("note"), r.PostForm["unit_ids"]
-			form.Errors, top = hmisFormErrors(refused, "unit_ids", "note")
+			form.Errors, top = splitFormErrors(refused, "unit_ids", "note")
 		}
 		form.Units = unitChoices(units[f.ID], ticked)
 		forms = append(forms, form)
 	}
 	if refused != nil && top == nil {
-		_, top = hmisFormErrors(refused) // not one of the agency's facilities: no form to refill
+		_, top = splitFormErrors(refused) // not one of the agency's facilities: no form to refill
 	}
 	return forms, top, nil
 }
@@ -380,8 +371,8 @@ type facilityRequestsData struct {
 type facilityRequestForm struct {
 	Key           string // "new" or the facility's ID: the prefix of the form's element IDs
 	Facility      *cas.Facility
-	Program       string      // the facility's program
-	Programs      []casOption // the programs a new facility may belong to
+	Program       string   // the facility's program
+	Programs      []option // the programs a new facility may belong to
 	Name, Address string
 	Units         []unitSpecRow
 	Remove        []requestUnitChoice
@@ -394,7 +385,7 @@ type unitSpecRow struct {
 	Field           string // the prefix of the row's field names: units[2]
 	ID              string // the prefix of the row's element IDs
 	Label, Bedrooms string
-	HouseholdTypes  []casOption
+	HouseholdTypes  []option
 	Accessible      bool
 	Errors          map[string]string // by part: label, bedrooms, household_types; unit for the row as a whole
 }
@@ -488,12 +479,12 @@ func (s *Server) facilityRequestForms(r *http.Request, refused map[string]string
 	switch target {
 	case "":
 		if refused != nil {
-			_, top = hmisFormErrors(refused)
+			_, top = splitFormErrors(refused)
 		}
 	case "new":
-		formErrs, top = hmisFormErrors(refused, append(unitRowFields(), "program_id", "name", "address")...)
+		formErrs, top = splitFormErrors(refused, append(unitRowFields(), "program_id", "name", "address")...)
 	default:
-		formErrs, top = hmisFormErrors(refused, append(unitRowFields(), "remove_unit_ids")...)
+		formErrs, top = splitFormErrors(refused, append(unitRowFields(), "remove_unit_ids")...)
 	}
 	form := func(key string) facilityRequestForm {
 		var values url.Values
@@ -508,7 +499,7 @@ func (s *Server) facilityRequestForms(r *http.Request, refused map[string]string
 	programNames := map[string]string{}
 	for _, p := range programs {
 		programNames[p.ID] = p.Name
-		d.New.Programs = append(d.New.Programs, casOption{Value: p.ID, Label: p.Name, Selected: target == "new" && p.ID == posted.Get("program_id")})
+		d.New.Programs = append(d.New.Programs, option{Value: p.ID, Label: p.Name, Selected: target == "new" && p.ID == posted.Get("program_id")})
 	}
 	for _, f := range facilities {
 		change := form(f.ID)
@@ -546,7 +537,7 @@ func unitSpecRows(key string, values url.Values, errs map[string]string) []unitS
 		field := fmt.Sprintf("units[%d]", i)
 		row := unitSpecRow{N: i + 1, Field: field, ID: fmt.Sprintf("%s-units-%d", key, i), Label: values.Get(field + ".label"),
 			Bedrooms: values.Get(field + ".bedrooms"), Accessible: values.Get(field+".accessible") != "",
-			HouseholdTypes: casOptions("", households...), Errors: map[string]string{}}
+			HouseholdTypes: options("", households...), Errors: map[string]string{}}
 		for j := range row.HouseholdTypes {
 			row.HouseholdTypes[j].Selected = slices.Contains(values[field+".household_types"], row.HouseholdTypes[j].Value)
 		}

@@ -34,11 +34,6 @@ func deadlineRuns(ref cas.Referral) bool { return ref.Status == cas.ReferralPend
 
 // ----- Incoming referrals -----
 
-type agencyOption struct {
-	Value, Label string
-	Selected     bool
-}
-
 type agencyReferralRow struct {
 	ID        string
 	Client    string
@@ -56,9 +51,9 @@ type agencyReferralRow struct {
 
 type agencyReferralsData struct {
 	Rows       []agencyReferralRow
-	Programs   []agencyOption
-	Facilities []agencyOption
-	Statuses   []agencyOption
+	Programs   []option
+	Facilities []option
+	Statuses   []option
 	ProgramID  string
 	FacilityID string
 	Status     string
@@ -122,7 +117,7 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 	programNames, facilityNames := map[string]string{}, map[string]string{}
 	for _, p := range programs {
 		programNames[p.ID] = p.Name
-		d.Programs = append(d.Programs, agencyOption{Value: p.ID, Label: p.Name, Selected: p.ID == d.ProgramID})
+		d.Programs = append(d.Programs, option{Value: p.ID, Label: p.Name, Selected: p.ID == d.ProgramID})
 	}
 	for _, f := range facilities {
 		facilityNames[f.ID] = f.Name
@@ -130,13 +125,13 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 		if pn := programNames[f.ProgramID]; pn != "" {
 			label += " (" + pn + ")"
 		}
-		d.Facilities = append(d.Facilities, agencyOption{Value: f.ID, Label: label, Selected: f.ID == d.FacilityID})
+		d.Facilities = append(d.Facilities, option{Value: f.ID, Label: label, Selected: f.ID == d.FacilityID})
 	}
-	d.Statuses = append(d.Statuses, agencyOption{Value: "open", Label: "Open (pending or accepted)", Selected: status == "open"})
+	d.Statuses = append(d.Statuses, option{Value: "open", Label: "Open (pending or accepted)", Selected: status == "open"})
 	for _, st := range cas.ReferralStatuses {
-		d.Statuses = append(d.Statuses, agencyOption{Value: string(st), Label: humanize(string(st)), Selected: status == string(st)})
+		d.Statuses = append(d.Statuses, option{Value: string(st), Label: humanize(string(st)), Selected: status == string(st)})
 	}
-	d.Statuses = append(d.Statuses, agencyOption{Value: "all", Label: "All", Selected: status == "all"})
+	d.Statuses = append(d.Statuses, option{Value: "all", Label: "All", Selected: status == "all"})
 
 	list, next, err := s.db.Referrals(ctx, u, store.ReferralFilter{ProgramID: d.ProgramID, FacilityID: d.FacilityID, Status: statuses}, page)
 	if err != nil {
@@ -207,7 +202,7 @@ type agencyReferralData struct {
 	DeclineLabel string
 
 	CanAccept, CanDecline, CanMoveIn, CanWithdraw bool
-	DeclineReasons                                []agencyOption
+	DeclineReasons                                []option
 	MoveInUnits                                   []agencyUnitOption
 }
 
@@ -296,7 +291,7 @@ func (s *Server) agencyReferralView(r *http.Request, id string, form url.Values)
 	d.CanWithdraw = agencyCan(u, ref, cas.ActionWithdraw)
 	if d.CanDecline {
 		for _, rule := range cas.DeclineRules {
-			d.DeclineReasons = append(d.DeclineReasons, agencyOption{Value: string(rule.Reason), Label: rule.Label,
+			d.DeclineReasons = append(d.DeclineReasons, option{Value: string(rule.Reason), Label: rule.Label,
 				Selected: form.Get("reason_code") == string(rule.Reason)})
 		}
 	}
@@ -442,7 +437,7 @@ type agencyRoster struct {
 
 type agencyUnitsData struct {
 	FacilityID string
-	Facilities []agencyOption
+	Facilities []option
 	Rosters    []agencyRoster
 }
 
@@ -477,7 +472,7 @@ func (s *Server) agencyUnitsView(r *http.Request, facilityID string, refused *ag
 	}
 	found := facilityID == ""
 	for _, f := range facilities {
-		d.Facilities = append(d.Facilities, agencyOption{Value: f.ID, Label: f.Name, Selected: f.ID == facilityID})
+		d.Facilities = append(d.Facilities, option{Value: f.ID, Label: f.Name, Selected: f.ID == facilityID})
 		found = found || f.ID == facilityID
 	}
 	if !found {

@@ -52,7 +52,7 @@ func (f suspectsForm) view(u *cas.User, programID, programName, back string, sus
 	mine := len(f.picked) == 0 || slices.ContainsFunc(suspects, func(sp report.Suspect) bool { return slices.Contains(f.picked, sp.UnitID) })
 	if mine {
 		// A message about a field the form does not show (one unit's, say) goes above its buttons.
-		shown, other := hmisFormErrors(f.errors, "unit_ids", "reason", "expected_return")
+		shown, other := splitFormErrors(f.errors, "unit_ids", "reason", "expected_return")
 		maps.Copy(shown, other)
 		v.Errors = shown
 	}

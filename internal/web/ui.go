@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -208,6 +210,66 @@ func formError(err error) (map[string]string, bool) {
 		field = "form"
 	}
 	return map[string]string{field: e.Message}, true
+}
+
+// option is one choice of a select, with whether it is chosen.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// options offers codes as choices in words, chosen selected.
+func options(chosen string, values ...string) []option {
+	out := make([]option, 0, len(values))
+	for _, v := range values {
+		label := humanize(v)
+		if v == string(cas.DVSurvivor) {
+			label = "DV survivor"
+		}
+		out = append(out, option{Value: v, Label: label, Selected: v == chosen})
+	}
+	return out
+}
+
+// keepQuery keeps a page's filters and paging, to send a form's browser back to the same view.
+func keepQuery(q url.Values, keys ...string) template.URL {
+	v := url.Values{}
+	for _, k := range keys {
+		if q.Get(k) != "" {
+			v.Set(k, q.Get(k))
+		}
+	}
+	return template.URL(v.Encode())
+}
+
+// withQuery is path with the query kept by keepQuery.
+func withQuery(path string, q template.URL) string {
+	if q == "" {
+		return path
+	}
+	return path + "?" + string(q)
+}
+
+// splitFormErrors splits a refused form's messages: those of fields shown in a row (fields) stay in
+// the row, the rest go to the top of the page.
+func splitFormErrors(errs map[string]string, fields ...string) (row, page map[string]string) {
+	row, page = map[string]string{}, map[string]string{}
+	for k, msg := range errs {
+		if slices.Contains(fields, k) {
+			row[k] = msg
+		} else {
+			page["form"] = msg
+		}
+	}
+	return row, page
+}
+
+// pageErrors keeps the messages of the fields a page shows next to them and puts any other at the
+// top of the page.
+func pageErrors(errs map[string]string, fields ...string) map[string]string {
+	shown, top := splitFormErrors(errs, fields...)
+	maps.Copy(shown, top)
+	return shown
 }
 
 // redirect sends the browser on after a successful form, with a message for the next page.

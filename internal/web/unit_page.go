@@ -12,39 +12,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// hmisQuery keeps a page's filters and paging, to send a form's browser back to the same view.
-func hmisQuery(q url.Values, keys ...string) template.URL {
-	v := url.Values{}
-	for _, k := range keys {
-		if q.Get(k) != "" {
-			v.Set(k, q.Get(k))
-		}
-	}
-	return template.URL(v.Encode())
-}
-
-// hmisBack is path with the query kept by hmisQuery.
-func hmisBack(path string, q template.URL) string {
-	if q == "" {
-		return path
-	}
-	return path + "?" + string(q)
-}
-
-// hmisFormErrors splits a refused form's messages: those of fields shown in a row (fields) stay in
-// the row, the rest go to the top of the page.
-func hmisFormErrors(errs map[string]string, fields ...string) (row, page map[string]string) {
-	row, page = map[string]string{}, map[string]string{}
-	for k, msg := range errs {
-		if slices.Contains(fields, k) {
-			row[k] = msg
-		} else {
-			page["form"] = msg
-		}
-	}
-	return row, page
-}
-
 // --- Inventory ---
 
 var hmisUnitStatuses = []cas.UnitStatus{cas.UnitAvailable, cas.UnitReserved, cas.UnitOccupied, cas.UnitOffline}
@@ -92,7 +59,7 @@ type hmisInventoryUnit struct {
 func (s *Server) hmisInventoryView(w http.ResponseWriter, r *http.Request, status int, formUnit string, errs map[string]string) error {
 	ctx, u, q := r.Context(), actor(r), r.URL.Query()
 	d := hmisInventoryData{AgencyID: q.Get("agency_id"), Status: q.Get("status"), Statuses: hmisUnitStatuses,
-		Query: hmisQuery(q, "agency_id", "status", "limit", "cursor"), Limit: q.Get("limit")}
+		Query: keepQuery(q, "agency_id", "status", "limit", "cursor"), Limit: q.Get("limit")}
 	v := view{Errors: map[string]string{}}
 	if d.Status != "" && !slices.Contains(hmisUnitStatuses, cas.UnitStatus(d.Status)) {
 		v.Errors["status"] = "status must be available, reserved, occupied or offline"
@@ -184,7 +151,7 @@ func (s *Server) hmisInventoryPage(w http.ResponseWriter, r *http.Request) error
 
 // hmisInventoryBack is where a unit form returns: the inventory as it was filtered, at the unit.
 func hmisInventoryBack(r *http.Request, unitID string) string {
-	return hmisBack("/inventory", hmisQuery(r.URL.Query(), "agency_id", "status", "limit", "cursor")) + "#unit-" + url.PathEscape(unitID)
+	return withQuery("/inventory", keepQuery(r.URL.Query(), "agency_id", "status", "limit", "cursor")) + "#unit-" + url.PathEscape(unitID)
 }
 
 // hmisUnitRefused re-renders the inventory after a unit form was refused with err; other errors
@@ -194,7 +161,7 @@ func (s *Server) hmisUnitRefused(w http.ResponseWriter, r *http.Request, unitID 
 	if !ok {
 		return err
 	}
-	row, top := hmisFormErrors(errs, "reason", "expected_return", "withdraw_referral_reason")
+	row, top := splitFormErrors(errs, "reason", "expected_return", "withdraw_referral_reason")
 	if len(row) == 0 {
 		row = top
 	}
@@ -296,7 +263,7 @@ func (s *Server) hmisUsersView(w http.ResponseWriter, r *http.Request, status in
 	for _, a := range agencies {
 		names[a.ID] = a.Name
 	}
-	d := hmisUsersData{Agencies: agencies, Roles: hmisRoleOptions, Self: u.ID, Query: hmisQuery(q, "limit", "cursor"), Limit: q.Get("limit"), Next: next}
+	d := hmisUsersData{Agencies: agencies, Roles: hmisRoleOptions, Self: u.ID, Query: keepQuery(q, "limit", "cursor"), Limit: q.Get("limit"), Next: next}
 	shown := false
 	for _, user := range users {
 		row := hmisUserRow{User: user, RoleLabel: hmisRoleLabel(user.Role), AgencyName: names[user.AgencyID]}
@@ -353,7 +320,7 @@ func (s *Server) hmisUserAction(w http.ResponseWriter, r *http.Request, patch ca
 	if err != nil {
 		return err
 	}
-	return s.redirect(w, r, hmisBack("/admin/users", hmisQuery(r.URL.Query(), "limit", "cursor"))+"#user-"+url.PathEscape(id), flash(updated))
+	return s.redirect(w, r, withQuery("/admin/users", keepQuery(r.URL.Query(), "limit", "cursor"))+"#user-"+url.PathEscape(id), flash(updated))
 }
 
 func (s *Server) hmisUserCASContact(w http.ResponseWriter, r *http.Request) error {
