@@ -147,6 +147,30 @@ func (r *run) judge(p *programRules) {
 			}
 		}
 	}
+	kind := func(why refusal) {
+		if !slices.Contains(p.kinds, why) {
+			p.kinds = append(p.kinds, why)
+		}
+	}
+	kind(refusedDeclined)
+	if p.households != nil {
+		kind(refusedProgramHousehold)
+	}
+	for _, pop := range p.populations {
+		kind(populationRefusal(pop))
+	}
+	if p.minAge != 0 || p.maxAge != 0 {
+		kind(refusedNoBirthDate)
+		kind(refusedAge)
+		for k := range r.cohorts {
+			if b := r.cohorts[k].band + 1; ageRefusal(r.cohorts[k].age, p.minAge, p.maxAge) == accepted && !slices.Contains(p.bands, b) {
+				p.bands = append(p.bands, b)
+			}
+		}
+	}
+	if p.docs != nil {
+		kind(refusedDocuments)
+	}
 	p.declined = r.declinedBy[p.id]
 	for _, j := range p.declined {
 		if p.refusals[r.cohortOf[j]] == accepted {
@@ -227,27 +251,33 @@ func (r *run) fill(p *plan, res *Result) {
 		open[k] = k
 	}
 	limits := openLimits(nil, p.units, open)
-	declined := p.rules.declined // those not yet walked past
+	declined := p.rules.declined    // those not yet walked past
+	var refused [numRefusals]uint64 // the word's candidates the program refuses, by refusal
 	for word := 0; word < len(r.waiting) && len(open) > 0; word++ {
-		for waiting := r.waiting[word]; waiting != 0 && len(open) > 0; waiting &= waiting - 1 {
-			i := word*64 + bits.TrailingZeros64(waiting)
-			why := p.rules.refusals[r.cohortOf[i]]
-			for len(declined) > 0 && int(declined[0]) <= i {
-				if int(declined[0]) == i {
-					why = refusedDeclined
-				}
-				declined = declined[1:]
+		live := r.waiting[word]
+		if live == 0 {
+			continue
+		}
+		var declinedHere uint64
+		for ; len(declined) > 0 && int(declined[0]) < (word+1)*64; declined = declined[1:] {
+			if int(declined[0]) >= word*64 {
+				declinedHere |= 1 << (declined[0] % 64)
 			}
-			if why != accepted {
-				w.passed[why]++
-				continue
-			}
+		}
+		eligible := r.judgeWord(p.rules, word, live&^declinedHere, &refused)
+		refused[refusedDeclined] = live & declinedHere
+		uncounted := live // the word's candidates not yet counted in w.passed
+		for ; eligible != 0 && len(open) > 0; eligible &= eligible - 1 {
+			bit := bits.TrailingZeros64(eligible)
+			i := word*64 + bit
 			cell := r.cellOf[i]
 			fit, size := r.splitCell(cell)
 			if size > limits[fit] {
 				w.cells[cell]++
 				continue
 			}
+			w.count(p.rules.kinds, &refused, uncounted&(1<<bit-1))
+			uncounted &^= 1<<(bit+1) - 1
 			k := slices.IndexFunc(open, func(u int) bool { return size <= p.units[u].limits[fit] })
 			u := open[k]
 			passed := r.reasonCounts(i, p, u, &w)
@@ -257,6 +287,7 @@ func (r *run) fill(p *plan, res *Result) {
 			open = slices.Delete(open, k, k+1)
 			limits = openLimits(limits, p.units, open)
 		}
+		w.count(p.rules.kinds, &refused, uncounted)
 	}
 	for _, u := range open {
 		counts := r.reasonCounts(len(r.active), p, u, &w)
@@ -273,6 +304,13 @@ type walk struct {
 	passed  [numRefusals]int32 // the program's refusals
 	cells   []int32            // by histogram cell, the candidates the program accepts who fit no open unit
 	matched []matchedHere
+}
+
+// count adds to passed the candidates in among those refused.
+func (w *walk) count(kinds []refusal, refused *[numRefusals]uint64, in uint64) {
+	for _, k := range kinds {
+		w.passed[k] += int32(bits.OnesCount64(refused[k] & in))
+	}
 }
 
 type matchedHere struct {

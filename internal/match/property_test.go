@@ -332,6 +332,45 @@ func TestCompiledRulesAgreeWithEligible(t *testing.T) {
 	}
 }
 
+// The walk judges 64 candidates at once from sets of them; its verdicts must be the program's
+// verdicts by cohort, including for programs that list a population twice or one no client is in.
+func TestWordVerdictsAgreeWithCohortVerdicts(t *testing.T) {
+	for seed := range uint64(200) {
+		s := randomSnapshot(seed)
+		rng := rand.New(rand.NewPCG(seed, 5))
+		for i := range s.Facilities {
+			req := &s.Facilities[i].Program.Requirements
+			switch rng.IntN(6) {
+			case 0:
+				req.Populations = append(req.Populations, cas.Veteran, cas.Youth, cas.Veteran)
+			case 1:
+				req.Populations = append(req.Populations, cas.Population("refugee"))
+			}
+		}
+		r := newRun(&s)
+		for _, p := range r.plans() {
+			var refused [numRefusals]uint64
+			for w, live := range r.waiting {
+				eligible := r.judgeWord(p.rules, w, live, &refused)
+				for i := w * 64; i < min(len(r.active), (w+1)*64); i++ {
+					var verdicts []refusal
+					if eligible&(1<<(i%64)) != 0 {
+						verdicts = append(verdicts, accepted)
+					}
+					for _, k := range p.rules.kinds {
+						if refused[k]&(1<<(i%64)) != 0 {
+							verdicts = append(verdicts, k)
+						}
+					}
+					if want := p.rules.refusals[r.cohortOf[i]]; len(verdicts) != 1 || verdicts[0] != want {
+						t.Fatalf("seed %d: %s, candidate %d: the word's verdicts %v, the cohort's %q", seed, p.facility.Facility.ID, i, verdicts, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // programRefusal is the refusal of a program for the candidate at active index i, as the walk
 // reads it from the compiled rules.
 func programRefusal(r *run, p *programRules, i int) refusal {

@@ -2,6 +2,7 @@ package match
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,11 @@ type run struct {
 
 	// waiting has a bit set for each active index whose candidate is not matched yet.
 	waiting []uint64
+	// The candidates by what a program's rules read of them, a bit per active index as in
+	// waiting: by household number, by population (its populationBit's position), by age band + 1
+	// (0 for an unknown age) and by document bit on file. A program judges 64 candidates at once
+	// from these (see judgeWord).
+	householdSet, populationSet, bandSet, documentSet [][]uint64
 	// matched counts, by active index, candidates matched at facilities already filled.
 	matched fenwick
 }
@@ -59,6 +65,7 @@ type cohort struct {
 	household   int32
 	populations uint8 // populationBit of each population
 	age         int   // the age of one member; the others are in the same age band
+	band        int   // the age band, -1 for an unknown age
 	cells       []cellCount
 }
 
@@ -158,7 +165,35 @@ func newRun(s *Snapshot) *run {
 		r.waiting[len(r.waiting)-1] = 1<<tail - 1
 	}
 	r.matched = make(fenwick, len(r.active)+1)
+	r.setsOfCandidates()
 	return r
+}
+
+// setsOfCandidates fills the sets a program's rules read, from each active candidate's cohort.
+func (r *run) setsOfCandidates() {
+	sets := func(n int) [][]uint64 {
+		all := make([]uint64, n*len(r.waiting))
+		s := make([][]uint64, n)
+		for k := range s {
+			s[k] = all[k*len(r.waiting) : (k+1)*len(r.waiting)]
+		}
+		return s
+	}
+	r.householdSet, r.populationSet = sets(len(r.households)), sets(bits.Len8(popUnknown))
+	r.bandSet, r.documentSet = sets(len(r.ageBands)+2), sets(len(r.documents))
+	for i, k := range r.cohortOf {
+		c, w, bit := &r.cohorts[k], i/64, uint64(1)<<(i%64)
+		r.householdSet[c.household][w] |= bit
+		for pops := c.populations; pops != 0; pops &= pops - 1 {
+			r.populationSet[bits.TrailingZeros8(pops)][w] |= bit
+		}
+		r.bandSet[c.band+1][w] |= bit
+		for d, set := range r.documentSet {
+			if r.cohortDocs[int(k)*r.docWords+d/64]&(1<<(d%64)) != 0 {
+				set[w] |= bit
+			}
+		}
+	}
 }
 
 // sortIntoCohorts judges the exclusions of every candidate, by index in snap.Candidates, and
@@ -220,7 +255,7 @@ func (r *run) sortIntoCohorts(needAge bool) (exclusion []refusal, cohortOf, cell
 		if !ok {
 			k = int32(len(r.cohorts))
 			cohorts[string(key)] = k
-			r.cohorts = append(r.cohorts, cohort{household: h, populations: pops, age: age})
+			r.cohorts = append(r.cohorts, cohort{household: h, populations: pops, age: age, band: band})
 			r.cohortDocs = append(r.cohortDocs, docs...)
 		}
 		cohortOf[ci], cellOf[ci] = k, r.cell(h, c.Client.NeedsAccessible, c.Client.HouseholdSize)
@@ -307,6 +342,8 @@ type programRules struct {
 	refusals []refusal // by cohort, the program's refusal but for the decline
 	hist     []int32   // by histogram cell, the candidates the program accepts
 	declined []int32   // the active indexes of the candidates it declined, ascending
+	bands    []int     // with age limits, the age bands + 1 within them
+	kinds    []refusal // the refusals judgeWord can give, and refusedDeclined
 }
 
 func (r *run) compileProgram(p *cas.Program) *programRules {
@@ -374,4 +411,45 @@ func (r *run) cohortRefusal(p *programRules, k int32) refusal {
 		}
 	}
 	return accepted
+}
+
+// judgeWord applies the program's rules, but for the decline, to the candidates of word w of the
+// sets that are in live, in the order cohortRefusal applies them: it sets in refused, for each of
+// p.kinds, those the rule refuses, and returns those the program accepts.
+func (r *run) judgeWord(p *programRules, w int, live uint64, refused *[numRefusals]uint64) uint64 {
+	for _, k := range p.kinds {
+		refused[k] = 0
+	}
+	if p.households != nil {
+		served := uint64(0)
+		for h, ok := range p.households {
+			if ok {
+				served |= r.householdSet[h][w]
+			}
+		}
+		refused[refusedProgramHousehold] = live &^ served
+		live &= served
+	}
+	for _, pop := range p.populations {
+		in := r.populationSet[bits.TrailingZeros8(populationBit(pop))][w]
+		refused[populationRefusal(pop)] |= live &^ in
+		live &= in
+	}
+	if p.minAge != 0 || p.maxAge != 0 {
+		unknown, within := r.bandSet[0][w], uint64(0)
+		for _, b := range p.bands {
+			within |= r.bandSet[b][w]
+		}
+		refused[refusedNoBirthDate] = live & unknown
+		refused[refusedAge] = live &^ unknown &^ within
+		live &= within
+	}
+	for k, need := range p.docs {
+		for ; need != 0; need &= need - 1 {
+			have := r.documentSet[k*64+bits.TrailingZeros64(need)][w]
+			refused[refusedDocuments] |= live &^ have
+			live &= have
+		}
+	}
+	return live
 }
