@@ -241,8 +241,9 @@ func (r *run) countFitting(hist []int32, limits []int) int {
 // unit, this gives each unit, in order, the highest-ranked eligible client not matched before it.
 // The walk stops when every unit is filled; a unit still open at the end of the list is unfilled.
 //
-// Candidates the program accepts are judged by their histogram cell against the largest household
-// any open unit takes; those who fit none are only counted by cell, and the reasons a unit passed
+// The program judges the candidates 64 at a time (judgeWord); those it refuses are counted by
+// refusal, those below a proposal before it is made. Candidates the program accepts are judged
+// one by one by their histogram cell against the largest household any open unit takes; those who fit none are only counted by cell, and the reasons a unit passed
 // them over are worked out from the cells when the unit is filled.
 func (r *run) fill(p *plan, res *Result) {
 	w := walk{cells: make([]int32, len(r.households)*2*r.sizes)}

@@ -13,13 +13,14 @@ import (
 // How a run stays fast. A candidate's eligibility splits into the exclusions, which read the
 // client alone and are judged once per run; the program's rules; and the unit's. Candidates whom
 // every program treats alike (same household type, populations, age band, or unknown age, and
-// required documents on file) form a cohort, and a program's rules are judged once per cohort:
-// counting a facility's candidates costs one judgement per cohort, and the walk down the list
-// reads each candidate's refusal from the program's table by cohort. The unit's rules are judged
-// per histogram cell (household type, accessibility need, size). Filling a facility walks the
-// ranked list from the top, skipping the candidates already matched 64 at a time (a bit each) and
-// counting them, and the exclusions, from prefix sums. Reasons are written only for the proposals
-// made and the units left unfilled.
+// required documents on file) form a cohort, and a program's rules are judged once per cohort,
+// which is all that counting a facility's candidates costs. Filling a facility walks the ranked
+// list from the top, 64 candidates at a time: a bit per candidate says who is not matched yet,
+// and sets of bits by household, population, age band and document give the program's verdict
+// on all 64 in a few word operations; the refused are counted by popcount, and only those the
+// program accepts are looked at one by one, against the unit rules by histogram cell (household
+// type, accessibility need, size). Candidates matched earlier and the exclusions are counted from
+// prefix sums. Reasons are written only for the proposals made and the units left unfilled.
 
 // run is one matching run's working state. Candidates that no exclusion refuses are numbered by
 // rank: the "active index".
