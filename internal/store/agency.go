@@ -21,21 +21,26 @@ func scanAgency(row scanner) (cas.Agency, error) {
 // Agencies lists the agencies the actor may see, by name: all of them for admins, their own for
 // agency users.
 func (db *DB) Agencies(ctx context.Context, actor *cas.User, page Page) ([]cas.Agency, string, error) {
-	scope := ""
-	if !cas.SeesAllAgencies(actor) {
-		scope = actor.AgencyID
-	}
-	list, next, err := listPage(page, 2, func(after []string, limit int) (*sql.Rows, error) {
-		return db.sql.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies
-			WHERE ($1 = '' OR id = $1) AND (name, id) > ($2, $3) ORDER BY name, id LIMIT $4`, scope, after[0], after[1], limit)
-	}, scanAgency, func(a cas.Agency) []string { return []string{a.Name, a.ID} })
+	list, next, err := listAgencies(ctx, db.sql, actor, page)
 	if err != nil {
-		return nil, "", fmt.Errorf("list agencies: %w", err)
+		return nil, "", err
 	}
 	for i := range list {
 		if list[i].CASContacts, err = db.casContacts(ctx, db.sql, list[i].ID); err != nil {
 			return nil, "", err
 		}
+	}
+	return list, next, nil
+}
+
+// listAgencies is Agencies without their CAS Contacts.
+func listAgencies(ctx context.Context, q querier, actor *cas.User, page Page) ([]cas.Agency, string, error) {
+	list, next, err := listPage(page, 2, func(after []string, limit int) (*sql.Rows, error) {
+		return q.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies
+			WHERE ($1 = '' OR id = $1) AND (name, id) > ($2, $3) ORDER BY name, id LIMIT $4`, agencyScope(actor), after[0], after[1], limit)
+	}, scanAgency, func(a cas.Agency) []string { return []string{a.Name, a.ID} })
+	if err != nil {
+		return nil, "", fmt.Errorf("list agencies: %w", err)
 	}
 	return list, next, nil
 }

@@ -29,8 +29,12 @@ type FacilityFilter struct {
 
 // Facilities lists the facilities the actor may see, by name.
 func (db *DB) Facilities(ctx context.Context, actor *cas.User, f FacilityFilter, page Page) ([]cas.Facility, string, error) {
+	return listFacilities(ctx, db.sql, actor, f, page)
+}
+
+func listFacilities(ctx context.Context, q querier, actor *cas.User, f FacilityFilter, page Page) ([]cas.Facility, string, error) {
 	list, next, err := listPage(page, 2, func(after []string, limit int) (*sql.Rows, error) {
-		return db.sql.QueryContext(ctx, `SELECT `+facilityColumns+` FROM facilities
+		return q.QueryContext(ctx, `SELECT `+facilityColumns+` FROM facilities
 			WHERE ($1 = '' OR agency_id = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR program_id = $3)
 			AND (name, id) > ($4, $5) ORDER BY name, id LIMIT $6`, agencyScope(actor), f.AgencyID, f.ProgramID, after[0], after[1], limit)
 	}, scanFacility, func(f cas.Facility) []string { return []string{f.Name, f.ID} })

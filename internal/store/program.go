@@ -33,9 +33,13 @@ type ProgramFilter struct {
 
 // Programs lists the programs the actor may see, by name.
 func (db *DB) Programs(ctx context.Context, actor *cas.User, f ProgramFilter, page Page) ([]cas.Program, string, error) {
+	return listPrograms(ctx, db.sql, actor, f, page)
+}
+
+func listPrograms(ctx context.Context, q querier, actor *cas.User, f ProgramFilter, page Page) ([]cas.Program, string, error) {
 	scope := agencyScope(actor)
 	list, next, err := listPage(page, 2, func(after []string, limit int) (*sql.Rows, error) {
-		return db.sql.QueryContext(ctx, `SELECT `+programColumns+` FROM programs
+		return q.QueryContext(ctx, `SELECT `+programColumns+` FROM programs
 			WHERE ($1 = '' OR agency_id = $1) AND ($2 = '' OR agency_id = $2) AND (name, id) > ($3, $4)
 			ORDER BY name, id LIMIT $5`, scope, f.AgencyID, after[0], after[1], limit)
 	}, scanProgram, func(p cas.Program) []string { return []string{p.Name, p.ID} })

@@ -76,11 +76,11 @@ func (s *Server) routeTable() []route {
 		{api, "POST", "/api/v1/users", hmisOnly, s.userCreate},
 		{api, "GET", "/api/v1/users/{id}", anyRole, s.userShow},
 		{api, "PATCH", "/api/v1/users/{id}", hmisOnly, s.userUpdate},
-		{ui, "GET", "/admin/users", hmisOnly, s.hmisUsersPage},
-		{ui, "POST", "/admin/users", hmisOnly, s.hmisUserCreate},
-		{ui, "POST", "/admin/users/{id}/cas-contact", hmisOnly, s.hmisUserCASContact},
-		{ui, "POST", "/admin/users/{id}/disable", hmisOnly, s.hmisUserDisable},
-		{ui, "POST", "/admin/users/{id}/enable", hmisOnly, s.hmisUserEnable},
+		{ui, "GET", "/admin/users", hmisOnly, s.userListPage},
+		{ui, "POST", "/admin/users", hmisOnly, s.userCreatePage},
+		{ui, "POST", "/admin/users/{id}/cas-contact", hmisOnly, s.userCASContactPage},
+		{ui, "POST", "/admin/users/{id}/disable", hmisOnly, s.userDisablePage},
+		{ui, "POST", "/admin/users/{id}/enable", hmisOnly, s.userEnablePage},
 
 		// Notifications: the in-app inbox.
 		{api, "GET", "/api/v1/notifications", anyRole, s.notificationList},
@@ -95,8 +95,8 @@ func (s *Server) routeTable() []route {
 		{api, "POST", "/api/v1/agencies", hmisOnly, s.agencyCreate},
 		{api, "GET", "/api/v1/agencies/{id}", anyRole, s.agencyShow},
 		{api, "PATCH", "/api/v1/agencies/{id}", hmisOnly, s.agencyUpdate},
-		{ui, "GET", "/admin/agencies", hmisOnly, s.hmisAgenciesPage},
-		{ui, "POST", "/admin/agencies", hmisOnly, s.hmisAgencyCreate},
+		{ui, "GET", "/admin/agencies", hmisOnly, s.agencyListPage},
+		{ui, "POST", "/admin/agencies", hmisOnly, s.agencyCreatePage},
 
 		// Programs.
 		{api, "GET", "/api/v1/programs", anyRole, s.programList},
@@ -110,7 +110,7 @@ func (s *Server) routeTable() []route {
 		{api, "GET", "/api/v1/facilities/{id}", anyRole, s.facilityShow},
 		{api, "PATCH", "/api/v1/facilities/{id}", hmisOnly, s.facilityUpdate},
 		{api, "POST", "/api/v1/facilities/{id}/confirm-inventory", unitOperators, s.facilityConfirmInventory},
-		{ui, "POST", "/facilities/{id}/confirm-inventory", unitOperators, s.agencyConfirmInventory},
+		{ui, "POST", "/facilities/{id}/confirm-inventory", unitOperators, s.facilityConfirmInventoryPage},
 
 		// Units: an agency's roster, the HMIS team's inventory across agencies.
 		{api, "GET", "/api/v1/units", anyRole, s.unitList},
@@ -122,20 +122,20 @@ func (s *Server) routeTable() []route {
 		// CAS admins may too, only in an emergency to withdraw the referral that holds the unit.
 		{api, "POST", "/api/v1/units/{id}/offline", coc, s.unitOffline},
 		{api, "POST", "/api/v1/units/{id}/online", hmisOnly, s.unitOnline},
-		{ui, "GET", "/units", unitOperators, s.agencyUnitsPage},
-		{ui, "POST", "/units/{id}/check-in", unitOperators, s.agencyUnitCheckIn},
-		{ui, "POST", "/units/{id}/check-out", unitOperators, s.agencyUnitCheckOut},
-		{ui, "POST", "/units/{id}/reserve", unitOperators, s.agencyUnitReserve},
-		{ui, "POST", "/units/{id}/offline", hmisOnly, s.hmisUnitOffline},
-		{ui, "POST", "/units/{id}/online", hmisOnly, s.hmisUnitOnline},
-		{ui, "GET", "/inventory", hmisOnly, s.hmisInventoryPage},
+		{ui, "GET", "/units", unitOperators, s.unitRosterPage},
+		{ui, "POST", "/units/{id}/check-in", unitOperators, s.unitCheckInPage},
+		{ui, "POST", "/units/{id}/check-out", unitOperators, s.unitCheckOutPage},
+		{ui, "POST", "/units/{id}/reserve", unitOperators, s.unitReservePage},
+		{ui, "POST", "/units/{id}/offline", hmisOnly, s.unitOfflinePage},
+		{ui, "POST", "/units/{id}/online", hmisOnly, s.unitOnlinePage},
+		{ui, "GET", "/inventory", hmisOnly, s.unitInventoryPage},
 
 		// Reservations: a unit held for someone not referred through CAS.
 		{api, "GET", "/api/v1/reservations", anyRole, s.reservationList},
 		{api, "POST", "/api/v1/reservations", unitOperators, s.reservationCreate},
 		{api, "GET", "/api/v1/reservations/{id}", anyRole, s.reservationShow},
 		{api, "POST", "/api/v1/reservations/{id}/release", unitOperators, s.reservationRelease},
-		{ui, "POST", "/reservations/{id}/release", unitOperators, s.agencyReservationRelease},
+		{ui, "POST", "/reservations/{id}/release", unitOperators, s.reservationReleasePage},
 
 		// Clients, and their consent in bulk.
 		{api, "GET", "/api/v1/clients", anyRole, s.clientList},

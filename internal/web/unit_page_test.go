@@ -132,7 +132,7 @@ func hmisRow(t *testing.T, body, id string) string {
 	return m
 }
 
-func TestHMISInventoryPage(t *testing.T) {
+func TestUnitInventoryPage(t *testing.T) {
 	c := newHMISCoC(t)
 	ctx := context.Background()
 	// Riverside confirmed its roster 40 days ago, before any page was asked for.
@@ -188,7 +188,7 @@ func TestHMISInventoryPage(t *testing.T) {
 	})
 }
 
-func TestHMISTakeOfflineAndBringOnline(t *testing.T) {
+func TestUnitInventoryTakeOfflineAndBringOnline(t *testing.T) {
 	c := newHMISCoC(t)
 	b := c.hmisBrowser(t)
 	ctx := context.Background()
@@ -252,176 +252,11 @@ func TestHMISTakeOfflineAndBringOnline(t *testing.T) {
 	})
 }
 
-func TestHMISUsersPage(t *testing.T) {
-	c := newHMISCoC(t)
-	b := c.hmisBrowser(t)
-	ctx := context.Background()
-
-	body := b.getHMISPage("/admin/users")
-	for _, want := range []string{"Hana HMIS", "HMIS admin", "Harper Staff", "staff@riverside.test", "Riverside Housing Partners",
-		"Designate CAS Contact", "Immediate", `name="password"`} {
-		if !strings.Contains(body, want) {
-			t.Errorf("users page lacks %q", want)
-		}
-	}
-	if row := hmisRow(t, body, "user-"+c.hmis.ID); strings.Contains(row, "/disable") {
-		t.Error("the signed-in admin is offered to disable their own account")
-	}
-
-	t.Run("a bad email is shown next to the field, the form refilled", func(t *testing.T) {
-		resp, body := b.hmisRequest("POST", "/admin/users", url.Values{"email": {"not an email"}, "name": {"Nia Newcomer"},
-			"role": {"agency_user"}, "agency_id": {c.harbor.ID}, "cas_contact": {"on"}, "password": {"a long enough password"}})
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Fatalf("bad email: %d", resp.StatusCode)
-		}
-		for _, want := range []string{`<span class="field-error" id="email-error">`, `aria-describedby="email-error"`,
-			`value="Nia Newcomer"`, `value="not an email"`, `<option value="` + c.harbor.ID + `" selected>`,
-			`name="cas_contact" type="checkbox" value="on" checked`} {
-			if !strings.Contains(body, want) {
-				t.Errorf("refused form lacks %q", want)
-			}
-		}
-		if strings.Contains(body, "a long enough password") {
-			t.Error("the password is refilled")
-		}
-	})
-
-	t.Run("an agency user needs an agency", func(t *testing.T) {
-		resp, body := b.hmisRequest("POST", "/admin/users", url.Values{"email": {"x@harbor.test"}, "name": {"X"},
-			"role": {"agency_user"}, "password": {"a long enough password"}})
-		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="agency_id-error"`) {
-			t.Errorf("no agency: %d", resp.StatusCode)
-		}
-	})
-
-	t.Run("create a user", func(t *testing.T) {
-		to := b.postHMISForm("/admin/users", url.Values{"email": {"Nia@Harbor.test"}, "name": {"Nia Newcomer"},
-			"role": {"agency_user"}, "agency_id": {c.harbor.ID}, "password": {"a long enough password"}})
-		if to != "/admin/users" {
-			t.Errorf("redirect to %s", to)
-		}
-		u, err := c.db.UserByEmail(ctx, cas.System, "nia@harbor.test")
-		if err != nil || u.Name != "Nia Newcomer" || u.AgencyID != c.harbor.ID || u.CASContact || u.Role != cas.RoleAgencyUser {
-			t.Fatalf("created user: %+v %v", u, err)
-		}
-		if _, err := c.db.Authenticate(ctx, "nia@harbor.test", "a long enough password"); err != nil {
-			t.Errorf("new user cannot sign in: %v", err)
-		}
-		if body := b.getHMISPage("/admin/users"); !strings.Contains(body, "Account created for Nia Newcomer") {
-			t.Error("no flash message")
-		}
-	})
-
-	t.Run("a duplicate email", func(t *testing.T) {
-		resp, body := b.hmisRequest("POST", "/admin/users", url.Values{"email": {"staff@harbor.test"}, "name": {"Again"},
-			"role": {"cas_admin"}, "password": {"a long enough password"}})
-		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "already exists</span>") {
-			t.Errorf("duplicate email: %d", resp.StatusCode)
-		}
-	})
-
-	t.Run("an admin cannot be a CAS Contact", func(t *testing.T) {
-		resp, body := b.hmisRequest("POST", "/admin/users/"+c.hmis.ID+"/cas-contact", url.Values{"cas_contact": {"on"}})
-		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(hmisRow(t, body, "user-"+c.hmis.ID), "only agency users") {
-			t.Errorf("admin as CAS Contact: %d", resp.StatusCode)
-		}
-	})
-
-	t.Run("disabling a user ends their sign-in; enabling restores it", func(t *testing.T) {
-		b.postHMISForm("/admin/users/"+c.riversideStaff.ID+"/disable", nil)
-		if _, err := c.db.Authenticate(ctx, "staff@riverside.test", "a long enough password"); cas.ErrorCode(err) != cas.EUnauthorized {
-			t.Errorf("disabled user authenticates: %v", err)
-		}
-		row := hmisRow(t, b.getHMISPage("/admin/users"), "user-"+c.riversideStaff.ID)
-		if !strings.Contains(row, "disabled") || !strings.Contains(row, "/enable") {
-			t.Errorf("disabled user's row:\n%s", row)
-		}
-		b.postHMISForm("/admin/users/"+c.riversideStaff.ID+"/enable", nil)
-		if _, err := c.db.Authenticate(ctx, "staff@riverside.test", "a long enough password"); err != nil {
-			t.Errorf("enabled user cannot sign in: %v", err)
-		}
-	})
-
-	t.Run("an admin cannot disable their own account", func(t *testing.T) {
-		resp, _ := b.hmisRequest("POST", "/admin/users/"+c.hmis.ID+"/disable", nil)
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("self-disable: %d", resp.StatusCode)
-		}
-		if u, _ := c.db.User(ctx, cas.System, c.hmis.ID); u.Disabled() {
-			t.Error("the admin disabled themself")
-		}
-	})
+func TestUnitInventoryTakeHeldUnitOffline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testUnitInventoryTakeHeldUnitOffline(t, newHMISCoCOn(t, db)) })
 }
 
-func TestHMISAgenciesPage(t *testing.T) {
-	c := newHMISCoC(t)
-	b := c.hmisBrowser(t)
-	ctx := context.Background()
-	const warning = `class="warning">No CAS Contact: its referrals reach no one there (the CAS admins are told instead).`
-
-	body := b.getHMISPage("/admin/agencies")
-	for _, id := range []string{c.harbor.ID, c.riverside.ID} {
-		if row := hmisRow(t, body, "agency-"+id); !strings.Contains(row, warning) {
-			t.Errorf("agency %s without a CAS Contact shows no warning:\n%s", id, row)
-		}
-	}
-	if !strings.Contains(body, "RHP-7") {
-		t.Error("HMIS organization ID not shown")
-	}
-
-	t.Run("designating a CAS Contact ends the warning", func(t *testing.T) {
-		b.postHMISForm("/admin/users/"+c.harborStaff.ID+"/cas-contact", url.Values{"cas_contact": {"on"}})
-		if u, _ := c.db.User(ctx, cas.System, c.harborStaff.ID); !u.CASContact {
-			t.Fatal("not designated")
-		}
-		body := b.getHMISPage("/admin/agencies")
-		if row := hmisRow(t, body, "agency-"+c.harbor.ID); strings.Contains(row, warning) || !strings.Contains(row, "Harper Staff") {
-			t.Errorf("Harbor with a CAS Contact:\n%s", row)
-		}
-		if row := hmisRow(t, body, "agency-"+c.riverside.ID); !strings.Contains(row, warning) {
-			t.Errorf("Riverside lost its warning:\n%s", row)
-		}
-		if row := hmisRow(t, b.getHMISPage("/admin/users"), "user-"+c.harborStaff.ID); !strings.Contains(row, "Remove as CAS Contact") {
-			t.Errorf("user row after designation:\n%s", row)
-		}
-		b.postHMISForm("/admin/users/"+c.harborStaff.ID+"/cas-contact", url.Values{"cas_contact": {"off"}})
-		if row := hmisRow(t, b.getHMISPage("/admin/agencies"), "agency-"+c.harbor.ID); !strings.Contains(row, warning) {
-			t.Errorf("Harbor after removal:\n%s", row)
-		}
-	})
-
-	t.Run("create an agency", func(t *testing.T) {
-		to := b.postHMISForm("/admin/agencies", url.Values{"name": {"Lighthouse Youth"}, "hmis_organization_id": {"LY-1"}})
-		if to != "/admin/agencies" {
-			t.Errorf("redirect to %s", to)
-		}
-		list, _, err := c.db.Agencies(ctx, cas.System, store.Page{})
-		if err != nil || len(list) != 3 {
-			t.Fatalf("agencies: %v %v", list, err)
-		}
-		if body := b.getHMISPage("/admin/agencies"); !strings.Contains(body, "Lighthouse Youth") || !strings.Contains(body, "LY-1") {
-			t.Error("new agency not listed")
-		}
-	})
-
-	t.Run("a duplicate name is shown next to the name", func(t *testing.T) {
-		resp, body := b.hmisRequest("POST", "/admin/agencies", url.Values{"name": {"harbor family services"}, "hmis_organization_id": {"HF-9"}})
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Fatalf("duplicate: %d", resp.StatusCode)
-		}
-		for _, want := range []string{`<span class="field-error" id="name-error">an agency named`, `aria-describedby="name-error"`, `value="HF-9"`} {
-			if !strings.Contains(body, want) {
-				t.Errorf("refused agency form lacks %q", want)
-			}
-		}
-	})
-}
-
-func TestHMISTakeHeldUnitOffline(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testHMISTakeHeldUnitOffline(t, newHMISCoCOn(t, db)) })
-}
-
-func testHMISTakeHeldUnitOffline(t *testing.T, c *hmisCoC) {
+func testUnitInventoryTakeHeldUnitOffline(t *testing.T, c *hmisCoC) {
 	b := c.hmisBrowser(t)
 	ctx := context.Background()
 	free, err := c.db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: c.commons.ID, Label: "Apt 103", Bedrooms: 2,
@@ -498,5 +333,193 @@ func testHMISTakeHeldUnitOffline(t *testing.T, c *hmisCoC) {
 		if row := hmisRow(t, body, "unit-"+c.apt101.ID); strings.Contains(row, "Held for") || !strings.Contains(row, "Reason: Burst pipe") {
 			t.Errorf("the offline unit's row:\n%s", row)
 		}
+	})
+}
+
+func TestUnitRosterPage(t *testing.T) {
+	c := newAgencyCoC(t)
+	ctx := context.Background()
+	if _, err := c.db.CheckIn(ctx, cas.System, c.apt2.ID, "", "Tenant Two"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.CreateReservation(ctx, cas.System, cas.Reservation{UnitID: c.apt3.ID, ClientName: "Walk In",
+		StartsOn: cas.DateOf(time.Now(), time.UTC), ExpiresOn: cas.DateOf(time.Now(), time.UTC).AddDays(10)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.TakeOffline(ctx, cas.System, c.apt4.ID, cas.OfflinePeriod{Reason: "Water damage"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	harbor := c.as(t, "harbor@coc.test")
+	status, body := harbor.getPage("/units")
+	if status != http.StatusOK {
+		t.Fatalf("GET /units: %d", status)
+	}
+	agencyContains(t, "the roster", body, "Harbor Commons", "Apt 1", "Apt 2", "Apt 3", "Apt 4",
+		"status-available", "status-occupied", "status-reserved", "status-offline", "since ", "Walk In", "Water damage",
+		"never been confirmed", `action="/facilities/`+c.commons.ID+`/confirm-inventory"`, "Confirm this roster is accurate",
+		`id="held-`+c.apt1.ID+`"`, `id="check-out-`+c.apt2.ID+`"`, `id="check-in-`+c.apt3.ID+`"`,
+		`id="release-`+c.apt3.ID+`"`, `href="/referrals/`+c.janeRef.ID+`"`)
+	agencyLacks(t, "the roster", body, "Bayside House", "Bay 9", `id="check-in-`+c.apt4.ID+`"`, `id="check-out-`+c.apt1.ID+`"`,
+		`id="reserve-`+c.apt3.ID+`"`, `id="check-in-`+c.apt1.ID+`"`, `id="reserve-`+c.apt1.ID+`"`)
+	if status, _ := c.as(t, "cas@coc.test").getPage("/units"); status != http.StatusForbidden {
+		t.Errorf("a CAS admin on /units: %d, want 403", status)
+	}
+	if status, _ := harbor.getPage("/units?facility_id=" + c.bayHouse.ID); status != http.StatusNotFound {
+		t.Errorf("Harbor filtering on Bayside's facility: %d, want 404", status)
+	}
+	_, body = c.as(t, "hmis@coc.test").getPage("/units?facility_id=" + c.bayHouse.ID)
+	agencyContains(t, "the HMIS team's filtered roster", body, "Bay 9")
+	agencyLacks(t, "the HMIS team's filtered roster", body, "Apt 1")
+
+	unitStatus := func(u cas.Unit) cas.UnitStatus {
+		t.Helper()
+		got, err := c.db.Unit(ctx, cas.System, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Status
+	}
+	post := func(path string, form url.Values) {
+		t.Helper()
+		status, loc, body := harbor.postForm(path, form)
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/units") {
+			t.Fatalf("POST %s: %d %q %s", path, status, loc, body)
+		}
+	}
+
+	// Check-out, check-in.
+	post("/units/"+c.apt2.ID+"/check-out", url.Values{})
+	if got := unitStatus(c.apt2); got != cas.UnitAvailable {
+		t.Errorf("after check-out: %s", got)
+	}
+	status, _, body = harbor.postForm("/units/"+c.apt2.ID+"/check-in", url.Values{"client_name": {" "}})
+	if status != http.StatusBadRequest {
+		t.Errorf("check-in without a name: %d, want 400", status)
+	}
+	agencyContains(t, "the refused check-in", body, `id="client_name-`+c.apt2.ID+`-error"`, `aria-describedby="client_name-`+c.apt2.ID+`-error"`)
+	post("/units/"+c.apt2.ID+"/check-in", url.Values{"client_name": {"New Tenant"}})
+	if got := unitStatus(c.apt2); got != cas.UnitOccupied {
+		t.Errorf("after check-in: %s", got)
+	}
+	_, body = harbor.getPage("/units")
+	agencyContains(t, "the roster after check-in", body, "Checked in: unit Apt 2 is occupied.")
+
+	// Check-in converts a reservation.
+	post("/units/"+c.apt3.ID+"/check-in", url.Values{"client_name": {"Walk In"}})
+	if got := unitStatus(c.apt3); got != cas.UnitOccupied {
+		t.Errorf("after converting the reservation: %s", got)
+	}
+
+	// Reserve with bad dates, then good ones; release.
+	post("/units/"+c.apt3.ID+"/check-out", url.Values{})
+	today := cas.DateOf(time.Now(), time.UTC)
+	status, _, body = harbor.postForm("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"},
+		"starts_on": {string(today.AddDays(5))}, "expires_on": {string(today.AddDays(2))}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("reserve ending before it starts: %d, want 400", status)
+	}
+	agencyContains(t, "the refused reservation", body, `id="expires_on-`+c.apt3.ID+`-error"`, "must not be before starts_on",
+		`value="Ana Lee"`, `value="`+string(today.AddDays(2))+`"`)
+	status, _, body = harbor.postForm("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"},
+		"starts_on": {"5 May"}, "expires_on": {string(today.AddDays(2))}})
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="starts_on-`+c.apt3.ID+`-error"`) {
+		t.Errorf("reserve with an unreadable start: %d, want 400 with the field message", status)
+	}
+	post("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"}, "starts_on": {string(today)}, "expires_on": {string(today.AddDays(7))},
+		"facility_id": {c.commons.ID}})
+	if got := unitStatus(c.apt3); got != cas.UnitReserved {
+		t.Fatalf("after reserving: %s", got)
+	}
+	open, _, err := c.db.Reservations(ctx, cas.System, store.ReservationFilter{UnitID: c.apt3.ID, Status: cas.ReservationOpen}, store.Page{})
+	if err != nil || len(open) != 1 {
+		t.Fatalf("open reservations of Apt 3: %v %v", open, err)
+	}
+	post("/reservations/"+open[0].ID+"/release", url.Values{})
+	if got := unitStatus(c.apt3); got != cas.UnitAvailable {
+		t.Errorf("after release: %s", got)
+	}
+	status, _, body = harbor.postForm("/reservations/"+open[0].ID+"/release", url.Values{})
+	if status != http.StatusBadRequest || !strings.Contains(body, "already released") {
+		t.Errorf("releasing twice: %d, want 400 with the conflict", status)
+	}
+
+	// Confirming the roster.
+	post("/facilities/"+c.commons.ID+"/confirm-inventory", url.Values{})
+	f, err := c.db.Facility(ctx, cas.System, c.commons.ID)
+	if err != nil || f.InventoryConfirmedAt == nil {
+		t.Fatalf("after confirming: %v %v", f.InventoryConfirmedAt, err)
+	}
+	_, body = harbor.getPage("/units")
+	agencyContains(t, "the confirmed roster", body, "Roster last confirmed", "the roster of Harbor Commons is confirmed")
+	agencyLacks(t, "the confirmed roster", body, "never been confirmed")
+
+	// Another agency cannot touch Harbor's units.
+	bayside := c.as(t, "bayside@coc.test")
+	if status, _, _ := bayside.postForm("/units/"+c.apt1.ID+"/check-in", url.Values{"client_name": {"Someone"}}); status != http.StatusNotFound {
+		t.Errorf("Bayside checking into Harbor's unit: %d, want 404", status)
+	}
+	if status, _, _ := bayside.postForm("/facilities/"+c.commons.ID+"/confirm-inventory", url.Values{}); status != http.StatusNotFound {
+		t.Errorf("Bayside confirming Harbor's roster: %d, want 404", status)
+	}
+}
+
+// agencyRow returns the HTML of the roster's row of a unit.
+func agencyRow(t *testing.T, body string, u cas.Unit) string {
+	t.Helper()
+	return hmisRow(t, body, "unit-"+u.ID)
+}
+
+func TestUnitRosterPageHeldUnit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testUnitRosterPageHeldUnit(t, newAgencyCoCOn(t, db)) })
+}
+
+func testUnitRosterPageHeldUnit(t *testing.T, c *agencyCoC) {
+	ctx := context.Background()
+	harbor := c.as(t, "harbor@coc.test")
+
+	t.Run("a unit a referral holds offers no check-in or reservation, and says where the move-in goes", func(t *testing.T) {
+		_, body := harbor.getPage("/units")
+		held := agencyRow(t, body, c.apt1)
+		agencyContains(t, "the held unit's row", held, `id="held-`+c.apt1.ID+`"`, `<a href="/referrals/`+c.janeRef.ID+`">Held for a referral</a> since `,
+			"The referred client's move-in is recorded on the referral.")
+		agencyLacks(t, "the held unit's row", held, "<form", `name="client_name"`)
+		free := agencyRow(t, body, c.apt2)
+		agencyContains(t, "a free unit's row", free, `id="check-in-`+c.apt2.ID+`"`, `id="reserve-`+c.apt2.ID+`"`)
+		agencyLacks(t, "a free unit's row", free, "Held for a referral")
+	})
+
+	t.Run("checking someone else into the held unit is refused, and the unit stays the referral's", func(t *testing.T) {
+		status, _, body := harbor.postForm("/units/"+c.apt1.ID+"/check-in", url.Values{"client_name": {"Walk In"}})
+		if status != http.StatusBadRequest || !strings.Contains(body, "held by referral") {
+			t.Errorf("check-in on a held unit: %d, want 400 with the reason", status)
+		}
+		if u, _ := c.db.Unit(ctx, cas.System, c.apt1.ID); u.Status != cas.UnitAvailable || holdOf(u, cas.HoldReferral) == nil {
+			t.Errorf("after the refused check-in the unit is %s, held by %+v", u.Status, u.HeldBy)
+		}
+	})
+
+	t.Run("once the referral is withdrawn the unit offers its forms again", func(t *testing.T) {
+		if _, err := c.db.WithdrawReferral(ctx, cas.System, c.janeRef.ID, "Entered in error"); err != nil {
+			t.Fatal(err)
+		}
+		_, body := harbor.getPage("/units")
+		row := agencyRow(t, body, c.apt1)
+		agencyContains(t, "the freed unit's row", row, `id="check-in-`+c.apt1.ID+`"`, `id="reserve-`+c.apt1.ID+`"`)
+		agencyLacks(t, "the freed unit's row", row, "Held for a referral")
+	})
+
+	t.Run("a unit a proposal holds keeps its forms, and the agency is not told of the proposal", func(t *testing.T) {
+		if _, err := c.db.UpdateProgram(ctx, cas.System, c.janeRef.ProgramID, func(p *cas.Program) { p.ReferralMode = cas.ReferralReview }); err != nil {
+			t.Fatal(err)
+		}
+		run, err := c.db.RunMatch(ctx, false)
+		if err != nil || len(run.Proposals) != 1 {
+			t.Fatalf("match run: %+v %v, want one proposal", run, err)
+		}
+		proposed := cas.Unit{ID: run.Proposals[0].UnitID}
+		_, body := harbor.getPage("/units")
+		row := agencyRow(t, body, proposed)
+		agencyContains(t, "the proposed unit's row", row, `id="check-in-`+proposed.ID+`"`, `id="reserve-`+proposed.ID+`"`)
+		agencyLacks(t, "the proposed unit's row", row, "Held for", "roposal")
 	})
 }
