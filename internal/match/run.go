@@ -47,6 +47,7 @@ type run struct {
 	ageBands   []int                       // the ages at which some program's age limit starts or ends
 	sizes      int                         // household sizes are counted in 0..sizes-1
 
+	readAhead byte // see readAhead
 	// waiting has a bit set for each active index whose candidate is not matched yet.
 	waiting []uint64
 	// The candidates by what a program's rules read of them, a bit per active index as in
@@ -210,6 +211,9 @@ func (r *run) sortIntoCohorts(needAge bool) (exclusion []refusal, cohortOf, cell
 	docs := make([]uint64, r.docWords)
 	var key []byte
 	for ci := range s.Candidates {
+		if ci%readAheadBy == 0 {
+			r.readAhead ^= readAhead(s.Candidates[ci:min(ci+readAheadBy, len(s.Candidates))])
+		}
 		c := &s.Candidates[ci]
 		if exclusion[ci] = excluded(s.Today, c); exclusion[ci] != accepted {
 			continue
@@ -268,6 +272,34 @@ func (r *run) sortIntoCohorts(needAge bool) (exclusion []refusal, cohortOf, cell
 		}
 	}
 	return exclusion, cohortOf, cellOf
+}
+
+// readAheadBy is how many candidates readAhead reads at a time: enough for the reads to overlap,
+// few enough that what they fetch is still in the cache when it is used.
+const readAheadBy = 256
+
+// readAhead reads the first byte of each text of the candidates that sortIntoCohorts reads: the
+// statuses, the birth date, the household type, the documents. Each text lies elsewhere in
+// memory, often far from the candidate; this short loop has the processor fetch many at once,
+// where the longer loop that judges a candidate waits for them one by one. Its result is kept
+// only so that the reads are made.
+func readAhead(candidates []Candidate) byte {
+	var b byte
+	first := func(s string) byte {
+		if s == "" {
+			return 0
+		}
+		return s[0]
+	}
+	for i := range candidates {
+		c := &candidates[i]
+		b |= first(string(c.Entry.Status)) | first(string(c.Entry.IntakeStatus)) | first(string(c.Client.BirthDate)) |
+			first(string(c.Client.HouseholdType))
+		for _, d := range c.Entry.Documents {
+			b |= first(d)
+		}
+	}
+	return b
 }
 
 // countCells counts each cohort's active candidates by histogram cell. A cohort has one household
