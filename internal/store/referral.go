@@ -49,6 +49,10 @@ type ReferralFilter struct {
 // Referrals lists the referrals the actor may see, newest first: all for admins, their agency's
 // for agency users.
 func (db *DB) Referrals(ctx context.Context, actor *cas.User, f ReferralFilter, page Page) ([]cas.Referral, string, error) {
+	return listReferrals(ctx, db.sql, actor, f, page)
+}
+
+func listReferrals(ctx context.Context, q querier, actor *cas.User, f ReferralFilter, page Page) ([]cas.Referral, string, error) {
 	statuses := make([]string, 0, len(f.Status))
 	for _, s := range f.Status {
 		if !slices.Contains(cas.ReferralStatuses, s) {
@@ -60,7 +64,7 @@ func (db *DB) Referrals(ctx context.Context, actor *cas.User, f ReferralFilter, 
 		if after[0] == "" {
 			after[0] = "~"
 		}
-		return db.sql.QueryContext(ctx, `SELECT `+referralColumns+` FROM referrals
+		return q.QueryContext(ctx, `SELECT `+referralColumns+` FROM referrals
 			WHERE ($1 = '' OR agency_id = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR program_id = $3)
 			AND ($4 = '' OR facility_id = $4) AND ($5 = '' OR client_id = $5) AND ($6 = '' OR (',' || $6 || ',') LIKE ('%,' || status || ',%'))
 			AND id < $7 ORDER BY id DESC LIMIT $8`,
@@ -74,7 +78,11 @@ func (db *DB) Referrals(ctx context.Context, actor *cas.User, f ReferralFilter, 
 
 // Referral returns one referral with its timeline, or not_found outside the actor's agency.
 func (db *DB) Referral(ctx context.Context, actor *cas.User, id string) (cas.Referral, []cas.ReferralEvent, error) {
-	r, err := referralByID(ctx, db.sql, id, "")
+	return referralWithEvents(ctx, db.sql, actor, id)
+}
+
+func referralWithEvents(ctx context.Context, q querier, actor *cas.User, id string) (cas.Referral, []cas.ReferralEvent, error) {
+	r, err := referralByID(ctx, q, id, "")
 	if err == nil && !cas.CanSeeAgency(actor, r.AgencyID) {
 		err = cas.NotFound("referral")
 	}
@@ -82,7 +90,7 @@ func (db *DB) Referral(ctx context.Context, actor *cas.User, id string) (cas.Ref
 		return cas.Referral{}, nil, err
 	}
 	var events []cas.ReferralEvent
-	err = eachRow(ctx, db.sql, `SELECT e.at, e.status, e.action, e.by_id, COALESCE(u.name, e.by_id), e.note
+	err = eachRow(ctx, q, `SELECT e.at, e.status, e.action, e.by_id, COALESCE(u.name, e.by_id), e.note
 		FROM referral_events e LEFT JOIN users u ON u.id = e.by_id WHERE e.referral_id = $1 ORDER BY e.id`, []any{id},
 		func(row scanner) error {
 			var ev cas.ReferralEvent
