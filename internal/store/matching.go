@@ -316,8 +316,13 @@ func (db *DB) Proposals(ctx context.Context, actor *cas.User) ([]Proposal, error
 	if !cas.CanManageReferrals(actor) {
 		return nil, cas.Errorf(cas.EForbidden, "only CAS admins review proposals")
 	}
+	return openProposals(ctx, db.sql)
+}
+
+// openProposals lists the proposals waiting for review, oldest first.
+func openProposals(ctx context.Context, q querier) ([]Proposal, error) {
 	list := []Proposal{}
-	err := eachRow(ctx, db.sql, `SELECT `+proposalColumns+` FROM match_proposals WHERE status = 'open' ORDER BY created_at, id`, nil,
+	err := eachRow(ctx, q, `SELECT `+proposalColumns+` FROM match_proposals WHERE status = 'open' ORDER BY created_at, id`, nil,
 		func(row scanner) error {
 			p, err := scanProposal(row)
 			list = append(list, p)
