@@ -136,7 +136,8 @@ func (r *run) plans() []*plan {
 }
 
 // judge applies a program's rules to every cohort, once, and counts the candidates it accepts in
-// its histogram, leaving out those it declined.
+// its histogram, leaving out those it declined. It also lists what judgeWord needs: the refusals
+// the rules can give and the age bands within the program's limits.
 func (r *run) judge(p *programRules) {
 	p.refusals = make([]refusal, len(r.cohorts))
 	p.hist = make([]int32, len(r.households)*2*r.sizes)
@@ -242,9 +243,10 @@ func (r *run) countFitting(hist []int32, limits []int) int {
 // The walk stops when every unit is filled; a unit still open at the end of the list is unfilled.
 //
 // The program judges the candidates 64 at a time (judgeWord); those it refuses are counted by
-// refusal, those below a proposal before it is made. Candidates the program accepts are judged
-// one by one by their histogram cell against the largest household any open unit takes; those who fit none are only counted by cell, and the reasons a unit passed
-// them over are worked out from the cells when the unit is filled.
+// refusal, those above a proposal before it is made. Candidates the program accepts are judged
+// one by one by their histogram cell against the largest household any open unit takes; those
+// who fit none are only counted by cell, and the reasons a unit passed them over are worked out
+// from the cells when the unit is filled.
 func (r *run) fill(p *plan, res *Result) {
 	w := walk{cells: make([]int32, len(r.households)*2*r.sizes)}
 	open := make([]int, len(p.units))

@@ -47,7 +47,7 @@ type run struct {
 	ageBands   []int                       // the ages at which some program's age limit starts or ends
 	sizes      int                         // household sizes are counted in 0..sizes-1
 
-	readAhead byte // see readAhead
+	warm byte // readAhead's results, kept only so that its reads are made
 	// waiting has a bit set for each active index whose candidate is not matched yet.
 	waiting []uint64
 	// The candidates by what a program's rules read of them, a bit per active index as in
@@ -212,7 +212,7 @@ func (r *run) sortIntoCohorts(needAge bool) (exclusion []refusal, cohortOf, cell
 	var key []byte
 	for ci := range s.Candidates {
 		if ci%readAheadBy == 0 {
-			r.readAhead ^= readAhead(s.Candidates[ci:min(ci+readAheadBy, len(s.Candidates))])
+			r.warm ^= readAhead(s.Candidates[ci:min(ci+readAheadBy, len(s.Candidates))])
 		}
 		c := &s.Candidates[ci]
 		if exclusion[ci] = excluded(s.Today, c); exclusion[ci] != accepted {
