@@ -65,56 +65,83 @@ func (db *DB) RunMatch(ctx context.Context, dryRun bool) (MatchRun, error) {
 	if len(snap.Facilities) > 0 {
 		run.Result = runEngine(&snap, names)
 	}
-	err = db.inTx(ctx, cas.System, func(tx *Tx) error {
-		if err := tx.matchLock(); err != nil {
+	// The proposals are written a few at a time, each batch in its own short transaction, so that a
+	// large run (a CoC's first) never holds the write lock for long. The jobs are completed with the
+	// last batch: a failure before it leaves them to run again.
+	batches := slices.Collect(slices.Chunk(run.Result.Proposals, writeBatch))
+	if len(batches) == 0 {
+		batches = [][]match.Proposal{nil}
+	}
+	for i, batch := range batches {
+		err := db.inTx(ctx, cas.System, func(tx *Tx) error {
+			if err := tx.matchLock(); err != nil {
+				return err
+			}
+			if err := tx.writeProposals(&run, snap, names, batch); err != nil {
+				return err
+			}
+			if i < len(batches)-1 {
+				return nil
+			}
+			for ids := range slices.Chunk(jobs, 500) {
+				if _, err := tx.exec(`UPDATE jobs SET done_at = $1, locked_until = NULL WHERE done_at IS NULL AND id IN (`+placeholders(2, len(ids))+`)`,
+					append([]any{tx.now}, ids...)...); err != nil {
+					return fmt.Errorf("complete match jobs: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return run, err
+		}
+	}
+	return run, nil
+}
+
+// writeBatch is how many of a run's proposals one write transaction takes.
+const writeBatch = 50
+
+// writeProposals writes the referrals and proposals of a batch whose unit is still free and whose
+// client is as the snapshot saw them. When a client changed, another run is asked for.
+func (tx *Tx) writeProposals(run *MatchRun, snap match.Snapshot, names snapshotNames, batch []match.Proposal) error {
+	stale := false
+	for _, p := range batch {
+		// The unit is locked and must still be free: a check-in may have taken it since the
+		// snapshot was read.
+		u, err := tx.lockUnitRow(p.UnitID)
+		if err != nil {
 			return err
 		}
-		for ids := range slices.Chunk(jobs, 500) {
-			if _, err := tx.exec(`UPDATE jobs SET done_at = $1, locked_until = NULL WHERE done_at IS NULL AND id IN (`+placeholders(2, len(ids))+`)`,
-				append([]any{tx.now}, ids...)...); err != nil {
-				return fmt.Errorf("complete match jobs: %w", err)
-			}
+		if !u.Free() {
+			continue
 		}
-		stale := false
-		for _, p := range run.Result.Proposals {
-			// The unit is locked and must still be free: a check-in may have taken it since the
-			// snapshot was read.
-			u, err := tx.lockUnitRow(p.UnitID)
+		same, err := tx.unchangedSince(snap, p)
+		if err != nil {
+			return err
+		}
+		if !same {
+			stale = true
+			continue
+		}
+		if p.Mode == cas.ReferralReview {
+			prop, err := tx.insertProposal(p)
 			if err != nil {
 				return err
 			}
-			if !u.Free() {
-				continue
-			}
-			same, err := tx.unchangedSince(snap, p)
-			if err != nil {
-				return err
-			}
-			if !same {
-				stale = true
-				continue
-			}
-			if p.Mode == cas.ReferralReview {
-				prop, err := tx.insertProposal(p)
-				if err != nil {
-					return err
-				}
-				run.Proposals = append(run.Proposals, prop)
-				continue
-			}
-			r := referralOf(p, tx.now, names.responseDays[p.ProgramID], cas.System.ID)
-			if err := tx.insertReferral(r, ""); err != nil {
-				return err
-			}
-			run.Referrals = append(run.Referrals, r)
+			run.Proposals = append(run.Proposals, prop)
+			continue
 		}
-		if stale {
-			// A client changed since the snapshot: the units they were chosen for are looked at again.
-			return tx.enqueue(JobMatch, matchReason{Reason: "changed_during_matching"})
+		r := referralOf(p, tx.now, names.responseDays[p.ProgramID], cas.System.ID)
+		if err := tx.insertReferral(r, ""); err != nil {
+			return err
 		}
-		return nil
-	})
-	return run, err
+		run.Referrals = append(run.Referrals, r)
+	}
+	if stale {
+		// A client changed since the snapshot: the units they were chosen for are looked at again.
+		return tx.enqueue(JobMatch, matchReason{Reason: "changed_during_matching"})
+	}
+	return nil
 }
 
 // dryRunMatch shows what a run would do now, writing nothing: waiting over-referrals take their
