@@ -71,11 +71,15 @@ func flagInt(b bool) int {
 
 // Units lists the units the actor may see, by facility and label.
 func (db *DB) Units(ctx context.Context, actor *cas.User, f UnitFilter, page Page) ([]cas.Unit, string, error) {
+	return listUnits(ctx, db.sql, actor, f, page)
+}
+
+func listUnits(ctx context.Context, q querier, actor *cas.User, f UnitFilter, page Page) ([]cas.Unit, string, error) {
 	if f.Status != "" && !slices.Contains([]cas.UnitStatus{cas.UnitAvailable, cas.UnitReserved, cas.UnitOccupied, cas.UnitOffline}, f.Status) {
 		return nil, "", cas.Invalid("status", "status must be available, reserved, occupied or offline")
 	}
 	list, next, err := listPage(page, 3, func(after []string, limit int) (*sql.Rows, error) {
-		return db.sql.QueryContext(ctx, `SELECT `+unitColumns+` FROM unit_states
+		return q.QueryContext(ctx, `SELECT `+unitColumns+` FROM unit_states
 			WHERE ($1 = '' OR agency_id = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR facility_id = $3) AND ($4 = '' OR status = $4)
 			AND ($9 = 0 OR held_by_kind IS NULL)
 			AND (facility_id, label, id) > ($5, $6, $7) ORDER BY facility_id, label, id LIMIT $8`,

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,8 +14,8 @@ import (
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
-// agencyDue says how long until a deadline, or how long past it.
-func agencyDue(now, deadline time.Time) string {
+// due says how long until a deadline, or how long past it.
+func due(now, deadline time.Time) string {
 	d := deadline.Sub(now)
 	if d < 0 {
 		return "overdue by " + strings.TrimSuffix(ago(-d), " ago")
@@ -34,7 +35,7 @@ func deadlineRuns(ref cas.Referral) bool { return ref.Status == cas.ReferralPend
 
 // ----- Incoming referrals -----
 
-type agencyReferralRow struct {
+type referralRow struct {
 	ID        string
 	Client    string
 	Program   string
@@ -49,8 +50,8 @@ type agencyReferralRow struct {
 	Overdue   bool
 }
 
-type agencyReferralsData struct {
-	Rows       []agencyReferralRow
+type referralListData struct {
+	Rows       []referralRow
 	Programs   []option
 	Facilities []option
 	Statuses   []option
@@ -61,8 +62,8 @@ type agencyReferralsData struct {
 	Next       string
 }
 
-// agencyStatusFilter reads the status filter: "open" (the default) is pending and accepted.
-func agencyStatusFilter(v string) (string, []cas.ReferralStatus, error) {
+// referralStatusFilter reads the status filter: "open" (the default) is pending and accepted.
+func referralStatusFilter(v string) (string, []cas.ReferralStatus, error) {
 	switch v {
 	case "", "open":
 		return "open", []cas.ReferralStatus{cas.ReferralPending, cas.ReferralAccepted}, nil
@@ -75,9 +76,9 @@ func agencyStatusFilter(v string) (string, []cas.ReferralStatus, error) {
 	return "", nil, cas.Invalid("status", "unknown status %q", v)
 }
 
-// agencyClientLabel is how a client appears in a list: initials and HMIS PersonalID, the least
+// clientLabel is how a client appears in a list: initials and HMIS PersonalID, the least
 // that tells referrals apart; the full record is on the referral's page.
-func agencyClientLabel(c cas.Client) string {
+func clientLabel(c cas.Client) string {
 	initials := ""
 	for _, n := range []string{c.FirstName, c.LastName} {
 		if r := []rune(strings.TrimSpace(n)); len(r) > 0 {
@@ -91,9 +92,9 @@ func agencyClientLabel(c cas.Client) string {
 	return label
 }
 
-func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) error {
-	ctx, u, q := r.Context(), actor(r), r.URL.Query()
-	status, statuses, err := agencyStatusFilter(q.Get("status"))
+func (s *Server) referralListPage(w http.ResponseWriter, r *http.Request) error {
+	u, q := actor(r), r.URL.Query()
+	status, statuses, err := referralStatusFilter(q.Get("status"))
 	if err != nil {
 		return err
 	}
@@ -101,25 +102,17 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	d := agencyReferralsData{ProgramID: q.Get("program_id"), FacilityID: q.Get("facility_id"), Status: status, Cursor: page.Cursor}
-	programs, err := store.All(func(p store.Page) ([]cas.Program, string, error) {
-		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
-	})
-	if err != nil {
-		return err
-	}
-	facilities, err := store.All(func(p store.Page) ([]cas.Facility, string, error) {
-		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
-	})
+	d := referralListData{ProgramID: q.Get("program_id"), FacilityID: q.Get("facility_id"), Status: status, Cursor: page.Cursor}
+	list, err := s.db.ReferralList(r.Context(), u, store.ReferralFilter{ProgramID: d.ProgramID, FacilityID: d.FacilityID, Status: statuses}, page)
 	if err != nil {
 		return err
 	}
 	programNames, facilityNames := map[string]string{}, map[string]string{}
-	for _, p := range programs {
+	for _, p := range list.Programs {
 		programNames[p.ID] = p.Name
 		d.Programs = append(d.Programs, option{Value: p.ID, Label: p.Name, Selected: p.ID == d.ProgramID})
 	}
-	for _, f := range facilities {
+	for _, f := range list.Facilities {
 		facilityNames[f.ID] = f.Name
 		label := f.Name
 		if pn := programNames[f.ProgramID]; pn != "" {
@@ -132,43 +125,17 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 		d.Statuses = append(d.Statuses, option{Value: string(st), Label: humanize(string(st)), Selected: status == string(st)})
 	}
 	d.Statuses = append(d.Statuses, option{Value: "all", Label: "All", Selected: status == "all"})
-
-	list, next, err := s.db.Referrals(ctx, u, store.ReferralFilter{ProgramID: d.ProgramID, FacilityID: d.FacilityID, Status: statuses}, page)
-	if err != nil {
-		return err
-	}
-	d.Next = next
+	d.Next = list.Next
 	now := s.db.Now()
-	clients, units := map[string]string{}, map[string]string{}
-	for _, ref := range list {
-		row := agencyReferralRow{ID: ref.ID, Program: programNames[ref.ProgramID], Facility: facilityNames[ref.FacilityID],
+	for _, ref := range list.Referrals {
+		row := referralRow{ID: ref.ID, Program: programNames[ref.ProgramID], Facility: facilityNames[ref.FacilityID], Unit: ref.Unit,
 			Status: ref.Status, OverRefer: ref.OverRefer, Waiting: ref.Waiting(), CreatedAt: ref.CreatedAt, Deadline: ref.Deadline}
-		if deadlineRuns(ref) {
-			row.Due = agencyDue(now, ref.Deadline)
+		if deadlineRuns(ref.Referral) {
+			row.Due = due(now, ref.Deadline)
 			row.Overdue = now.After(ref.Deadline)
 		}
-		label, ok := clients[ref.ClientID]
-		if !ok {
-			// Each read of a client record is audited, once per client shown.
-			if c, err := s.db.Client(ctx, u, ref.ClientID); err == nil {
-				label = agencyClientLabel(c)
-			} else if cas.ErrorCode(err) != cas.ENotFound {
-				return err
-			}
-			clients[ref.ClientID] = label
-		}
-		row.Client = label
-		if ref.UnitID != "" {
-			unit, ok := units[ref.UnitID]
-			if !ok {
-				if un, err := s.db.Unit(ctx, u, ref.UnitID); err == nil {
-					unit = un.Label
-				} else if cas.ErrorCode(err) != cas.ENotFound {
-					return err
-				}
-				units[ref.UnitID] = unit
-			}
-			row.Unit = unit
+		if ref.Client != nil {
+			row.Client = clientLabel(*ref.Client)
 		}
 		d.Rows = append(d.Rows, row)
 	}
@@ -181,14 +148,9 @@ func (s *Server) agencyReferralsPage(w http.ResponseWriter, r *http.Request) err
 
 // ----- One referral -----
 
-type agencyUnitOption struct {
-	ID, Label string
-	Selected  bool
-}
-
-type agencyReferralData struct {
+type referralData struct {
 	Referral     cas.Referral
-	Events       []agencyEvent
+	Events       []referralEvent
 	Client       *cas.Client
 	ClientAge    int
 	Household    string
@@ -203,10 +165,10 @@ type agencyReferralData struct {
 
 	CanAccept, CanDecline, CanMoveIn, CanWithdraw bool
 	DeclineReasons                                []option
-	MoveInUnits                                   []agencyUnitOption
+	MoveInUnits                                   []option
 }
 
-type agencyEvent struct {
+type referralEvent struct {
 	cas.ReferralEvent
 	ActionLabel string
 }
@@ -224,9 +186,9 @@ func timelineLabel(action string) string {
 	return humanize(action)
 }
 
-// agencyCan says whether the viewer may take an action on a referral now: its status allows it
+// canActOn says whether the viewer may take an action on a referral now: its status allows it
 // and the viewer's role and agency do.
-func agencyCan(u *cas.User, ref cas.Referral, action cas.ReferralAction) bool {
+func canActOn(u *cas.User, ref cas.Referral, action cas.ReferralAction) bool {
 	if _, err := cas.NextReferralStatus(ref.Status, action); err != nil {
 		return false
 	}
@@ -236,20 +198,22 @@ func agencyCan(u *cas.User, ref cas.Referral, action cas.ReferralAction) bool {
 	return unitOperators.admits(u.Role) && cas.CanRespondToReferral(u, ref.AgencyID)
 }
 
-// agencyReferralView loads what the referral page shows; form holds a refused submission to refill.
-func (s *Server) agencyReferralView(r *http.Request, id string, form url.Values) (agencyReferralData, error) {
-	ctx, u := r.Context(), actor(r)
-	ref, events, err := s.db.Referral(ctx, u, id)
+// referralView reads what the referral page shows; form holds a refused submission to refill.
+func (s *Server) referralView(r *http.Request, id string, form url.Values) (referralData, error) {
+	u := actor(r)
+	p, err := s.db.ReferralPage(r.Context(), u, id)
 	if err != nil {
-		return agencyReferralData{}, err
+		return referralData{}, err
 	}
-	d := agencyReferralData{Referral: ref, StatusLabel: humanize(string(ref.Status)), Waiting: ref.Waiting()}
-	for _, ev := range events {
-		d.Events = append(d.Events, agencyEvent{ReferralEvent: ev, ActionLabel: timelineLabel(ev.Action)})
+	ref := p.Referral
+	d := referralData{Referral: ref, Client: p.Client, Program: p.Program, Facility: p.Facility, Unit: p.Unit,
+		StatusLabel: humanize(string(ref.Status)), Waiting: ref.Waiting()}
+	for _, ev := range p.Events {
+		d.Events = append(d.Events, referralEvent{ReferralEvent: ev, ActionLabel: timelineLabel(ev.Action)})
 	}
 	now := s.db.Now()
 	if deadlineRuns(ref) {
-		d.Due, d.Overdue = agencyDue(now, ref.Deadline), now.After(ref.Deadline)
+		d.Due, d.Overdue = due(now, ref.Deadline), now.After(ref.Deadline)
 	}
 	if ref.ReasonCode != "" {
 		if rule, ok := cas.DeclineRuleOf(ref.ReasonCode); ok {
@@ -258,37 +222,14 @@ func (s *Server) agencyReferralView(r *http.Request, id string, form url.Values)
 			d.DeclineLabel = string(ref.ReasonCode)
 		}
 	}
-	c, err := s.db.Client(ctx, u, ref.ClientID)
-	switch {
-	case err == nil:
-		d.Client = &c
+	if c := p.Client; c != nil {
 		d.ClientAge = c.Age(cas.DateOf(now, s.db.Zone))
 		d.Household = strings.ReplaceAll(string(c.HouseholdType), "_", " ")
-	case cas.ErrorCode(err) != cas.ENotFound:
-		return d, err
 	}
-	if p, err := s.db.Program(ctx, u, ref.ProgramID); err == nil {
-		d.Program = p.Name
-	} else if cas.ErrorCode(err) != cas.ENotFound {
-		return d, err
-	}
-	if f, err := s.db.Facility(ctx, u, ref.FacilityID); err == nil {
-		d.Facility = f.Name
-	} else if cas.ErrorCode(err) != cas.ENotFound {
-		return d, err
-	}
-	if ref.UnitID != "" {
-		if un, err := s.db.Unit(ctx, u, ref.UnitID); err == nil {
-			d.Unit = un.Label
-		} else if cas.ErrorCode(err) != cas.ENotFound {
-			return d, err
-		}
-	}
-
-	d.CanAccept = agencyCan(u, ref, cas.ActionAccept)
-	d.CanDecline = agencyCan(u, ref, cas.ActionDecline)
-	d.CanMoveIn = agencyCan(u, ref, cas.ActionMoveIn)
-	d.CanWithdraw = agencyCan(u, ref, cas.ActionWithdraw)
+	d.CanAccept = canActOn(u, ref, cas.ActionAccept)
+	d.CanDecline = canActOn(u, ref, cas.ActionDecline)
+	d.CanMoveIn = canActOn(u, ref, cas.ActionMoveIn)
+	d.CanWithdraw = canActOn(u, ref, cas.ActionWithdraw)
 	if d.CanDecline {
 		for _, rule := range cas.DeclineRules {
 			d.DeclineReasons = append(d.DeclineReasons, option{Value: string(rule.Reason), Label: rule.Label,
@@ -296,28 +237,19 @@ func (s *Server) agencyReferralView(r *http.Request, id string, form url.Values)
 		}
 	}
 	if d.CanMoveIn {
-		if d.MoveInUnits, err = s.agencyMoveInUnits(r, ref, form.Get("unit_id")); err != nil {
-			return d, err
-		}
+		d.MoveInUnits = moveInUnits(p.FacilityUnits, ref, form.Get("unit_id"))
 	}
 	return d, nil
 }
 
-// agencyMoveInUnits lists the units of the referral's facility a client can move into: available
-// or reserved, and not held by another open referral. The unit the referral holds comes first,
+// moveInUnits offers the units of the referral's facility a client can move into: available or
+// reserved, and not held by another open referral. The unit the referral holds comes first,
 // selected unless the refused form chose another.
-func (s *Server) agencyMoveInUnits(r *http.Request, ref cas.Referral, chosen string) ([]agencyUnitOption, error) {
-	ctx, u := r.Context(), actor(r)
-	units, err := store.All(func(p store.Page) ([]cas.Unit, string, error) {
-		return s.db.Units(ctx, u, store.UnitFilter{FacilityID: ref.FacilityID}, p)
-	})
-	if err != nil {
-		return nil, err
-	}
+func moveInUnits(units []cas.Unit, ref cas.Referral, chosen string) []option {
 	if chosen == "" {
 		chosen = ref.UnitID
 	}
-	var opts []agencyUnitOption
+	var opts []option
 	for _, un := range units {
 		heldElsewhere := holdOf(un, cas.HoldReferral) != nil && un.HeldBy.ID != ref.ID
 		if heldElsewhere || (un.Status != cas.UnitAvailable && un.Status != cas.UnitReserved) {
@@ -331,60 +263,60 @@ func (s *Server) agencyMoveInUnits(r *http.Request, ref cas.Referral, chosen str
 		if un.ID == ref.UnitID {
 			label += " — held for this referral"
 		}
-		opt := agencyUnitOption{ID: un.ID, Label: label, Selected: un.ID == chosen}
+		opt := option{Value: un.ID, Label: label, Selected: un.ID == chosen}
 		if un.ID == ref.UnitID {
-			opts = append([]agencyUnitOption{opt}, opts...)
+			opts = append([]option{opt}, opts...)
 		} else {
 			opts = append(opts, opt)
 		}
 	}
-	return opts, nil
+	return opts
 }
 
-func (s *Server) agencyReferralPage(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.agencyReferralView(r, r.PathValue("id"), nil)
+func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.referralView(r, r.PathValue("id"), nil)
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "referral_detail", "Referral", view{Data: d})
 }
 
-// agencyReferralRefused shows the referral page again with a refused form's messages, or passes
+// referralRefused shows the referral page again with a refused form's messages, or passes
 // an error that is not about the form on.
-func (s *Server) agencyReferralRefused(w http.ResponseWriter, r *http.Request, err error) error {
+func (s *Server) referralRefused(w http.ResponseWriter, r *http.Request, err error) error {
 	errs, ok := formError(err)
 	if !ok {
 		return err
 	}
-	d, verr := s.agencyReferralView(r, r.PathValue("id"), r.PostForm)
+	d, verr := s.referralView(r, r.PathValue("id"), r.PostForm)
 	if verr != nil {
 		return verr
 	}
 	return s.render(w, r, http.StatusBadRequest, "referral_detail", "Referral", view{Data: d, Errors: errs, Form: r.PostForm})
 }
 
-func (s *Server) agencyReferralAccept(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) referralAcceptPage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if _, err := s.db.AcceptReferral(r.Context(), actor(r), id, r.PostFormValue("note")); err != nil {
-		return s.agencyReferralRefused(w, r, err)
+		return s.referralRefused(w, r, err)
 	}
 	return s.redirect(w, r, links.Referral(id), "Referral accepted. Record the move-in here when the client moves in.")
 }
 
-func (s *Server) agencyReferralDecline(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) referralDeclinePage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	reason := cas.DeclineReason(r.PostFormValue("reason_code"))
 	if _, err := s.db.DeclineReferral(r.Context(), actor(r), id, reason, r.PostFormValue("note")); err != nil {
-		return s.agencyReferralRefused(w, r, err)
+		return s.referralRefused(w, r, err)
 	}
 	return s.redirect(w, r, links.Referral(id), "Referral declined; the CAS team has been told.")
 }
 
-func (s *Server) agencyReferralMoveIn(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) referralMoveInPage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	ref, err := s.db.MoveIn(r.Context(), actor(r), id, r.PostFormValue("unit_id"))
 	if err != nil {
-		return s.agencyReferralRefused(w, r, err)
+		return s.referralRefused(w, r, err)
 	}
 	msg := "Move-in recorded: the client is housed."
 	if un, err := s.db.Unit(r.Context(), actor(r), ref.UnitID); err == nil {
@@ -393,10 +325,97 @@ func (s *Server) agencyReferralMoveIn(w http.ResponseWriter, r *http.Request) er
 	return s.redirect(w, r, links.Referral(id), msg)
 }
 
-func (s *Server) agencyReferralWithdraw(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) referralWithdrawPage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if _, err := s.db.WithdrawReferral(r.Context(), actor(r), id, r.PostFormValue("reason")); err != nil {
-		return s.agencyReferralRefused(w, r, err)
+		return s.referralRefused(w, r, err)
 	}
 	return s.redirect(w, r, links.Referral(id), "Referral withdrawn; the client is back on the HPL.")
+}
+
+// ----- The referral board -----
+
+// boardReferral is a line of the referral board.
+type boardReferral struct {
+	store.BoardReferral
+	AgeDays        int
+	Overdue        bool
+	WaitingForUnit bool // an over-referral in line: no deadline until a unit is assigned
+}
+
+// boardProgram is the board's group of one program's open referrals.
+type boardProgram struct {
+	ID, Name                   string
+	Pending, Accepted, Overdue int
+	Referrals                  []boardReferral
+}
+
+type boardData struct {
+	Programs  []boardProgram
+	Proposals []store.BoardProposal
+	Reviewer  bool
+	Total     int
+}
+
+func (s *Server) boardData(r *http.Request) (boardData, error) {
+	u := actor(r)
+	b, err := s.db.Board(r.Context(), u)
+	if err != nil {
+		return boardData{}, err
+	}
+	d := boardData{Reviewer: cas.CanManageReferrals(u), Total: len(b.Referrals), Proposals: b.Proposals}
+	now := s.db.Now()
+	groups := map[string]*boardProgram{}
+	for _, ref := range b.Referrals {
+		g, ok := groups[ref.ProgramID]
+		if !ok {
+			g = &boardProgram{ID: ref.ProgramID, Name: cmp.Or(ref.Program, "Program "+ref.ProgramID)}
+			groups[ref.ProgramID] = g
+		}
+		br := boardReferral{BoardReferral: ref, AgeDays: int(now.Sub(ref.CreatedAt).Hours() / 24),
+			Overdue: deadlineRuns(ref.Referral) && now.After(ref.Deadline), WaitingForUnit: ref.Waiting()}
+		switch ref.Status {
+		case cas.ReferralPending:
+			g.Pending++
+		case cas.ReferralAccepted:
+			g.Accepted++
+		}
+		if br.Overdue {
+			g.Overdue++
+		}
+		g.Referrals = append(g.Referrals, br)
+	}
+	for _, g := range groups {
+		// Oldest first: the ones waiting longest need attention first.
+		slices.SortStableFunc(g.Referrals, func(a, b boardReferral) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		d.Programs = append(d.Programs, *g)
+	}
+	slices.SortFunc(d.Programs, func(a, b boardProgram) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	return d, nil
+}
+
+func (s *Server) referralBoardPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.boardData(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "referral_board", "Referral board", view{Data: d})
+}
+
+// boardRefusal shows the board again with why a proposal could not be acted on.
+func (s *Server) boardRefusal(w http.ResponseWriter, r *http.Request, err error) error {
+	msgs, ok := formError(err)
+	if !ok {
+		return err
+	}
+	e := cas.ErrorOf(err)
+	d, derr := s.boardData(r)
+	if derr != nil {
+		return derr
+	}
+	form := map[string]string{}
+	for _, m := range msgs {
+		form["form"] = m
+	}
+	return s.render(w, r, statusOf(e.Code), "referral_board", "Referral board", view{Data: d, Errors: form})
 }

@@ -132,7 +132,7 @@ func agencyLacks(t *testing.T, what, body string, unwanted ...string) {
 	}
 }
 
-func TestAgencyIncomingReferrals(t *testing.T) {
+func TestReferralListPage(t *testing.T) {
 	c := newAgencyCoC(t)
 	harbor := c.as(t, "harbor@coc.test")
 	status, body := harbor.getPage("/referrals")
@@ -172,7 +172,7 @@ func TestAgencyIncomingReferrals(t *testing.T) {
 	agencyContains(t, "an overdue referral", body, `class="overdue"`, "overdue by")
 }
 
-func TestAgencyReferralPage(t *testing.T) {
+func TestReferralPage(t *testing.T) {
 	c := newAgencyCoC(t)
 	ctx := context.Background()
 	path := "/referrals/" + c.janeRef.ID
@@ -248,7 +248,7 @@ func TestAgencyReferralPage(t *testing.T) {
 	agencyLacks(t, "the housed referral", body, `id="move-in"`, `id="decline"`)
 }
 
-func TestAgencyReferralDeclineAndWithdraw(t *testing.T) {
+func TestReferralPageDeclineAndWithdraw(t *testing.T) {
 	c := newAgencyCoC(t)
 	ctx := context.Background()
 	path := "/referrals/" + c.janeRef.ID
@@ -275,11 +275,11 @@ func TestAgencyReferralDeclineAndWithdraw(t *testing.T) {
 	agencyContains(t, "the withdrawn referral", body, "status-withdrawn", "Entered in error", "Referral withdrawn")
 }
 
-func TestAgencyReferralPageWaitingOverReferral(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testAgencyReferralPageWaitingOverReferral(t, newAgencyCoCOn(t, db)) })
+func TestReferralPageWaitingOverReferral(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testReferralPageWaitingOverReferral(t, newAgencyCoCOn(t, db)) })
 }
 
-func testAgencyReferralPageWaitingOverReferral(t *testing.T, c *agencyCoC) {
+func testReferralPageWaitingOverReferral(t *testing.T, c *agencyCoC) {
 	ctx := context.Background()
 	// Harbor Commons is full: Jane's referral holds Apt 1 and the others are occupied.
 	for _, u := range []cas.Unit{c.apt2, c.apt3, c.apt4} {
@@ -339,7 +339,7 @@ func testAgencyReferralPageWaitingOverReferral(t *testing.T, c *agencyCoC) {
 	})
 }
 
-func TestAgencyReferralPageEligibilityOverride(t *testing.T) {
+func TestReferralPageEligibilityOverride(t *testing.T) {
 	c := newAgencyCoC(t)
 	ctx := context.Background()
 	// Harbor PSH now serves DV survivors only; Dee is not one, and is referred anyway.
@@ -368,4 +368,167 @@ func TestAgencyReferralPageEligibilityOverride(t *testing.T) {
 	}
 	_, body := c.as(t, "harbor@coc.test").getPage("/referrals/" + c.janeRef.ID)
 	agencyLacks(t, "a referral without an override", body, `id="eligibility-override"`, "Overridden")
+}
+
+func TestReferralBoard(t *testing.T) {
+	ctx := context.Background()
+	w := newCASWorld(t)
+	maria := w.addClient(t, "Maria", "Santos", "P000417", 14, cas.WithChildren, 3)
+	bo := w.addClient(t, "Bo", "Young", "", 5, cas.WithoutChildren, 1)
+	held, err := w.db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: maria.ID, FacilityID: w.commons.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(time.Hour)
+	over, err := w.db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: bo.ID, FacilityID: w.annex.ID, OverRefer: true,
+		Reason: "Annex 1 turns over on the 15th", ExpectedVacancy: "2026-07-15"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.AcceptReferral(ctx, cas.System, held.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	// A program of another agency, with a referral of its own, is its own group.
+	other, err := w.db.CreateAgency(ctx, cas.System, cas.Agency{Name: "Riverside Housing Partners"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rrh, err := w.db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: other.ID, Name: "Riverside RRH", ProjectType: cas.ProjectRRH, ResponseDays: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lofts, err := w.db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: rrh.ID, Name: "River Lofts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: lofts.ID, Label: "Loft 2", Bedrooms: 1, HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}}); err != nil {
+		t.Fatal(err)
+	}
+	ada := w.addClient(t, "Ada", "Lee", "", 20, cas.WithoutChildren, 1)
+	if _, err := w.db.CreateReferral(ctx, cas.System, store.NewReferral{ClientID: ada.ID, FacilityID: lofts.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	b := w.browser(t, casAdminEmail)
+	status, body := b.getPage("/board")
+	if status != http.StatusOK {
+		t.Fatalf("GET /board: %d\n%s", status, body)
+	}
+	if !inOrder(body, "Harbor Family PSH", "1 pending, 1 accepted", "Maria Santos", "Harbor Commons", "Apt 101", "accepted",
+		"Bo Young", "Harbor Annex", "Over-referral, unit expected 2026-07-15", "pending", "waiting for a unit",
+		"Riverside RRH", "1 pending, 0 accepted", "Ada Lee", "River Lofts", "Loft 2") {
+		t.Errorf("the board does not group the open referrals by program:\n%s", body)
+	}
+	if !strings.Contains(body, `href="/referrals/`+over.ID+`"`) || strings.Contains(body, `class="overdue"`) {
+		t.Errorf("the board lacks the link to the over-referral, or marks something overdue too early")
+	}
+	if !strings.Contains(body, "No proposals are waiting") {
+		t.Errorf("the board does not say there are no proposals")
+	}
+
+	// Bo's over-referral waits in line for a unit: its deadline has not started, so past the three
+	// days it would have had it is not overdue.
+	w.clock.Advance(3*24*time.Hour + time.Minute)
+	b = w.browser(t, casAdminEmail) // the session went idle on the moved clock
+	_, body = b.getPage("/board")
+	if strings.Contains(body, `class="overdue"`) || !inOrder(body, "Bo Young", "waiting for a unit", "Riverside RRH") {
+		t.Errorf("the board marks a waiting over-referral overdue, or does not say it waits:\n%s", body)
+	}
+	if !strings.Contains(body, "3 days") {
+		t.Errorf("the board does not show referrals' age in days")
+	}
+
+	// Past Ada's deadline (10 days), her pending referral is overdue; the accepted one is not.
+	w.clock.Advance(7 * 24 * time.Hour)
+	b = w.browser(t, casAdminEmail)
+	_, body = b.getPage("/board")
+	if !strings.Contains(body, `<tr class="overdue">`) || !strings.Contains(body, "1 overdue") || strings.Count(body, `<tr class="overdue">`) != 1 {
+		t.Errorf("the board does not mark exactly the overdue referral:\n%s", body)
+	}
+	if !inOrder(body, "Riverside RRH", "Ada Lee", "overdue</strong>") {
+		t.Errorf("Ada's referral is not the one marked overdue")
+	}
+
+	status, body = w.browser(t, hmisEmail).getPage("/board")
+	if status != http.StatusOK || !strings.Contains(body, "Bo Young") || strings.Contains(body, "Proposals waiting") {
+		t.Errorf("the HMIS team's board: %d", status)
+	}
+	if status, _ := w.browser(t, agencyEmail).getPage("/board"); status != http.StatusForbidden {
+		t.Errorf("an agency user on /board: %d, want 403", status)
+	}
+}
+
+func TestReferralBoardProposals(t *testing.T) {
+	ctx := context.Background()
+	w := newCASWorld(t)
+	// Only the review-mode program has free units.
+	if _, err := w.db.CheckIn(ctx, cas.System, w.commonsUnit.ID, "", "Current Tenant"); err != nil {
+		t.Fatal(err)
+	}
+	review, err := w.db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: w.harbor.ID, Name: "Harbor Reviewed RRH", ProjectType: cas.ProjectRRH})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.UpdateProgram(ctx, cas.System, review.ID, func(p *cas.Program) { p.ReferralMode = cas.ReferralReview }); err != nil {
+		t.Fatal(err)
+	}
+	f, err := w.db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: review.ID, Name: "Harbor Flats"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, label := range []string{"Flat A", "Flat B"} {
+		if _, err := w.db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: f.ID, Label: label, Bedrooms: 1, HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ada := w.addClient(t, "Ada", "Lee", "", 20, cas.WithoutChildren, 1)
+	bo := w.addClient(t, "Bo", "Young", "", 5, cas.WithoutChildren, 1)
+	run, err := w.db.RunMatch(ctx, false)
+	if err != nil || len(run.Proposals) != 2 || len(run.Referrals) != 0 {
+		t.Fatalf("match run: %+v %v", run, err)
+	}
+	byClient := map[string]store.Proposal{}
+	for _, p := range run.Proposals {
+		byClient[p.ClientID] = p
+	}
+
+	b := w.browser(t, casAdminEmail)
+	_, body := b.getPage("/board")
+	for _, want := range []string{"Proposals waiting for review (2)", "Ada Lee", "Bo Young", "Harbor Reviewed RRH", "Harbor Flats", byClient[ada.ID].Reason,
+		`action="/proposals/` + byClient[ada.ID].ID + `/send"`, `action="/proposals/` + byClient[bo.ID].ID + `/dismiss"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the board lacks %q", want)
+		}
+	}
+
+	status, loc, _ := b.postForm("/proposals/"+byClient[ada.ID].ID+"/send", nil)
+	if status != http.StatusSeeOther || loc != "/board" {
+		t.Errorf("send: %d %q", status, loc)
+	}
+	refs, _, err := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: ada.ID}, store.Page{})
+	if err != nil || len(refs) != 1 || refs[0].Status != cas.ReferralPending || refs[0].UnitID != byClient[ada.ID].UnitID {
+		t.Fatalf("sending the proposal: %+v %v", refs, err)
+	}
+	status, _, body = b.postForm("/proposals/"+byClient[ada.ID].ID+"/send", nil)
+	if status != http.StatusConflict || !strings.Contains(body, "already sent") {
+		t.Errorf("sending it twice: %d, want 409 with the reason", status)
+	}
+
+	status, loc, _ = b.postForm("/proposals/"+byClient[bo.ID].ID+"/dismiss", nil)
+	if status != http.StatusSeeOther || loc != "/board" {
+		t.Errorf("dismiss: %d %q", status, loc)
+	}
+	if open, _ := w.db.Proposals(ctx, cas.System); len(open) != 0 {
+		t.Errorf("open proposals after sending and dismissing: %+v", open)
+	}
+	if refs, _, _ := w.db.Referrals(ctx, cas.System, store.ReferralFilter{ClientID: bo.ID}, store.Page{}); len(refs) != 0 {
+		t.Errorf("a dismissed proposal became a referral")
+	}
+	_, body = b.getPage("/board")
+	if !strings.Contains(body, "Proposal dismissed") || !strings.Contains(body, "No proposals are waiting") || !inOrder(body, "Harbor Reviewed RRH", "Ada Lee", "Flat") {
+		t.Errorf("the board after review:\n%s", body)
+	}
+	if status, _, _ := b.postForm("/proposals/no-such/send", nil); status != http.StatusNotFound {
+		t.Errorf("an unknown proposal: %d, want 404", status)
+	}
 }
