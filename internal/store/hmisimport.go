@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
@@ -124,10 +125,8 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 		if err != nil {
 			return err
 		}
-		for _, c := range in.Clients {
-			if err := tx.upsertClient(clients, c, in.Demographics, &res); err != nil {
-				return err
-			}
+		if err := tx.upsertClients(clients, in.Clients, in.Demographics, &res); err != nil {
+			return err
 		}
 		if err := tx.leaveHPL(in, &res); err != nil {
 			return err
@@ -237,6 +236,18 @@ func (tx *Tx) importUnits(facilities map[string]string, inv []ImportInventory, r
 	if err != nil {
 		return err
 	}
+	type facilityLabel struct{ facilityID, label string }
+	labelled := map[facilityLabel]bool{}
+	err = eachRow(tx.ctx, tx, `SELECT facility_id, label FROM units`, nil, func(row scanner) error {
+		var l facilityLabel
+		err := row.Scan(&l.facilityID, &l.label)
+		labelled[l] = true
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("unit labels: %w", err)
+	}
+	units := tx.newRowInserter("units", "id, facility_id, agency_id, label, bedrooms, household_types, accessible, created_at, updated_at, hmis_key")
 	labels := map[cas.HouseholdType]string{cas.WithoutChildren: "Adult", cas.WithChildren: "Family", cas.OnlyChildren: "Youth"}
 	for _, row := range inv {
 		fid, ok := facilities[row.ProjectID]
@@ -249,24 +260,23 @@ func (tx *Tx) importUnits(facilities map[string]string, inv []ImportInventory, r
 		}
 		types, _ := json.Marshal([]cas.HouseholdType{row.HouseholdType})
 		for n := 1; n <= row.Units; n++ {
-			key := fmt.Sprintf("%s:%d", row.InventoryID, n)
+			key := row.InventoryID + ":" + strconv.Itoa(n)
 			if _, ok := existing[key]; ok {
 				continue
 			}
-			label := fmt.Sprintf("%s %s-%d", labels[row.HouseholdType], shortID(row.InventoryID), n)
-			var taken int
-			if err := tx.queryRow(`SELECT COUNT(*) FROM units WHERE facility_id = $1 AND label = $2`, fid, label).Scan(&taken); err != nil {
-				return err
+			label := facilityLabel{fid, labels[row.HouseholdType] + " " + shortID(row.InventoryID) + "-" + strconv.Itoa(n)}
+			if labelled[label] { // two inventory rows whose IDs start alike: the full ID tells them apart
+				label.label = labels[row.HouseholdType] + " " + row.InventoryID + "-" + strconv.Itoa(n)
 			}
-			if taken > 0 { // two inventory rows whose IDs start alike: the full ID tells them apart
-				label = fmt.Sprintf("%s %s-%d", labels[row.HouseholdType], row.InventoryID, n)
-			}
-			if _, err := tx.exec(`INSERT INTO units (id, facility_id, agency_id, label, bedrooms, household_types, accessible, created_at, updated_at, hmis_key)
-				VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7, $8)`, newID(), fid, agencyID, label, row.Bedrooms, string(types), tx.now, key); err != nil {
-				return fmt.Errorf("unit %s: %w", key, err)
+			labelled[label] = true
+			if err := units.add(newID(), fid, agencyID, label.label, row.Bedrooms, string(types), false, tx.now, tx.now, key); err != nil {
+				return fmt.Errorf("units: %w", err)
 			}
 			res.add(res.Created, "units")
 		}
+	}
+	if err := units.close(); err != nil {
+		return fmt.Errorf("units: %w", err)
 	}
 	return nil
 }
@@ -279,10 +289,28 @@ func shortID(id string) string {
 	return id
 }
 
-// upsertClient creates or updates the client of a PersonalID. A demographic element the export
-// does not carry, like a birth date it lacks, is passed as NULL, which leaves the column as it is.
-func (tx *Tx) upsertClient(clients map[string]string, c cas.Client, carries ImportDemographics, res *ImportResult) error {
-	if id, ok := clients[c.HMISPersonalID]; ok {
+// upsertClients creates or updates the client of each PersonalID. A demographic element the
+// export does not carry, like a birth date it lacks, is passed as NULL, which leaves the column as
+// it is.
+func (tx *Tx) upsertClients(clients map[string]string, in []cas.Client, carries ImportDemographics, res *ImportResult) error {
+	created := tx.newRowInserter("clients", `id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
+		veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at, consent_date, consent_expires_on`)
+	for _, c := range in {
+		id, ok := clients[c.HMISPersonalID]
+		if !ok {
+			c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
+			clients[c.HMISPersonalID] = c.ID
+			res.add(res.Created, "clients")
+			if err := created.add(c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize,
+				c.HouseholdType, c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, joinOptions(c.Race),
+				joinOptions(c.Gender), c.Sex, c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn))); err != nil {
+				return fmt.Errorf("insert clients: %w", err)
+			}
+			continue
+		}
+		if err := created.flush(); err != nil { // the client may be one of them
+			return fmt.Errorf("insert clients: %w", err)
+		}
 		race := sql.NullString{String: joinOptions(c.Race), Valid: carries.Race}
 		gender := sql.NullString{String: joinOptions(c.Gender), Valid: carries.Gender}
 		sex := sql.NullString{String: string(c.Sex), Valid: carries.Sex}
@@ -292,12 +320,14 @@ func (tx *Tx) upsertClient(clients map[string]string, c cas.Client, carries Impo
 			WHERE id = $11 AND (first_name <> $1 OR last_name <> $2 OR birth_date <> COALESCE($3, birth_date) OR household_size <> $4
 			OR household_type <> $5 OR veteran <> $6 OR race <> COALESCE($7, race) OR gender <> COALESCE($8, gender) OR sex <> COALESCE($9, sex))`,
 			c.FirstName, c.LastName, birth, c.HouseholdSize, c.HouseholdType, c.Veteran, race, gender, sex, tx.now, id)
-		return countUpdate(r, err, res, "clients")
+		if err := countUpdate(r, err, res, "clients"); err != nil {
+			return err
+		}
 	}
-	c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
-	clients[c.HMISPersonalID] = c.ID
-	res.add(res.Created, "clients")
-	return tx.insertClient(c)
+	if err := created.close(); err != nil {
+		return fmt.Errorf("insert clients: %w", err)
+	}
+	return nil
 }
 
 // importEntries puts each prioritized client on the HPL once, keyed by the CE EnrollmentID. A
@@ -311,12 +341,17 @@ func (tx *Tx) importEntries(clients map[string]string, entries []ImportEntry, re
 	if err != nil {
 		return err
 	}
+	created := tx.newRowInserter("hpl_entries", `id, client_id, score, assessed_on, days_homeless, documents, intake_status, status,
+		created_at, updated_at, hmis_enrollment_id`)
 	for _, e := range entries {
 		clientID, ok := clients[e.PersonalID]
 		if !ok {
 			return cas.Invalid("PersonalID", "enrollment %s names client %s, which the export does not have", e.EnrollmentID, e.PersonalID)
 		}
 		if id, ok := known[e.EnrollmentID]; ok {
+			if err := created.flush(); err != nil { // the entry may be one of them
+				return fmt.Errorf("HPL entries: %w", err)
+			}
 			r, err := tx.exec(`UPDATE hpl_entries SET assessed_on = $1, days_homeless = $2, updated_at = $3 WHERE id = $4
 				AND (assessed_on <> $1 OR days_homeless <> $2)`, string(e.AssessedOn), e.DaysHomeless, tx.now, id)
 			if err := countUpdate(r, err, res, "hpl_entries"); err != nil {
@@ -329,12 +364,14 @@ func (tx *Tx) importEntries(clients map[string]string, entries []ImportEntry, re
 		}
 		id := newID()
 		onList[clientID], known[e.EnrollmentID] = id, id
-		if _, err := tx.exec(`INSERT INTO hpl_entries (id, client_id, score, assessed_on, days_homeless, documents, intake_status, status,
-			created_at, updated_at, hmis_enrollment_id) VALUES ($1, $2, 0, $3, $4, '[]', 'ready', 'active', $5, $5, $6)`,
-			id, clientID, string(e.AssessedOn), e.DaysHomeless, tx.now, e.EnrollmentID); err != nil {
-			return fmt.Errorf("HPL entry %s: %w", e.EnrollmentID, err)
+		if err := created.add(id, clientID, 0, string(e.AssessedOn), e.DaysHomeless, "[]", cas.IntakeReady, cas.HPLActive,
+			tx.now, tx.now, e.EnrollmentID); err != nil {
+			return fmt.Errorf("HPL entries: %w", err)
 		}
 		res.add(res.Created, "hpl_entries")
+	}
+	if err := created.close(); err != nil {
+		return fmt.Errorf("HPL entries: %w", err)
 	}
 	return nil
 }
@@ -413,4 +450,93 @@ func (tx *Tx) leaveHPLEntry(id string, status cas.HPLStatus, reason string, res 
 		res.Updated["referrals"] += open
 	}
 	return tx.closeOtherReferrals(cas.Referral{ClientID: before.ClientID}, "Withdrawn: the client "+reason+".")
+}
+
+// rowsPerInsert is how many rows one of rowInserter's INSERTs writes: enough that a large import
+// spends its time on the rows rather than on a statement per row, and few enough that the widest
+// table's parameters stay well under SQLite's limit of 32,766.
+const rowsPerInsert = 256
+
+// rowInserter writes rows into a table with multi-row INSERTs, prepared once, as rows are added.
+// The rows added are in the table only once flush or close has run.
+type rowInserter struct {
+	tx      *Tx
+	table   string
+	columns string
+	width   int   // values in a row
+	pending []any // the values of the rows not yet written
+	full    *sql.Stmt
+}
+
+// newRowInserter starts writing rows into table; columns names them, separated by commas.
+func (tx *Tx) newRowInserter(table, columns string) *rowInserter {
+	width := strings.Count(columns, ",") + 1
+	return &rowInserter{tx: tx, table: table, columns: columns, width: width, pending: make([]any, 0, width*rowsPerInsert)}
+}
+
+// add adds a row, its values in the order of the columns.
+func (ri *rowInserter) add(values ...any) error {
+	ri.pending = append(ri.pending, values...)
+	if len(ri.pending) < ri.width*rowsPerInsert {
+		return nil
+	}
+	return ri.flush()
+}
+
+// flush writes the rows added so far.
+func (ri *rowInserter) flush() error {
+	rows := len(ri.pending) / ri.width
+	var err error
+	switch {
+	case rows == 0:
+		return nil
+	case rows < rowsPerInsert:
+		_, err = ri.tx.exec(ri.insert(rows), ri.pending...)
+	case ri.full == nil:
+		if ri.full, err = ri.tx.PrepareContext(ri.tx.ctx, ri.insert(rows)); err != nil {
+			return err
+		}
+		fallthrough
+	default:
+		_, err = ri.full.ExecContext(ri.tx.ctx, ri.pending...)
+	}
+	clear(ri.pending)
+	ri.pending = ri.pending[:0]
+	return err
+}
+
+// close writes the rows left and releases the prepared statement.
+func (ri *rowInserter) close() error {
+	err := ri.flush()
+	if ri.full != nil {
+		if cerr := ri.full.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// insert is the INSERT of rows rows. Its parameters are SQLite's anonymous ?, which it binds in
+// constant time, where it looks each numbered $n up in the list of all of them.
+func (ri *rowInserter) insert(rows int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + ri.table + " (" + ri.columns + ") VALUES ")
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range ri.width {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			if ri.tx.db.dialect == sqliteDialect {
+				b.WriteByte('?')
+			} else {
+				b.WriteString("$" + strconv.Itoa(r*ri.width+c+1))
+			}
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -225,6 +226,65 @@ func TestImportHMISBirthDates(t *testing.T) {
 				t.Errorf("birth date %q, want HMIS's", c.BirthDate)
 			}
 		})
+	})
+}
+
+// TestImportHMISLarge: an import of more rows than one INSERT writes, naming a client and an
+// enrollment twice, writes what it would one row at a time: the second of each updates the first.
+func TestImportHMISLarge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		admin := MustUser(t, db, "hmis@coc.test", cas.RoleHMISAdmin, "")
+		in := sampleImport()
+		in.Inventory[0].Units = 700
+		in.Clients, in.Entries = nil, nil
+		for i := range 600 {
+			id := fmt.Sprintf("p%d", i) // lower case, as a search asks
+			in.Clients = append(in.Clients, cas.Client{FirstName: "Pat", LastName: "Doe", BirthDate: "1980-01-02", HMISPersonalID: id,
+				HouseholdSize: 1, HouseholdType: cas.WithoutChildren, Race: []cas.Race{cas.RaceWhite}})
+			if i%2 == 0 {
+				in.Entries = append(in.Entries, store.ImportEntry{EnrollmentID: fmt.Sprintf("E%d", i), PersonalID: id, AssessedOn: "2026-03-01", DaysHomeless: i})
+			}
+		}
+		again := in.Clients[590] // not yet written when named again
+		again.LastName = "Doe-Smith"
+		in.Clients = append(in.Clients, again)
+		in.Entries = append(in.Entries, store.ImportEntry{EnrollmentID: "E590", PersonalID: "p590", AssessedOn: "2026-03-02", DaysHomeless: 1})
+
+		res, err := db.ImportHMIS(ctx, &admin, in, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		created := map[string]int{"agencies": 1, "programs": 1, "facilities": 1, "units": 700, "clients": 600, "hpl_entries": 300}
+		if diff := cmp.Diff(created, res.Created); diff != "" {
+			t.Errorf("created (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(map[string]int{"clients": 1, "hpl_entries": 1}, res.Updated); diff != "" {
+			t.Errorf("updated (-want +got):\n%s", diff)
+		}
+		clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{Search: "p590"}, store.Page{})
+		if len(clients) != 1 || clients[0].LastName != "Doe-Smith" || !slices.Equal(clients[0].Race, []cas.Race{cas.RaceWhite}) {
+			t.Errorf("client p590: %+v", clients)
+		}
+		items, _, _, err := db.HPL(ctx, cas.System, store.HPLFilter{Search: "p590"}, store.Page{})
+		if err != nil || len(items) != 1 || items[0].Entry.AssessedOn != "2026-03-02" || items[0].Entry.DaysHomeless != 1 {
+			t.Errorf("HPL entry of p590: %+v %v", items, err)
+		}
+		labels := map[string]bool{}
+		for page := (store.Page{Limit: 500}); ; {
+			units, next, err := db.Units(ctx, cas.System, store.UnitFilter{}, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range units {
+				labels[u.Label] = true
+			}
+			if page.Cursor = next; next == "" {
+				break
+			}
+		}
+		if len(labels) != 700 || !labels["Family INV1-700"] {
+			t.Errorf("%d units with distinct labels, want 700 up to Family INV1-700", len(labels))
+		}
 	})
 }
 
