@@ -101,18 +101,16 @@ const progressEvery = 4096
 func Map(ctx context.Context, e *Export, progress func(Progress)) (store.HMISImport, Report, error) {
 	m := &mapper{
 		ctx: ctx, e: e, progress: progress,
-		rep:        Report{Unlisted: map[Unlisted]int{}, listed: map[Unlisted]int{}},
-		failed:     map[string]bool{},
-		recoded:    map[string]bool{},
-		deleted:    map[record]bool{},
-		orgs:       map[string]organization{},
-		orgNames:   map[string]int{},
-		projects:   map[string]int32{},
-		receives:   map[string]bool{},
-		inventory:  map[string]int{},
-		clientIdx:  map[string]int32{},
-		enrollIdx:  map[string]int32{},
-		households: map[string]int32{},
+		rep:       Report{Unlisted: map[Unlisted]int{}, listed: map[Unlisted]int{}},
+		failed:    map[string]bool{},
+		recoded:   map[string]bool{},
+		deleted:   map[record]bool{},
+		orgs:      map[string]organization{},
+		orgNames:  map[string]int{},
+		projects:  map[string]int32{},
+		receives:  map[string]bool{},
+		inventory: map[string]int{},
+		clientIdx: map[string]int32{},
 	}
 	rows := map[string]func(Row) use{
 		"Export.csv": m.exportRow, "Organization.csv": m.organizationRow, "Project.csv": m.projectRow,
@@ -208,10 +206,9 @@ type mapper struct {
 
 	clientIdx   map[string]int32 // PersonalID → index in clients
 	clients     []client
-	enrollIdx   map[string]int32 // EnrollmentID → index in enrollments
-	enrollIDs   []string         // EnrollmentID by index
+	enrollIDs   ids // EnrollmentIDs, numbered by index in enrollments
 	enrollments []enrollment
-	households  map[string]int32 // HouseholdID → index in hhList
+	households  ids // HouseholdIDs, numbered by index in hhList
 	hhList      []household
 }
 
@@ -242,12 +239,12 @@ type project struct {
 type client struct {
 	id      string
 	line    int32
-	dob     time.Time // zero when unknown
-	out     int32     // index in out.Clients, or -1
-	home    int32     // the enrollment whose household is the client's, or -1
-	entry   int32     // the enrollment that puts the client on the HPL, or -1
-	housed  bool      // HMIS shows the client moved into permanent housing
-	refused bool      // the row has a problem that refuses the export
+	adult   int32 // the day the client turns 18, or noDay when the birth date is unknown
+	out     int32 // index in out.Clients, or -1
+	home    int32 // the enrollment whose household is the client's, or -1
+	entry   int32 // the enrollment that puts the client on the HPL, or -1
+	housed  bool  // HMIS shows the client moved into permanent housing
+	refused bool  // the row has a problem that refuses the export
 }
 
 // enrollment is what Map keeps of an Enrollment row. Days count from 1970-01-01; noDay is none.
@@ -281,8 +278,8 @@ func (h household) typ() cas.HouseholdType {
 	return cas.WithChildren
 }
 
-// minorOn tells whether someone born on dob was under 18 on day.
-func minorOn(dob, day time.Time) bool { return !dob.IsZero() && dob.AddDate(18, 0, 0).After(day) }
+// minorOn tells whether the client was under 18 on day.
+func (c *client) minorOn(day int32) bool { return c.adult != noDay && c.adult > day }
 
 // covers tells whether the inclusive range start to end (zero: open-ended) holds day.
 func covers(start, end, day time.Time) bool {
@@ -877,7 +874,7 @@ func (m *mapper) clientRow(r Row) use {
 		return u
 	}
 	idx := int32(len(m.clients))
-	m.clients = append(m.clients, client{id: strings.Clone(id), line: int32(r.Line()), out: -1, home: -1, entry: -1})
+	m.clients = append(m.clients, client{id: strings.Clone(id), line: int32(r.Line()), adult: noDay, out: -1, home: -1, entry: -1})
 	m.clientIdx[m.clients[idx].id] = idx
 	dob, _ := m.date(r, blocking, "DOB", false)
 	veteran, _ := m.code(r, skipping, "VeteranStatus", 0, 1, 8, 9, 99)
@@ -914,7 +911,7 @@ func (m *mapper) clientRow(r Row) use {
 	if c.BirthDate == "" {
 		m.rep.NoBirthDate++
 	} else {
-		m.clients[idx].dob = dob
+		m.clients[idx].adult = dayOf(dob.AddDate(18, 0, 0))
 	}
 	m.clients[idx].out = int32(len(m.out.Clients))
 	m.out.Clients = append(m.out.Clients, c)
@@ -930,7 +927,7 @@ func nameOrUnknown(s string) string {
 
 func (m *mapper) enrollmentRow(r Row) use {
 	id, u, ok := m.newRecord(r, "EnrollmentID", func(id string) (int, bool) {
-		i, dup := m.enrollIdx[id]
+		i, dup := m.enrollIDs.number(id)
 		if !dup {
 			return 0, false
 		}
@@ -988,15 +985,14 @@ func (m *mapper) enrollmentRow(r Row) use {
 	case hh == "":
 		m.flag(warning, r, "HouseholdID", "the field is empty: the client is taken as a household of one")
 	case e.client >= 0 && okEntry:
-		i, seen := m.households[hh]
+		i, seen := m.households.number(hh)
 		if !seen {
-			i = int32(len(m.hhList))
-			m.households[strings.Clone(hh)] = i
+			i = m.households.add(hh)
 			m.hhList = append(m.hhList, household{})
 		}
 		e.household = i
 		m.hhList[i].members++
-		if minorOn(m.clients[e.client].dob, entry) {
+		if m.clients[e.client].minorOn(e.entry) {
 			m.hhList[i].minors++
 		}
 	}
@@ -1006,9 +1002,7 @@ func (m *mapper) enrollmentRow(r Row) use {
 
 // keep records an enrollment by its ID.
 func (m *mapper) keep(id string, e enrollment) {
-	id = strings.Clone(id)
-	m.enrollIdx[id] = int32(len(m.enrollments))
-	m.enrollIDs = append(m.enrollIDs, id)
+	m.enrollIDs.add(id)
 	m.enrollments = append(m.enrollments, e)
 }
 
@@ -1020,7 +1014,7 @@ func (m *mapper) enrollmentOf(r Row, unknown func(id string) use) (*enrollment, 
 	if !ok {
 		return nil, needed
 	}
-	i, ok := m.enrollIdx[id]
+	i, ok := m.enrollIDs.number(id)
 	switch {
 	case ok && m.enrollments[i].gone:
 		return nil, unneeded
@@ -1129,7 +1123,7 @@ func (m *mapper) finish() {
 			c.housed = true
 		}
 		if e.exited && m.isCE(e) {
-			m.out.ExitedCE = append(m.out.ExitedCE, m.enrollIDs[i])
+			m.out.ExitedCE = append(m.out.ExitedCE, m.enrollIDs.id(int32(i)))
 		}
 		if e.hoh && !e.exited && e.prioritized && !e.unjudged && (c.entry < 0 || e.assessed >= m.enrollments[c.entry].assessed) {
 			c.entry = int32(i)
@@ -1149,7 +1143,7 @@ func (m *mapper) finish() {
 			if c.entry >= 0 && !c.refused {
 				m.skipLater("Enrollment.csv", &Problem{File: "Enrollment.csv", Line: int(m.enrollments[c.entry].line), Column: "PersonalID",
 					Message: fmt.Sprintf("client %s is prioritized on enrollment %s but is skipped (Client.csv line %d), so is not put on the HPL",
-						c.id, m.enrollIDs[c.entry], c.line)})
+						c.id, m.enrollIDs.id(c.entry), c.line)})
 			}
 			continue
 		}
@@ -1159,11 +1153,11 @@ func (m *mapper) finish() {
 		out := &m.out.Clients[c.out]
 		switch {
 		case c.home < 0:
-			if minorOn(c.dob, m.asOf) {
+			if c.minorOn(dayOf(m.asOf)) {
 				out.HouseholdType = cas.OnlyChildren
 			}
 		case m.enrollments[c.home].household < 0:
-			if e := m.enrollments[c.home]; minorOn(c.dob, dayTime(e.entry)) {
+			if c.minorOn(m.enrollments[c.home].entry) {
 				out.HouseholdType = cas.OnlyChildren
 			}
 		default:
@@ -1216,7 +1210,7 @@ func (m *mapper) addEntry(c *client) {
 		}
 	}
 	m.out.Entries = append(m.out.Entries, store.ImportEntry{
-		EnrollmentID: m.enrollIDs[c.entry], PersonalID: c.id, DaysHomeless: days,
+		EnrollmentID: m.enrollIDs.id(c.entry), PersonalID: c.id, DaysHomeless: days,
 		AssessedOn: cas.DateOf(dayTime(e.assessed), time.UTC),
 	})
 }

@@ -212,7 +212,7 @@ func (e *Export) rows(file string, want []string, fn func(Row) error) error {
 	}
 	var missing []error
 	for _, c := range want {
-		if !t.header.has(c) {
+		if t.header.find(c) < 0 {
 			missing = append(missing, &Problem{File: file, Line: 1, Column: c, Message: "this required column is missing from the header"})
 		}
 	}
@@ -364,7 +364,7 @@ func newTable(file string, src *bounded, version string) (*table, error) {
 	if cols, err := columnsOf(version, file); err == nil {
 		t.limits = make([]int, len(names))
 		for _, c := range cols {
-			if i := t.header.pos(c.name); i >= 0 && c.kind == 'S' {
+			if i := t.header.find(c.name); i >= 0 && c.kind == 'S' {
 				t.limits[i] = c.max
 			}
 		}
@@ -452,8 +452,19 @@ func (t *table) problem(err error) error {
 type header struct {
 	names []string
 	index map[string]int // lower-case name → position
-	// seen caches lookups by the exact name asked for, sparing a lower-casing per field read.
-	seen map[string]int
+	// asked are the names pos was asked for, as asked (no lower-casing), in the order first asked,
+	// and seen their place in it. The mapper asks for the same columns in the same order on every
+	// row, so the name asked for is most often the one after the last asked, the last asked again
+	// or, as a row begins, the first: next is where the one after is, and a string compare, the
+	// same string being asked for each time, is all such a lookup costs.
+	asked []askedColumn
+	seen  map[string]int
+	next  int
+}
+
+type askedColumn struct {
+	name string
+	pos  int
 }
 
 func newHeader(names []string) *header {
@@ -469,15 +480,34 @@ func newHeader(names []string) *header {
 
 // pos is the position of column name, or -1 when the file has no such column.
 func (h *header) pos(name string) int {
-	if i, ok := h.seen[name]; ok {
+	if h.next < len(h.asked) && h.asked[h.next].name == name {
+		h.next++
+		return h.asked[h.next-1].pos
+	}
+	if h.next > 0 && h.asked[h.next-1].name == name {
+		return h.asked[h.next-1].pos
+	}
+	if len(h.asked) > 0 && h.asked[0].name == name {
+		h.next = 1
+		return h.asked[0].pos
+	}
+	i, ok := h.seen[name]
+	if !ok {
+		i = len(h.asked)
+		h.asked = append(h.asked, askedColumn{name, h.find(name)})
+		h.seen[name] = i
+	}
+	h.next = i + 1
+	return h.asked[i].pos
+}
+
+// find is the position of column name, or -1, looked up afresh: for what the reader asks once of a
+// file, which is no guide to what the mapper asks of each row.
+func (h *header) find(name string) int {
+	if i, ok := h.index[strings.ToLower(name)]; ok {
 		return i
 	}
-	i, ok := h.index[strings.ToLower(name)]
-	if !ok {
-		i = -1
-	}
-	h.seen[name] = i
-	return i
+	return -1
 }
 
 func (h *header) has(name string) bool { return h.pos(name) >= 0 }

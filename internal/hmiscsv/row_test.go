@@ -59,6 +59,18 @@ func TestRowDates(t *testing.T) {
 	}
 }
 
+// TestISODates: the quick reading of yyyy-mm-dd agrees with time.Parse, which reads the rest.
+func TestISODates(t *testing.T) {
+	for _, s := range []string{"2024-03-09", "2024-02-29", "2023-02-29", "2000-02-29", "1900-02-29", "2024-04-31", "2024-12-31",
+		"2024-13-01", "2024-00-10", "2024-01-00", "0000-01-01", "9999-12-31", "2024-1-09", "2024-03-9x", "20x4-03-09", "2024/03/09"} {
+		want, err := time.Parse("2006-1-2", s)
+		got, ok := parseDateTime(s)
+		if ok != (err == nil) || !got.Equal(want) {
+			t.Errorf("parseDateTime(%q) = %v, %v; time.Parse says %v, %v", s, got, ok, want, err)
+		}
+	}
+}
+
 func TestRowFields(t *testing.T) {
 	r := oneRow(t, "\"PersonalID\",VeteranStatus,Sex,ZIP\r\nC1 , 1 ,,x\r\n")
 	if got := r.String("personalid"); got != "C1" {
