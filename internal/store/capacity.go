@@ -25,7 +25,11 @@ const unheld = `held_by_kind IS NULL`
 // and held by no open referral or proposal), for the facilities the actor may see; facilityID
 // narrows it to one facility.
 func (db *DB) FreeCapacity(ctx context.Context, actor *cas.User, facilityID string) ([]FreeUnits, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT facility_id, bedrooms, household_types, accessible, COUNT(*) FROM unit_states
+	return freeCapacity(ctx, db.sql, actor, facilityID)
+}
+
+func freeCapacity(ctx context.Context, q querier, actor *cas.User, facilityID string) ([]FreeUnits, error) {
+	rows, err := q.QueryContext(ctx, `SELECT facility_id, bedrooms, household_types, accessible, COUNT(*) FROM unit_states
 		WHERE status = 'available' AND ($1 = '' OR agency_id = $1) AND ($2 = '' OR facility_id = $2) AND `+unheld+`
 		GROUP BY facility_id, bedrooms, household_types, accessible ORDER BY facility_id, bedrooms, accessible`,
 		agencyScope(actor), facilityID)

@@ -31,14 +31,7 @@ func (db *DB) ReferralList(ctx context.Context, actor *cas.User, f ReferralFilte
 	var l ReferralList
 	err := db.inView(ctx, actor, true, func(tx *Tx) error {
 		var err error
-		if l.Programs, err = All(func(p Page) ([]cas.Program, string, error) {
-			return listPrograms(ctx, tx, actor, ProgramFilter{}, p)
-		}); err != nil {
-			return err
-		}
-		if l.Facilities, err = All(func(p Page) ([]cas.Facility, string, error) {
-			return listFacilities(ctx, tx, actor, FacilityFilter{}, p)
-		}); err != nil {
+		if l.Programs, l.Facilities, err = tx.programsAndFacilities(); err != nil {
 			return err
 		}
 		refs, next, err := listReferrals(ctx, tx, actor, f, page)
@@ -274,28 +267,32 @@ type viewNames struct {
 	program, facility map[string]string
 }
 
-// names reads the names of the programs and facilities the actor may see: two queries.
+// names reads the names of the programs and facilities the actor may see.
 func (tx *Tx) names() (viewNames, error) {
 	n := viewNames{program: map[string]string{}, facility: map[string]string{}}
-	programs, err := All(func(p Page) ([]cas.Program, string, error) {
-		return listPrograms(tx.ctx, tx, tx.actor, ProgramFilter{}, p)
-	})
-	if err != nil {
-		return n, err
-	}
+	programs, facilities, err := tx.programsAndFacilities()
 	for _, p := range programs {
 		n.program[p.ID] = p.Name
-	}
-	facilities, err := All(func(p Page) ([]cas.Facility, string, error) {
-		return listFacilities(tx.ctx, tx, tx.actor, FacilityFilter{}, p)
-	})
-	if err != nil {
-		return n, err
 	}
 	for _, f := range facilities {
 		n.facility[f.ID] = f.Name
 	}
-	return n, nil
+	return n, err
+}
+
+// programsAndFacilities reads the programs and the facilities the actor may see, by name: two
+// queries.
+func (tx *Tx) programsAndFacilities() ([]cas.Program, []cas.Facility, error) {
+	programs, err := All(func(p Page) ([]cas.Program, string, error) {
+		return listPrograms(tx.ctx, tx, tx.actor, ProgramFilter{}, p)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	facilities, err := All(func(p Page) ([]cas.Facility, string, error) {
+		return listFacilities(tx.ctx, tx, tx.actor, FacilityFilter{}, p)
+	})
+	return programs, facilities, err
 }
 
 // fullName is a client's first and last name, as the HPL and the board show it; "" for none.

@@ -3,144 +3,16 @@ package web
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/hmiscsv"
 	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/store"
 )
-
-// factorWords says how the HPL is ordered by a factor, for the scheme caption.
-func factorWords(c cas.Criterion) string {
-	words := map[cas.Factor][2]string{
-		cas.FactorScore:         {"assessment score, highest first", "assessment score, lowest first"},
-		cas.FactorChronic:       {"chronically homeless first", "chronically homeless last"},
-		cas.FactorDaysHomeless:  {"days homeless, most first", "days homeless, fewest first"},
-		cas.FactorAssessedOn:    {"assessment date, latest first", "assessment date, earliest first"},
-		cas.FactorVeteran:       {"veterans first", "veterans last"},
-		cas.FactorDVSurvivor:    {"DV survivors first", "DV survivors last"},
-		cas.FactorYouth:         {"youth first", "youth last"},
-		cas.FactorHouseholdSize: {"household size, largest first", "household size, smallest first"},
-	}
-	w, ok := words[c.Factor]
-	if !ok {
-		return string(c.Factor)
-	}
-	if c.Ascending {
-		return w[1]
-	}
-	return w[0]
-}
-
-func schemeWords(s cas.PriorityScheme) []string {
-	out := make([]string, 0, len(s.Criteria))
-	for _, c := range s.Criteria {
-		out = append(out, factorWords(c))
-	}
-	return out
-}
-
-// hplRow is one line of the HPL page.
-type hplRow struct {
-	store.HPLItem
-	Parked bool
-	// NoConsent says why the client cannot be referred for want of consent: "none on file" or
-	// "expired"; empty when consent holds today.
-	NoConsent string
-}
-
-// consentGap says why a client's consent does not hold on a day: "none on file", "expired", or "".
-func consentGap(c cas.Client, today cas.Date) string {
-	switch {
-	case !c.Consent:
-		return "none on file"
-	case !c.ConsentOn(today):
-		return "expired"
-	}
-	return ""
-}
-
-type hplData struct {
-	Rows           []hplRow
-	NextURL        string
-	Scheme         cas.PriorityScheme
-	Criteria       []string
-	Q              string
-	HouseholdTypes []option
-	Populations    []option
-	IntakeStatuses []option
-	Statuses       []option
-	Filtered       bool
-}
-
-// hplStatusChoices are the values of the HPL page's status filter; "" is the list itself.
-var hplStatusChoices = []string{string(cas.HPLActive), string(cas.HPLReferred), string(cas.HPLHoused), string(cas.HPLInactive), "all"}
-
-func (s *Server) hplPage(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := store.HPLFilter{
-		HouseholdType: cas.HouseholdType(q.Get("household_type")),
-		Population:    cas.Population(q.Get("population")),
-		IntakeStatus:  cas.IntakeStatus(q.Get("intake_status")),
-		Search:        strings.TrimSpace(q.Get("q")),
-	}
-	if f.HouseholdType != "" && !slices.Contains(cas.HouseholdTypes, f.HouseholdType) {
-		return cas.Invalid("household_type", "household_type must be without_children, with_children or only_children")
-	}
-	if f.Population != "" && !slices.Contains(cas.Populations, f.Population) {
-		return cas.Invalid("population", "population must be veteran, chronically_homeless, youth or dv_survivor")
-	}
-	if f.IntakeStatus != "" && !slices.Contains([]cas.IntakeStatus{cas.IntakePending, cas.IntakeIncompleteDocuments, cas.IntakeReady}, f.IntakeStatus) {
-		return cas.Invalid("intake_status", "intake_status must be pending, incomplete_documents or ready")
-	}
-	status := q.Get("status")
-	switch {
-	case status == "":
-	case status == "all":
-		f.Status = []cas.HPLStatus{cas.HPLActive, cas.HPLReferred, cas.HPLHoused, cas.HPLInactive}
-	case slices.Contains(hplStatusChoices, status):
-		f.Status = []cas.HPLStatus{cas.HPLStatus(status)}
-	default:
-		return cas.Invalid("status", "status must be active, referred, housed, inactive or all")
-	}
-	page, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	if page.Limit == 0 {
-		page.Limit = 50
-	}
-	items, next, scheme, err := s.db.HPL(r.Context(), actor(r), f, page)
-	if err != nil {
-		return err
-	}
-	today := s.today()
-	d := hplData{
-		Scheme: scheme, Criteria: schemeWords(scheme), Q: f.Search,
-		HouseholdTypes: options(string(f.HouseholdType), "without_children", "with_children", "only_children"),
-		Populations:    options(string(f.Population), "veteran", "chronically_homeless", "youth", "dv_survivor"),
-		IntakeStatuses: options(string(f.IntakeStatus), "ready", "incomplete_documents", "pending"),
-		Statuses:       options(status, hplStatusChoices...),
-		Filtered:       f.HouseholdType != "" || f.Population != "" || f.IntakeStatus != "" || f.Search != "" || status != "",
-	}
-	for _, it := range items {
-		d.Rows = append(d.Rows, hplRow{HPLItem: it, Parked: it.Entry.Parked(today), NoConsent: consentGap(it.Client, today)})
-	}
-	if next != "" {
-		v := url.Values{}
-		for _, k := range []string{"household_type", "population", "intake_status", "status", "q", "limit"} {
-			if x := q.Get(k); x != "" {
-				v.Set(k, x)
-			}
-		}
-		v.Set("cursor", next)
-		d.NextURL = "/hpl?" + v.Encode()
-	}
-	return s.render(w, r, http.StatusOK, "hpl_list", "Housing Priority List", view{Data: d})
-}
 
 // facilityChoice is a facility offered in the manual referral form.
 type facilityChoice struct {
@@ -172,45 +44,6 @@ type clientData struct {
 	Ineligible []string
 }
 
-// casNames are the display names of programs, facilities and units, by ID.
-type casNames struct {
-	program, facility, unit map[string]string
-	facilities              []cas.Facility
-	programs                map[string]cas.Program
-}
-
-// loadNames reads every program, facility and, when units is set, unit the actor may see, once.
-func (s *Server) loadCASNames(ctx context.Context, u *cas.User, units bool) (casNames, error) {
-	n := casNames{program: map[string]string{}, facility: map[string]string{}, unit: map[string]string{}, programs: map[string]cas.Program{}}
-	programs, err := store.All(func(p store.Page) ([]cas.Program, string, error) {
-		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
-	})
-	if err != nil {
-		return n, err
-	}
-	for _, p := range programs {
-		n.program[p.ID], n.programs[p.ID] = p.Name, p
-	}
-	if n.facilities, err = store.All(func(p store.Page) ([]cas.Facility, string, error) {
-		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
-	}); err != nil {
-		return n, err
-	}
-	for _, f := range n.facilities {
-		n.facility[f.ID] = f.Name
-	}
-	if units {
-		list, err := store.All(func(p store.Page) ([]cas.Unit, string, error) { return s.db.Units(ctx, u, store.UnitFilter{}, p) })
-		if err != nil {
-			return n, err
-		}
-		for _, x := range list {
-			n.unit[x.ID] = x.Label
-		}
-	}
-	return n, nil
-}
-
 // hplItemOf finds a client's entry on the HPL (in any status) and its rank.
 func (s *Server) hplItemOf(ctx context.Context, u *cas.User, c cas.Client) (*store.HPLItem, error) {
 	f := store.HPLFilter{Status: []cas.HPLStatus{cas.HPLActive, cas.HPLReferred, cas.HPLHoused, cas.HPLInactive}, Search: c.LastName}
@@ -230,14 +63,15 @@ func (s *Server) hplItemOf(ctx context.Context, u *cas.User, c cas.Client) (*sto
 	}
 }
 
-// clientPageData gathers the client page: the record (an audited read), the HPL entry, the
-// referrals, and the facilities to refer to.
+// clientPageData gathers the client page: the store's view of it (the record, an audited read;
+// the referrals; the facilities to refer to) and the client's place on the HPL.
 func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (clientData, error) {
 	ctx, u := r.Context(), actor(r)
-	c, err := s.db.Client(ctx, u, id)
+	p, err := s.db.ClientPage(ctx, u, id)
 	if err != nil {
 		return clientData{}, err
 	}
+	c := p.Client
 	d := clientData{Client: c, CanRefer: cas.CanManageReferrals(u), Today: s.today()}
 	d.Age = c.Age(d.Today)
 	if d.Entry, err = s.hplItemOf(ctx, u, c); err != nil {
@@ -246,36 +80,22 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	if d.Entry != nil {
 		d.Parked = d.Entry.Entry.Parked(d.Today)
 	}
-	n, err := s.loadCASNames(ctx, u, false)
-	if err != nil {
-		return d, err
+	programNames, facilityNames := map[string]string{}, map[string]string{}
+	for _, pr := range p.Programs {
+		programNames[pr.ID] = pr.Name
 	}
-	refs, _, err := s.db.Referrals(ctx, u, store.ReferralFilter{ClientID: c.ID}, store.Page{Limit: 500})
-	if err != nil {
-		return d, err
+	for _, f := range p.Facilities {
+		facilityNames[f.ID] = f.Name
 	}
-	for _, ref := range refs {
-		cr := clientReferral{Referral: ref, Facility: n.facility[ref.FacilityID], Program: n.program[ref.ProgramID]}
-		if ref.UnitID != "" {
-			if unit, err := s.db.Unit(ctx, u, ref.UnitID); err == nil {
-				cr.Unit = unit.Label
-			}
-		}
-		d.Referrals = append(d.Referrals, cr)
+	for _, ref := range p.Referrals {
+		d.Referrals = append(d.Referrals, clientReferral{Referral: ref.Referral, Facility: facilityNames[ref.FacilityID],
+			Program: programNames[ref.ProgramID], Unit: ref.Unit})
 	}
 	if !d.CanRefer {
 		return d, nil
 	}
-	free := map[string]int{}
-	capacity, err := s.db.FreeCapacity(ctx, u, "")
-	if err != nil {
-		return d, err
-	}
-	for _, fu := range capacity {
-		free[fu.FacilityID] += fu.Free
-	}
-	for _, f := range n.facilities {
-		d.Facilities = append(d.Facilities, facilityChoice{ID: f.ID, Name: f.Name, Program: n.program[f.ProgramID], Free: free[f.ID],
+	for _, f := range p.Facilities {
+		d.Facilities = append(d.Facilities, facilityChoice{ID: f.ID, Name: f.Name, Program: programNames[f.ProgramID], Free: p.Free[f.ID],
 			Selected: f.ID == chosenFacility})
 	}
 	slices.SortStableFunc(d.Facilities, func(a, b facilityChoice) int {
@@ -295,9 +115,9 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) error {
 // referFields are the manual referral form's fields; a refusal about anything else shows above it.
 var referFields = []string{"facility_id", "over_refer", "reason", "expected_vacancy", "eligibility_override_reason"}
 
-// clientRefer makes a manual referral. A full facility is refused with a warning that asks whether
+// clientReferPage makes a manual referral. A full facility is refused with a warning that asks whether
 // to over-refer, and why.
-func (s *Server) clientRefer(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) clientReferPage(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return cas.Errorf(cas.EInvalid, "unreadable form")
 	}
@@ -359,4 +179,52 @@ func (s *Server) clientRefer(w http.ResponseWriter, r *http.Request) error {
 	}
 	status := statusOf(e.Code)
 	return s.render(w, r, status, "client_detail", d.Client.FirstName+" "+d.Client.LastName, view{Data: d, Errors: msgs, Form: r.PostForm})
+}
+
+// ----- Consent, recorded in bulk from a consent list -----
+
+// maxConsentUpload bounds an uploaded consent list: 10,000 lines are well under a megabyte.
+const maxConsentUpload = 16 << 20
+
+// consentData is the consent page: the list's columns, and the problems of a refused list.
+type consentData struct {
+	Columns  []string
+	Problems []string
+}
+
+func (s *Server) clientConsentPage(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "client_consent", "Record consent", view{Data: consentData{Columns: hmiscsv.ConsentListColumns}})
+}
+
+// clientConsentUploadPage reads an uploaded consent list and records every release of information in it, or
+// none, showing every problem by line and column.
+func (s *Server) clientConsentUploadPage(w http.ResponseWriter, r *http.Request) error {
+	refused := func(field, msg string, problems []string) error {
+		return s.render(w, r, http.StatusBadRequest, "client_consent", "Record consent", view{Errors: map[string]string{field: msg},
+			Data: consentData{Columns: hmiscsv.ConsentListColumns, Problems: problems}})
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxConsentUpload)
+	if err := r.ParseMultipartForm(maxConsentUpload); err != nil {
+		return refused("consent", "Choose the consent list, a CSV file of at most 16 MB.", nil)
+	}
+	f, header, err := r.FormFile("consent")
+	if err != nil {
+		return refused("consent", "Choose the consent list, a CSV file.", nil)
+	}
+	defer f.Close()
+	records, err := hmiscsv.ReadConsentList(header.Filename, f)
+	if err == nil {
+		var n int
+		if n, err = s.db.RecordConsent(r.Context(), actor(r), records); err == nil {
+			return s.redirect(w, r, "/clients/consent", fmt.Sprintf("Consent recorded for %d %s.", n, plural(n, "client", "clients")))
+		}
+	}
+	if e := cas.ErrorOf(err); e != nil && e.Code == cas.EInvalid {
+		problems := e.Details
+		if len(problems) == 0 {
+			problems = []string{e.Message}
+		}
+		return refused("consent", "Nothing was recorded: fix these lines and upload the list again.", problems)
+	}
+	return err
 }

@@ -2,12 +2,11 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -116,111 +115,6 @@ func inOrder(body string, parts ...string) bool {
 		at += i + len(p)
 	}
 	return true
-}
-
-func TestHPLPage(t *testing.T) {
-	w := newCASWorld(t)
-	w.addClient(t, "Bo", "Young", "", 5, cas.WithoutChildren, 1)
-	w.addClient(t, "Maria", "Santos", "P000417", 14, cas.WithChildren, 3)
-	w.addClient(t, "Ada", "Lee", "", 20, cas.WithoutChildren, 1)
-	b := w.browser(t, casAdminEmail)
-
-	status, body := b.getPage("/hpl")
-	if status != http.StatusOK {
-		t.Fatalf("GET /hpl: %d\n%s", status, body)
-	}
-	if !inOrder(body, "Lee, Ada", "Santos, Maria", "Young, Bo") {
-		t.Errorf("the HPL is not in rank order:\n%s", body)
-	}
-	for _, want := range []string{`class="filters"`, "scheme version 1", "assessment score, highest first", "With children, 3 people", "P000417"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("the HPL lacks %q", want)
-		}
-	}
-	if strings.Contains(body, "Next page") {
-		t.Errorf("three clients should fit one page")
-	}
-
-	for _, c := range []struct {
-		query      string
-		want, lack []string
-	}{
-		{"household_type=with_children", []string{"Santos, Maria"}, []string{"Lee, Ada", "Young, Bo"}},
-		{"q=sant", []string{"Santos, Maria"}, []string{"Lee, Ada", "Young, Bo"}},
-		{"q=P000417", []string{"Santos, Maria"}, []string{"Lee, Ada", "Young, Bo"}},
-		{"q=bo", []string{"Young, Bo"}, []string{"Lee, Ada", "Santos, Maria"}},
-		{"population=chronically_homeless", []string{"Lee, Ada", "Santos, Maria"}, []string{"Young, Bo"}},
-		{"status=housed", nil, []string{"Lee, Ada", "Santos, Maria", "Young, Bo"}},
-	} {
-		status, body := b.getPage("/hpl?" + c.query)
-		if status != http.StatusOK {
-			t.Errorf("GET /hpl?%s: %d", c.query, status)
-			continue
-		}
-		for _, s := range c.want {
-			if !strings.Contains(body, s) {
-				t.Errorf("/hpl?%s lacks %s", c.query, s)
-			}
-		}
-		for _, s := range c.lack {
-			if strings.Contains(body, s) {
-				t.Errorf("/hpl?%s shows %s", c.query, s)
-			}
-		}
-	}
-	// A filtered list keeps the ranks of the whole list.
-	if _, body := b.getPage("/hpl?q=young"); !strings.Contains(body, "<td>3</td>") {
-		t.Errorf("Bo Young is not shown at rank 3 when searched for")
-	}
-	if status, _ := b.getPage("/hpl?household_type=everyone"); status != http.StatusBadRequest {
-		t.Errorf("an unknown household type: %d, want 400", status)
-	}
-
-	if status, _ := w.browser(t, hmisEmail).getPage("/hpl"); status != http.StatusOK {
-		t.Errorf("the HMIS team reads the HPL: %d", status)
-	}
-	if status, _ := w.browser(t, agencyEmail).getPage("/hpl"); status != http.StatusForbidden {
-		t.Errorf("an agency user on /hpl: %d, want 403", status)
-	}
-}
-
-var nextPageLink = regexp.MustCompile(`href="(/hpl\?[^"]*)"[^>]*>Next page`)
-
-// clientLink finds the links to client pages (not the navigation's consent page).
-var clientLink = regexp.MustCompile(`href="/clients/[0-9a-f]{8}-`)
-
-func TestHPLPages(t *testing.T) {
-	w := newCASWorld(t)
-	for i := range 60 {
-		w.addClient(t, fmt.Sprintf("Person%02d", i), "Pager", "", i, cas.WithoutChildren, 1)
-	}
-	w.addClient(t, "Family", "Pager", "", 99, cas.WithChildren, 4)
-	b := w.browser(t, casAdminEmail)
-	_, first := b.getPage("/hpl?q=pager")
-	if n := len(clientLink.FindAllString(first, -1)); n != 50 {
-		t.Errorf("first page: %d clients, want 50", n)
-	}
-	m := nextPageLink.FindStringSubmatch(first)
-	if m == nil {
-		t.Fatalf("no Next page link on the first page")
-	}
-	next := strings.ReplaceAll(m[1], "&amp;", "&")
-	if !strings.Contains(next, "q=pager") || !strings.Contains(next, "cursor=") {
-		t.Errorf("the Next page link %q loses the filter or the cursor", next)
-	}
-	status, second := b.getPage(next)
-	if status != http.StatusOK {
-		t.Fatalf("GET %s: %d", next, status)
-	}
-	if n := len(clientLink.FindAllString(second, -1)); n != 11 {
-		t.Errorf("second page: %d clients, want 11", n)
-	}
-	if !strings.Contains(second, "Pager, Person00") || strings.Contains(second, "Pager, Family") || strings.Contains(second, "Next page") {
-		t.Errorf("the second page should end the list with the lowest score")
-	}
-	if !strings.Contains(first, "Pager, Family") {
-		t.Errorf("the first page lacks the top-ranked client")
-	}
 }
 
 func TestClientPageAndManualReferral(t *testing.T) {
@@ -413,4 +307,96 @@ func testClientPageEligibilityOverride(t *testing.T, w *casWorld) {
 			t.Errorf("the referral page does not flag the override with its reason")
 		}
 	})
+}
+
+// uploadConsent posts a consent list as the consent page's form and returns the status, the
+// redirect and the page.
+func (b *browser) uploadConsent(list string) (int, string, string) {
+	b.t.Helper()
+	resp, page := b.postMultipart("/clients/consent", func(mw *multipart.Writer) {
+		fw, _ := mw.CreateFormFile("consent", "consent.csv")
+		fw.Write([]byte(list))
+	})
+	return resp.StatusCode, resp.Header.Get("Location"), page
+}
+
+func TestConsentUpload(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
+		t.Cleanup(srv.Close)
+		if _, err := db.CreateUser(ctx, cas.System, cas.User{Email: "cas@coc.test", Name: "CAS", Role: cas.RoleCASAdmin}, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		var clients []cas.Client
+		for _, pid := range []string{"P1", "P2"} {
+			c, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Client", LastName: pid, BirthDate: "1980-01-01", HMISPersonalID: pid,
+				HouseholdSize: 1, HouseholdType: cas.WithoutChildren})
+			if err != nil {
+				t.Fatal(err)
+			}
+			clients = append(clients, c)
+		}
+		b := newBrowser(t, srv.URL)
+		b.signIn("cas@coc.test")
+		if status, page := b.getPage("/clients/consent"); status != 200 || !strings.Contains(page, "PersonalID,ConsentDate,ExpirationDate") {
+			t.Fatalf("consent page: %d", status)
+		}
+
+		status, _, page := b.uploadConsent("PersonalID,ConsentDate,ExpirationDate\nP1,2026-01-05,\nP9,2026-01-05,\nP2,05/01/2026,\n")
+		if status != 400 || !strings.Contains(page, "consent.csv line 4, column ConsentDate") || !strings.Contains(page, "Nothing was recorded") {
+			t.Fatalf("a list with a bad date: %d\n%s", status, page)
+		}
+		status, _, page = b.uploadConsent("PersonalID,ConsentDate,ExpirationDate\nP1,2026-01-05,\nP9,2026-01-05,\n")
+		if status != 400 || !strings.Contains(page, `consent.csv line 3: no client has HMIS PersonalID &#34;P9&#34;`) {
+			t.Fatalf("a list naming an unknown client: %d\n%s", status, page)
+		}
+		if c, _ := db.Client(ctx, cas.System, clients[0].ID); c.Consent {
+			t.Fatal("a refused list recorded consent")
+		}
+
+		status, location, _ := b.uploadConsent("PersonalID,ConsentDate,ExpirationDate\nP1,2025-01-05,2025-06-30\nP2,2026-02-01,2099-01-31\n")
+		if status != http.StatusSeeOther || location != "/clients/consent" {
+			t.Fatalf("a good list: %d %s", status, location)
+		}
+		if _, page := b.getPage(location); !strings.Contains(page, "Consent recorded for 2 clients.") {
+			t.Errorf("no confirmation:\n%s", page)
+		}
+		if c, _ := db.Client(ctx, cas.System, clients[1].ID); !c.Consent || c.ConsentDate != "2026-02-01" || c.ConsentExpiresOn != "2099-01-31" {
+			t.Errorf("P2 after the upload: %+v", c)
+		}
+		if _, page := b.getPage("/clients/" + clients[0].ID); !strings.Contains(page, "release of information expired on 2025-06-30") {
+			t.Errorf("the client page does not say P1's consent expired:\n%s", page)
+		}
+		if _, page := b.getPage("/clients/" + clients[1].ID); strings.Contains(page, `id="no-consent"`) || !strings.Contains(page, "holds until 2099-01-31") {
+			t.Errorf("the client page of P2, whose consent holds:\n%s", page)
+		}
+	})
+}
+
+// TestMissingBirthDateShown: a client imported without a birth date is on the HPL, flagged, and
+// the client page says what that means.
+func TestMissingBirthDateShown(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	ctx := context.Background()
+	srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	if _, err := db.CreateUser(ctx, cas.System, cas.User{Email: "cas@coc.test", Name: "CAS", Role: cas.RoleCASAdmin}, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: "Unknown", LastName: "Age", HouseholdSize: 1, HouseholdType: cas.WithoutChildren, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: c.ID, Score: 5, AssessedOn: "2026-01-05", IntakeStatus: cas.IntakeReady}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, srv.URL)
+	b.signIn("cas@coc.test")
+	if _, page := b.getPage("/hpl"); !strings.Contains(page, "Birth date missing") {
+		t.Errorf("the HPL does not flag the missing birth date:\n%s", page)
+	}
+	if _, page := b.getPage("/clients/" + c.ID); !strings.Contains(page, `id="no-birth-date"`) || strings.Contains(page, "years)") {
+		t.Errorf("the client page does not say the birth date is missing:\n%s", page)
+	}
 }

@@ -144,9 +144,9 @@ func (s *Server) routeTable() []route {
 		{api, "PATCH", "/api/v1/clients/{id}", coc, s.clientUpdate},
 		{api, "POST", "/api/v1/clients/consent", coc, s.clientConsent},
 		{ui, "GET", "/clients/{id}", coc, s.clientPage},
-		{ui, "POST", "/clients/{id}/refer", casOnly, s.clientRefer},
-		{ui, "GET", "/clients/consent", coc, s.consentPage},
-		{ui, "POST", "/clients/consent", coc, s.consentUpload},
+		{ui, "POST", "/clients/{id}/refer", casOnly, s.clientReferPage},
+		{ui, "GET", "/clients/consent", coc, s.clientConsentPage},
+		{ui, "POST", "/clients/consent", coc, s.clientConsentUploadPage},
 
 		// The Housing Priority List and the scheme that orders it.
 		{api, "GET", "/api/v1/hpl", coc, s.hplList},
@@ -158,7 +158,7 @@ func (s *Server) routeTable() []route {
 		{api, "POST", "/api/v1/hpl/{id}/remove", casOnly, s.hplRemove},
 		{api, "GET", "/api/v1/priority-scheme", coc, s.schemeShow},
 		{api, "PUT", "/api/v1/priority-scheme", casOnly, s.schemeSet},
-		{ui, "GET", "/hpl", coc, s.hplPage},
+		{ui, "GET", "/hpl", coc, s.hplListPage},
 
 		// Referrals: an agency's incoming referrals, one referral, the CAS admins' board.
 		{api, "GET", "/api/v1/referrals", anyRole, s.referralList},

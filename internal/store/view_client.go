@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// ClientPage is a client's page: the record, the client's referrals with the units they hold, the
+// programs and facilities the reader may see, and for CAS admins, who refer, the free units of
+// each facility. The client's place on the HPL comes from the maintained ranking (HPL).
+type ClientPage struct {
+	Client     cas.Client
+	Referrals  []ReferralRow
+	Programs   []cas.Program
+	Facilities []cas.Facility
+	Free       map[string]int
+}
+
+// ClientPage reads a client's page in one transaction, the record's read audited; a client the
+// actor may not see is not found.
+func (db *DB) ClientPage(ctx context.Context, actor *cas.User, id string) (ClientPage, error) {
+	var p ClientPage
+	err := db.inView(ctx, actor, true, func(tx *Tx) error {
+		clients, err := tx.readClients([]string{id})
+		if err != nil {
+			return err
+		}
+		c, ok := clients[id]
+		if !ok {
+			return cas.NotFound("client")
+		}
+		p.Client = c
+		refs, _, err := listReferrals(ctx, tx, actor, ReferralFilter{ClientID: id}, Page{Limit: maxPageLimit})
+		if err != nil {
+			return err
+		}
+		unitIDs := make([]string, len(refs))
+		for i, r := range refs {
+			unitIDs[i] = r.UnitID
+		}
+		labels, err := tx.unitLabels(unitIDs)
+		if err != nil {
+			return err
+		}
+		for _, r := range refs {
+			p.Referrals = append(p.Referrals, ReferralRow{Referral: r, Unit: labels[r.UnitID]})
+		}
+		if p.Programs, p.Facilities, err = tx.programsAndFacilities(); err != nil {
+			return err
+		}
+		if !cas.CanManageReferrals(actor) {
+			return nil
+		}
+		free, err := freeCapacity(ctx, tx, actor, "")
+		if err != nil {
+			return err
+		}
+		p.Free = map[string]int{}
+		for _, f := range free {
+			p.Free[f.FacilityID] += f.Free
+		}
+		return nil
+	})
+	return p, err
+}
