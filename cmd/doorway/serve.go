@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -31,6 +33,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	staleRoster := fs.Int("stale-roster-days", 30, "days after which a facility's roster confirmation is stale (env DOORWAY_STALE_ROSTER_DAYS)")
 	suspectWindow := fs.Int("suspect-window-days", 30, "days back that declines for no unit and unanswered referrals count as evidence (env DOORWAY_SUSPECT_WINDOW_DAYS)")
 	zone := fs.String("timezone", "UTC", "the CoC's IANA time zone, e.g. America/Chicago: when reservation days begin and end (env DOORWAY_TIMEZONE)")
+	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it off public networks (env DOORWAY_PPROF_ADDR)")
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +87,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if m.Listening != nil {
 		m.Listening(ln.Addr().String())
+	}
+	if *pprofAddr != "" {
+		stop, err := serveProfiles(*pprofAddr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		log.Info("profiles served", "addr", *pprofAddr)
 	}
 	host, _ := os.Hostname()
 	w := worker.New(db, log, fmt.Sprintf("%s:%d", host, os.Getpid()), sender)
@@ -156,4 +167,22 @@ func (m *Main) loadDemo(ctx context.Context, db *store.DB, base string) error {
 	}
 	fmt.Fprintln(m.Stdout)
 	return nil
+}
+
+// serveProfiles serves Go's profiles of the running server on their own listener, apart from the
+// application's routes, for `go tool pprof http://ADDR/debug/pprof/profile`.
+func serveProfiles(addr string) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof-addr %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return func() { srv.Close() }, nil
 }

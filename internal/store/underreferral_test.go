@@ -81,9 +81,8 @@ func TestUnderReferralEvidence(t *testing.T) {
 		riverUnit := report.UnitEvidence{UnitID: loft.ID, FacilityID: river.ID, ProgramID: riverProgram.ID, AgencyID: inv.riverside.ID,
 			UnitLabel: "Loft 1", FacilityName: "Riverside Lofts", ProgramName: "Riverside PSH", AvailableSince: start,
 			UnansweredExpiries: 1, RosterConfirmedAt: &confirmed}
-		byLabel := map[string]report.UnitEvidence{"Apt 101": harborUnit(inv.unit, held.UnitID == inv.unit.ID),
-			"Apt 102": harborUnit(spare, held.UnitID == spare.ID)}
-		harbor := []report.UnitEvidence{byLabel["Apt 101"], byLabel["Apt 102"]}
+		// The unit the accepted referral holds is being referred: it is no suspect, and not read.
+		harbor := []report.UnitEvidence{harborUnit(free, false)}
 
 		evidence := func(t *testing.T, actor *cas.User) []report.UnitEvidence {
 			t.Helper()
@@ -94,7 +93,7 @@ func TestUnderReferralEvidence(t *testing.T) {
 			return got
 		}
 
-		t.Run("the HMIS team sees every available unit's evidence", func(t *testing.T) {
+		t.Run("the HMIS team sees every available unheld unit's evidence", func(t *testing.T) {
 			if diff := cmp.Diff(append(harbor, riverUnit), evidence(t, &inv.hmis)); diff != "" {
 				t.Errorf("evidence (-want +got):\n%s", diff)
 			}
@@ -138,15 +137,13 @@ func TestUnderReferralEvidence(t *testing.T) {
 		t.Run("declines and expiries count only within the window", func(t *testing.T) {
 			inv.clock.Advance(11 * day)
 			got := evidence(t, &inv.hmis)
-			if len(got) != 3 {
-				t.Fatalf("%d units, want 3", len(got))
+			if len(got) != 2 {
+				t.Fatalf("%d units, want 2 (the free Harbor unit and the loft)", len(got))
 			}
-			for _, e := range got[:2] {
-				if e.NoUnitDeclines != 0 {
-					t.Errorf("%s: %d no-unit declines 31 days on, want 0", e.UnitLabel, e.NoUnitDeclines)
-				}
+			if got[0].NoUnitDeclines != 0 {
+				t.Errorf("%s: %d no-unit declines 31 days on, want 0", got[0].UnitLabel, got[0].NoUnitDeclines)
 			}
-			if got[2].UnansweredExpiries != 1 {
+			if got[1].UnansweredExpiries != 1 {
 				t.Errorf("the loft: %d unanswered expiries 11 days on, want 1", got[2].UnansweredExpiries)
 			}
 			if _, err := db.UnderReferralEvidence(ctx, &inv.hmis, 0); cas.ErrorCode(err) != cas.EInvalid {
