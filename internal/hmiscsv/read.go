@@ -13,6 +13,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -219,16 +220,77 @@ func (e *Export) rows(file string, want []string, fn func(Row) error) error {
 	if len(missing) > 0 {
 		return errors.Join(missing...)
 	}
-	for {
-		row, err := t.next()
-		if err == io.EOF {
+	// A goroutine parses the file a few batches of rows ahead of fn, so that parsing, which costs
+	// about as much as what the mapper does with the rows, runs on a core of its own.
+	full, free, stop := make(chan *rowBatch, 2), make(chan *rowBatch, 4), make(chan struct{})
+	var reader sync.WaitGroup
+	reader.Go(func() { t.readAhead(full, free, stop) })
+	defer reader.Wait()
+	defer close(stop)
+	for b := range full {
+		for _, row := range b.rows {
+			if err := fn(row); err != nil {
+				return err
+			}
+		}
+		switch {
+		case b.err == io.EOF:
 			return nil
+		case b.err != nil:
+			return b.err
 		}
-		if err != nil {
-			return err
+		select {
+		case free <- b:
+		default:
 		}
-		if err := fn(row); err != nil {
-			return err
+	}
+	return nil
+}
+
+// rowsPerBatch is how many rows rows reads ahead at a time.
+const rowsPerBatch = 256
+
+// rowBatch is rows read ahead of the caller, and the error that ended the file after them, if any:
+// io.EOF after the last row.
+type rowBatch struct {
+	rows   []Row
+	fields []string // the fields of the rows, which slice it
+	err    error
+}
+
+// readAhead sends the file's rows on full in batches, taking batches back from free to fill
+// again, until a row cannot be read, the file ends or stop is closed.
+func (t *table) readAhead(full chan<- *rowBatch, free <-chan *rowBatch, stop <-chan struct{}) {
+	defer close(full)
+	width := len(t.header.names)
+	for {
+		var b *rowBatch
+		select {
+		case b = <-free:
+			b.rows, b.fields = b.rows[:0], b.fields[:0]
+		default:
+			b = &rowBatch{rows: make([]Row, 0, rowsPerBatch), fields: make([]string, 0, rowsPerBatch*width)}
+		}
+		for len(b.rows) < rowsPerBatch {
+			row, err := t.next()
+			if err != nil {
+				b.err = err
+				break
+			}
+			// The reader reuses a row's fields and notes for the next: the batch keeps copies.
+			start := len(b.fields)
+			b.fields = append(b.fields, row.fields...)
+			row.fields = b.fields[start:len(b.fields):len(b.fields)]
+			row.notes = slices.Clone(row.notes)
+			b.rows = append(b.rows, row)
+		}
+		select {
+		case full <- b:
+		case <-stop:
+			return
+		}
+		if b.err != nil {
+			return
 		}
 	}
 }
