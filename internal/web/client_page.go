@@ -44,23 +44,17 @@ type clientData struct {
 	Ineligible []string
 }
 
-// hplItemOf finds a client's entry on the HPL (in any status) and its rank.
+// hplItemOf finds a client's entry on the HPL (in any status) and its rank, from the maintained
+// ranking: one lookup, however long the list.
 func (s *Server) hplItemOf(ctx context.Context, u *cas.User, c cas.Client) (*store.HPLItem, error) {
-	f := store.HPLFilter{Status: []cas.HPLStatus{cas.HPLActive, cas.HPLReferred, cas.HPLHoused, cas.HPLInactive}, Search: c.LastName}
-	for cursor := ""; ; {
-		items, next, _, err := s.db.HPL(ctx, u, f, store.Page{Limit: 500, Cursor: cursor})
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			if it.Client.ID == c.ID {
-				return &it, nil
-			}
-		}
-		if cursor = next; cursor == "" {
-			return nil, nil
-		}
+	places, err := s.db.HPLPlaces(ctx, u, []string{c.ID})
+	if err != nil {
+		return nil, err
 	}
+	if it, ok := places[c.ID]; ok {
+		return &it, nil
+	}
+	return nil, nil
 }
 
 // clientPageData gathers the client page: the store's view of it (the record, an audited read;
