@@ -37,8 +37,8 @@ const progressEvery = 4096
 // file to the end and reports what it finds, by file, line and column, in three classes (see
 // Report): problems, which refuse the export, so that Map returns an error and no records;
 // skipped records, left out with what depends on them; and warnings. It reads rows as they stream
-// and keeps a few numbers per enrollment, about 190 bytes with its IDs, so an export of a million
-// enrollments takes about 200 MB; a row longer than 1 MiB or a file larger than 2 GiB is a problem,
+// and keeps a few numbers per enrollment, about 150 bytes with its IDs, so an export of a million
+// enrollments takes about 150 MB; a row longer than 1 MiB or a file larger than 2 GiB is a problem,
 // not a reason to take more. progress, when not nil, is told how far it has read; cancelling ctx
 // stops it.
 //
