@@ -60,6 +60,10 @@ type DiscrepancyFilter struct {
 // Discrepancies lists the discrepancy reports the actor may see, newest first: an agency's users
 // see their agency's, CoC staff see all.
 func (db *DB) Discrepancies(ctx context.Context, actor *cas.User, f DiscrepancyFilter, page Page) ([]cas.Discrepancy, string, error) {
+	return db.listDiscrepancies(ctx, db.sql, actor, f, page)
+}
+
+func (db *DB) listDiscrepancies(ctx context.Context, q querier, actor *cas.User, f DiscrepancyFilter, page Page) ([]cas.Discrepancy, string, error) {
 	if f.Status != "" && f.Status != cas.DiscrepancyOpen && f.Status != cas.DiscrepancyResolved {
 		return nil, "", cas.Invalid("status", "status must be open or resolved")
 	}
@@ -67,12 +71,12 @@ func (db *DB) Discrepancies(ctx context.Context, actor *cas.User, f DiscrepancyF
 		if after[0] == "" {
 			after[0] = "~" // sorts after every ID, so the first page starts at the newest
 		}
-		return db.sql.QueryContext(ctx, `SELECT `+discrepancyColumns+` FROM discrepancies
+		return q.QueryContext(ctx, `SELECT `+discrepancyColumns+` FROM discrepancies
 			WHERE ($1 = '' OR agency_id = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR facility_id = $3) AND ($4 = '' OR status = $4)
 			AND id < $5 ORDER BY id DESC LIMIT $6`, agencyScope(actor), f.AgencyID, f.FacilityID, string(f.Status), after[0], limit)
 	}, scanDiscrepancy, func(d cas.Discrepancy) []string { return []string{d.ID} })
 	if err == nil {
-		err = db.withUnits(ctx, db.sql, list)
+		err = db.withUnits(ctx, q, list)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("list discrepancy reports: %w", err)

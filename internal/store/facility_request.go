@@ -41,6 +41,10 @@ type FacilityRequestFilter struct {
 // FacilityRequests lists the facility-setup requests the actor may see, newest first: agency users
 // see their agency's, the CoC's staff every agency's.
 func (db *DB) FacilityRequests(ctx context.Context, actor *cas.User, f FacilityRequestFilter, page Page) ([]cas.FacilityRequest, string, error) {
+	return listFacilityRequests(ctx, db.sql, actor, f, page)
+}
+
+func listFacilityRequests(ctx context.Context, q querier, actor *cas.User, f FacilityRequestFilter, page Page) ([]cas.FacilityRequest, string, error) {
 	if f.Status != "" && !slices.Contains([]cas.FacilityRequestStatus{cas.RequestPending, cas.RequestApproved, cas.RequestRejected}, f.Status) {
 		return nil, "", cas.Invalid("status", "status must be pending, approved or rejected")
 	}
@@ -48,7 +52,7 @@ func (db *DB) FacilityRequests(ctx context.Context, actor *cas.User, f FacilityR
 		if after[0] == "" {
 			after[0] = "~" // sorts after every ID, so the first page starts at the newest
 		}
-		return db.sql.QueryContext(ctx, `SELECT `+facilityRequestColumns+` FROM facility_requests
+		return q.QueryContext(ctx, `SELECT `+facilityRequestColumns+` FROM facility_requests
 			WHERE ($1 = '' OR agency_id = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR status = $3)
 			AND id < $4 ORDER BY id DESC LIMIT $5`, agencyScope(actor), f.AgencyID, string(f.Status), after[0], limit)
 	}, scanFacilityRequest, func(r cas.FacilityRequest) []string { return []string{r.ID} })
@@ -60,7 +64,11 @@ func (db *DB) FacilityRequests(ctx context.Context, actor *cas.User, f FacilityR
 
 // FacilityRequest returns one facility-setup request, or not_found when the actor may not see it.
 func (db *DB) FacilityRequest(ctx context.Context, actor *cas.User, id string) (cas.FacilityRequest, error) {
-	r, err := scanFacilityRequest(db.sql.QueryRowContext(ctx, `SELECT `+facilityRequestColumns+` FROM facility_requests WHERE id = $1`, id))
+	return facilityRequest(ctx, db.sql, actor, id)
+}
+
+func facilityRequest(ctx context.Context, q querier, actor *cas.User, id string) (cas.FacilityRequest, error) {
+	r, err := scanFacilityRequest(q.QueryRowContext(ctx, `SELECT `+facilityRequestColumns+` FROM facility_requests WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !cas.CanSeeAgency(actor, r.AgencyID)) {
 		return cas.FacilityRequest{}, cas.NotFound("facility request")
 	}

@@ -118,6 +118,10 @@ func canSeeUser(actor *cas.User, u cas.User) bool {
 // record the caller has read under the actor's scope, as a referral's timeline names who acted.
 // Only names: the rest of an account stays behind User's permission. Unknown IDs are left out.
 func (db *DB) UserNames(ctx context.Context, ids ...string) (map[string]string, error) {
+	return userNames(ctx, db.sql, ids...)
+}
+
+func userNames(ctx context.Context, q querier, ids ...string) (map[string]string, error) {
 	names := map[string]string{}
 	marks, args := []string{}, []any{}
 	for _, id := range ids {
@@ -128,7 +132,7 @@ func (db *DB) UserNames(ctx context.Context, ids ...string) (map[string]string, 
 	if len(args) == 0 {
 		return names, nil
 	}
-	err := eachRow(ctx, db.sql, `SELECT id, name FROM users WHERE id IN (`+strings.Join(marks, ", ")+`)`, args, func(row scanner) error {
+	err := eachRow(ctx, q, `SELECT id, name FROM users WHERE id IN (`+strings.Join(marks, ", ")+`)`, args, func(row scanner) error {
 		var id, name string
 		if err := row.Scan(&id, &name); err != nil {
 			return err

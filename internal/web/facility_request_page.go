@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,331 +14,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/report"
 	"github.com/doorway-cas/doorway/internal/store"
 )
-
-// ----- What reports and requests point at -----
-
-// requestNames reads the agencies, programs, facilities and units that reports and requests point
-// at, each once per page and as the viewer may see it: one the viewer may not see is the zero
-// value. The first other error sticks, for the page to return.
-type requestNames struct {
-	ctx        context.Context
-	db         *store.DB
-	actor      *cas.User
-	agencies   map[string]cas.Agency
-	programs   map[string]cas.Program
-	facilities map[string]cas.Facility
-	units      map[string]cas.Unit
-	err        error
-}
-
-func (s *Server) requestNamesFor(r *http.Request) *requestNames {
-	return &requestNames{ctx: r.Context(), db: s.db, actor: actor(r), agencies: map[string]cas.Agency{},
-		programs: map[string]cas.Program{}, facilities: map[string]cas.Facility{}, units: map[string]cas.Unit{}}
-}
-
-// cached reads the record id into cache once.
-func cached[T any](n *requestNames, cache map[string]T, id string, get func(context.Context, *cas.User, string) (T, error)) T {
-	rec, ok := cache[id]
-	if ok || id == "" || n.err != nil {
-		return rec
-	}
-	rec, err := get(n.ctx, n.actor, id)
-	if err != nil {
-		if cas.ErrorCode(err) != cas.ENotFound {
-			n.err = err
-		}
-		var none T
-		rec = none
-	}
-	cache[id] = rec
-	return rec
-}
-
-func (n *requestNames) agency(id string) cas.Agency { return cached(n, n.agencies, id, n.db.Agency) }
-
-func (n *requestNames) program(id string) cas.Program { return cached(n, n.programs, id, n.db.Program) }
-
-func (n *requestNames) facility(id string) cas.Facility {
-	return cached(n, n.facilities, id, n.db.Facility)
-}
-
-func (n *requestNames) unit(id string) cas.Unit { return cached(n, n.units, id, n.db.Unit) }
-
-// unitLabels names units in the order given, leaving out any the viewer may not see.
-func (n *requestNames) unitLabels(ids []string) string {
-	labels := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if u := n.unit(id); u.ID != "" {
-			labels = append(labels, u.Label)
-		}
-	}
-	return strings.Join(labels, ", ")
-}
-
-// rosterPath is the page where the viewer keeps a facility's units: the units page, for the
-// agency's users and the HMIS team; CAS admins keep none.
-func rosterPath(u *cas.User, facilityID string) string {
-	if facilityID == "" || !unitOperators.admits(u.Role) {
-		return ""
-	}
-	return links.Roster(facilityID)
-}
-
-// requestNoteSummary shortens a free-text note for a list; the whole note is on the record's page.
-func requestNoteSummary(note string) string {
-	const most = 140
-	if r := []rune(note); len(r) > most {
-		return strings.TrimSpace(string(r[:most])) + "…"
-	}
-	return note
-}
-
-// requestUnitChoice is a unit offered as a checkbox, ticked again when a refused form comes back.
-type requestUnitChoice struct {
-	cas.Unit
-	Checked bool
-}
-
-// requestInventory is the viewer's facilities, and their units by facility, for the forms that
-// offer them.
-func (s *Server) requestInventory(r *http.Request) ([]cas.Facility, map[string][]cas.Unit, error) {
-	ctx, u := r.Context(), actor(r)
-	facilities, err := store.All(func(p store.Page) ([]cas.Facility, string, error) {
-		return s.db.Facilities(ctx, u, store.FacilityFilter{}, p)
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	units, err := store.All(func(p store.Page) ([]cas.Unit, string, error) { return s.db.Units(ctx, u, store.UnitFilter{}, p) })
-	if err != nil {
-		return nil, nil, err
-	}
-	byFacility := map[string][]cas.Unit{}
-	for _, un := range units {
-		byFacility[un.FacilityID] = append(byFacility[un.FacilityID], un)
-	}
-	return facilities, byFacility, nil
-}
-
-// unitChoices offers units as checkboxes, those in ticked ticked.
-func unitChoices(units []cas.Unit, ticked []string) []requestUnitChoice {
-	choices := make([]requestUnitChoice, len(units))
-	for i, un := range units {
-		choices[i] = requestUnitChoice{Unit: un, Checked: slices.Contains(ticked, un.ID)}
-	}
-	return choices
-}
-
-// ----- Discrepancy reports -----
-
-// discrepancyStatuses are the status filter's values; no status shows every report.
-var discrepancyStatuses = []string{string(cas.DiscrepancyOpen), string(cas.DiscrepancyResolved)}
-
-type discrepancyRow struct {
-	cas.Discrepancy
-	Agency, Facility, Units string
-	Summary                 string // the note, shortened
-	Outcome                 string // what was done, once resolved
-}
-
-// StatusList is a list page filtered by status and paged by cursor: what its filter form and
-// pager (templates/partials/status_list.html) need.
-type StatusList struct {
-	Path, Label                 string // the list page, and the filter form's name for screen readers
-	Statuses                    []option
-	Status, Limit, Cursor, Next string
-}
-
-// statusListOf reads a list page's status filter and paging; the caller sets Next once it has
-// read the page.
-func statusListOf(r *http.Request, path, label string, statuses []string) (StatusList, store.Page, error) {
-	page, err := pageOf(r)
-	if err != nil {
-		return StatusList{}, page, err
-	}
-	q := r.URL.Query()
-	l := StatusList{Path: path, Label: label, Status: q.Get("status"), Limit: q.Get("limit"), Cursor: page.Cursor}
-	l.Statuses = options(l.Status, statuses...)
-	return l, page, nil
-}
-
-type discrepanciesData struct {
-	StatusList
-	Rows        []discrepancyRow
-	AllAgencies bool // the viewer sees every agency's reports, so rows name the agency
-	CanFile     bool
-	Forms       []discrepancyForm
-}
-
-// discrepancyForm is the filing form of one of the agency's facilities: its units to tick, and a
-// refused submission's note and messages.
-type discrepancyForm struct {
-	Facility cas.Facility
-	Units    []requestUnitChoice
-	Note     string
-	Errors   map[string]string
-}
-
-func (s *Server) discrepanciesPage(w http.ResponseWriter, r *http.Request) error {
-	return s.discrepanciesView(w, r, http.StatusOK, nil)
-}
-
-// discrepanciesView renders the list of reports, and for agency users the filing forms; refused
-// holds a refused report's messages by field.
-func (s *Server) discrepanciesView(w http.ResponseWriter, r *http.Request, status int, refused map[string]string) error {
-	ctx, u := r.Context(), actor(r)
-	list, page, err := statusListOf(r, "/discrepancies", "Filter reports", discrepancyStatuses)
-	if err != nil {
-		return err
-	}
-	d := discrepanciesData{StatusList: list, AllAgencies: cas.SeesAllAgencies(u), CanFile: u.Role == cas.RoleAgencyUser}
-	reports, next, err := s.db.Discrepancies(ctx, u, store.DiscrepancyFilter{Status: cas.DiscrepancyStatus(d.Status)}, page)
-	if err != nil {
-		return err
-	}
-	d.Next = next
-	n := s.requestNamesFor(r)
-	for _, rep := range reports {
-		row := discrepancyRow{Discrepancy: rep, Agency: n.agency(rep.AgencyID).Name, Facility: n.facility(rep.FacilityID).Name,
-			Units: n.unitLabels(rep.UnitIDs), Summary: requestNoteSummary(rep.Note)}
-		if rep.Resolution != nil {
-			row.Outcome = rep.Resolution.Action.Words()
-		}
-		d.Rows = append(d.Rows, row)
-	}
-	if n.err != nil {
-		return n.err
-	}
-	v := view{}
-	if d.CanFile {
-		if d.Forms, v.Errors, err = s.discrepancyForms(r, refused); err != nil {
-			return err
-		}
-	}
-	v.Data = d
-	return s.render(w, r, status, "discrepancy_list", "Discrepancy reports", v)
-}
-
-// discrepancyForms are the filing forms of the agency's facilities. A refused report refills its
-// facility's form; messages that form cannot show next to a field go to the top of the page.
-func (s *Server) discrepancyForms(r *http.Request, refused map[string]string) ([]discrepancyForm, map[string]string, error) {
-	facilities, units, err := s.requestInventory(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var top map[string]string
-	forms := make([]discrepancyForm, 0, len(facilities))
-	for _, f := range facilities {
-		form := discrepancyForm{Facility: f}
-		var ticked []string
-		if refused != nil && f.ID == r.PostFormValue("facility_id") {
-			form.Note, ticked = r.PostFormValue("note"), r.PostForm["unit_ids"]
-			form.Errors, top = splitFormErrors(refused, "unit_ids", "note")
-		}
-		form.Units = unitChoices(units[f.ID], ticked)
-		forms = append(forms, form)
-	}
-	if refused != nil && top == nil {
-		_, top = splitFormErrors(refused) // not one of the agency's facilities: no form to refill
-	}
-	return forms, top, nil
-}
-
-func (s *Server) discrepancyFilePage(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return cas.Errorf(cas.EInvalid, "unreadable form")
-	}
-	f := r.PostForm
-	rep, err := s.db.FileDiscrepancy(r.Context(), actor(r), cas.Discrepancy{FacilityID: f.Get("facility_id"), UnitIDs: f["unit_ids"], Note: f.Get("note")})
-	if errs, ok := formError(err); ok {
-		return s.discrepanciesView(w, r, http.StatusBadRequest, errs)
-	}
-	if err != nil {
-		return err
-	}
-	return s.redirect(w, r, links.Discrepancy(rep.ID), "Report filed. CAS admins have been told; you will be told here and in your inbox when it is resolved.")
-}
-
-// resolutionLabels offer each of cas.ResolutionActions in the resolve form.
-var resolutionLabels = map[cas.ResolutionAction]string{
-	cas.ResolveOffline:    "Take the reported units offline now, with the report's note as the reason (each must be available)",
-	cas.ResolveCheckIn:    "The occupancy was recorded with check-ins on the units",
-	cas.ResolveCorrection: "The unit records were corrected",
-	cas.ResolveNone:       "No change: close the report, giving the reason in the note",
-}
-
-type resolutionChoice struct {
-	Value   cas.ResolutionAction
-	Label   string
-	Checked bool
-}
-
-type discrepancyData struct {
-	Report                    cas.Discrepancy
-	Agency, Program, Facility string
-	Units                     []cas.Unit
-	FiledBy, ResolvedBy       string
-	Outcome                   string
-	RosterPath                string
-	CanResolve                bool
-	Actions                   []resolutionChoice
-	Note                      string // a refused resolution's note
-}
-
-func (s *Server) discrepancyPage(w http.ResponseWriter, r *http.Request) error {
-	return s.discrepancyView(w, r, http.StatusOK, nil)
-}
-
-// discrepancyView renders one report; errs holds a refused resolution's messages by field.
-func (s *Server) discrepancyView(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) error {
-	ctx, u := r.Context(), actor(r)
-	rep, err := s.db.Discrepancy(ctx, u, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	n := s.requestNamesFor(r)
-	f := n.facility(rep.FacilityID)
-	d := discrepancyData{Report: rep, Agency: n.agency(rep.AgencyID).Name, Program: n.program(f.ProgramID).Name, Facility: f.Name,
-		RosterPath: rosterPath(u, rep.FacilityID), CanResolve: rep.Status == cas.DiscrepancyOpen && cas.CanResolveDiscrepancy(u),
-		Note: r.PostFormValue("note")}
-	for _, id := range rep.UnitIDs {
-		if un := n.unit(id); un.ID != "" {
-			d.Units = append(d.Units, un)
-		}
-	}
-	if n.err != nil {
-		return n.err
-	}
-	people, err := s.db.UserNames(ctx, rep.CreatedBy, rep.ResolvedBy)
-	if err != nil {
-		return err
-	}
-	d.FiledBy, d.ResolvedBy = people[rep.CreatedBy], people[rep.ResolvedBy]
-	if rep.Resolution != nil {
-		d.Outcome = humanize(rep.Resolution.Action.Words())
-	}
-	if d.CanResolve {
-		for _, a := range cas.ResolutionActions {
-			d.Actions = append(d.Actions, resolutionChoice{Value: a, Label: resolutionLabels[a], Checked: r.PostFormValue("action") == string(a)})
-		}
-	}
-	return s.render(w, r, status, "discrepancy_detail", "Discrepancy report", view{Data: d, Errors: pageErrors(errs, "action", "note")})
-}
-
-func (s *Server) discrepancyResolvePage(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	res := cas.Resolution{Action: cas.ResolutionAction(r.PostFormValue("action")), Note: r.PostFormValue("note")}
-	if _, err := s.db.ResolveDiscrepancy(r.Context(), actor(r), id, res); err != nil {
-		errs, ok := formError(err)
-		if !ok {
-			return err
-		}
-		return s.discrepancyView(w, r, http.StatusBadRequest, errs)
-	}
-	return s.redirect(w, r, links.Discrepancy(id), "Report resolved: "+res.Action.Words()+". The agency has been told.")
-}
-
-// ----- Facility-setup requests -----
 
 // facilityRequestStatuses are the status filter's values; no status shows every request.
 var facilityRequestStatuses = []string{string(cas.RequestPending), string(cas.RequestApproved), string(cas.RequestRejected)}
@@ -357,7 +31,7 @@ type facilityRequestRow struct {
 	Summary                   string
 }
 
-type facilityRequestsData struct {
+type facilityRequestListData struct {
 	StatusList
 	Rows        []facilityRequestRow
 	AllAgencies bool
@@ -375,7 +49,7 @@ type facilityRequestForm struct {
 	Programs      []option // the programs a new facility may belong to
 	Name, Address string
 	Units         []unitSpecRow
-	Remove        []requestUnitChoice
+	Remove        []unitChoice
 	Errors        map[string]string
 }
 
@@ -407,44 +81,38 @@ func facilityRequestSummary(r cas.FacilityRequest) string {
 
 // facilityRequestFacility names the facility a request is about: the one it would create, or the
 // one whose units it changes.
-func facilityRequestFacility(n *requestNames, r cas.FacilityRequest) string {
+func facilityRequestFacility(rec store.Records, r cas.FacilityRequest) string {
 	if r.Kind == cas.ChangeUnitsRequest {
-		return n.facility(r.Details.FacilityID).Name
+		return rec.Facility(r.Details.FacilityID).Name
 	}
 	return r.Details.Name
 }
 
-func (s *Server) facilityRequestsPage(w http.ResponseWriter, r *http.Request) error {
-	return s.facilityRequestsView(w, r, http.StatusOK, nil)
+func (s *Server) facilityRequestListPage(w http.ResponseWriter, r *http.Request) error {
+	return s.facilityRequestListView(w, r, http.StatusOK, nil)
 }
 
-// facilityRequestsView renders the list of requests, and for agency users the request forms;
+// facilityRequestListView renders the list of requests, and for agency users the request forms;
 // refused holds a refused request's messages under the form's field names.
-func (s *Server) facilityRequestsView(w http.ResponseWriter, r *http.Request, status int, refused map[string]string) error {
-	ctx, u := r.Context(), actor(r)
+func (s *Server) facilityRequestListView(w http.ResponseWriter, r *http.Request, status int, refused map[string]string) error {
+	u := actor(r)
 	filter, page, err := statusListOf(r, "/facility-requests", "Filter requests", facilityRequestStatuses)
 	if err != nil {
 		return err
 	}
-	d := facilityRequestsData{StatusList: filter, AllAgencies: cas.SeesAllAgencies(u), CanRequest: u.Role == cas.RoleAgencyUser}
-	list, next, err := s.db.FacilityRequests(ctx, u, store.FacilityRequestFilter{Status: cas.FacilityRequestStatus(d.Status)}, page)
+	d := facilityRequestListData{StatusList: filter, AllAgencies: cas.SeesAllAgencies(u), CanRequest: u.Role == cas.RoleAgencyUser}
+	list, err := s.db.FacilityRequestList(r.Context(), u, store.FacilityRequestFilter{Status: cas.FacilityRequestStatus(d.Status)}, page)
 	if err != nil {
 		return err
 	}
-	d.Next = next
-	n := s.requestNamesFor(r)
-	for _, fr := range list {
-		d.Rows = append(d.Rows, facilityRequestRow{FacilityRequest: fr, Agency: n.agency(fr.AgencyID).Name, Program: n.program(fr.ProgramID).Name,
-			Facility: facilityRequestFacility(n, fr), Summary: facilityRequestSummary(fr)})
-	}
-	if n.err != nil {
-		return n.err
+	d.Next = list.Next
+	for _, fr := range list.Requests {
+		d.Rows = append(d.Rows, facilityRequestRow{FacilityRequest: fr, Agency: list.Agency(fr.AgencyID).Name, Program: list.Program(fr.ProgramID).Name,
+			Facility: facilityRequestFacility(list.Records, fr), Summary: facilityRequestSummary(fr)})
 	}
 	v := view{}
 	if d.CanRequest {
-		if v.Errors, err = s.facilityRequestForms(r, refused, &d); err != nil {
-			return err
-		}
+		v.Errors = facilityRequestForms(r, list.Records, refused, &d)
 	}
 	v.Data = d
 	return s.render(w, r, status, "facility_request_list", "Facility-setup requests", v)
@@ -453,26 +121,14 @@ func (s *Server) facilityRequestsView(w http.ResponseWriter, r *http.Request, st
 // facilityRequestForms fills in the agency's request forms: one for a new facility, one per
 // facility for changing its units. A refused request refills its form and returns the messages
 // no field of it shows, for the top of the page.
-func (s *Server) facilityRequestForms(r *http.Request, refused map[string]string, d *facilityRequestsData) (map[string]string, error) {
-	ctx, u := r.Context(), actor(r)
-	programs, err := store.All(func(p store.Page) ([]cas.Program, string, error) {
-		return s.db.Programs(ctx, u, store.ProgramFilter{}, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	facilities, units, err := s.requestInventory(r)
-	if err != nil {
-		return nil, err
-	}
-
+func facilityRequestForms(r *http.Request, rec store.Records, refused map[string]string, d *facilityRequestListData) map[string]string {
 	// The refused form: the new-facility form, or the change form of the facility it named.
 	posted, target := r.PostForm, ""
 	switch kind, chosen := cas.FacilityRequestKind(posted.Get("kind")), posted.Get("facility_id"); {
 	case refused == nil:
 	case kind == cas.NewFacilityRequest:
 		target = "new"
-	case kind == cas.ChangeUnitsRequest && slices.ContainsFunc(facilities, func(f cas.Facility) bool { return f.ID == chosen }):
+	case kind == cas.ChangeUnitsRequest && slices.ContainsFunc(rec.Facilities, func(f cas.Facility) bool { return f.ID == chosen }):
 		target = chosen
 	}
 	var formErrs, top map[string]string
@@ -496,22 +152,20 @@ func (s *Server) facilityRequestForms(r *http.Request, refused map[string]string
 	}
 
 	d.New = form("new")
-	programNames := map[string]string{}
-	for _, p := range programs {
-		programNames[p.ID] = p.Name
+	for _, p := range rec.Programs {
 		d.New.Programs = append(d.New.Programs, option{Value: p.ID, Label: p.Name, Selected: target == "new" && p.ID == posted.Get("program_id")})
 	}
-	for _, f := range facilities {
+	for _, f := range rec.Facilities {
 		change := form(f.ID)
-		change.Facility, change.Program = &f, programNames[f.ProgramID]
+		change.Facility, change.Program = &f, rec.Program(f.ProgramID).Name
 		var ticked []string
 		if target == f.ID {
 			ticked = posted["remove_unit_ids"]
 		}
-		change.Remove = unitChoices(units[f.ID], ticked)
+		change.Remove = unitChoices(rec.UnitsOf(f.ID), ticked)
 		d.Changes = append(d.Changes, change)
 	}
-	return top, nil
+	return top
 }
 
 // unitRowFields are the field names of every unit row, and "units" for the rows as a whole.
@@ -627,7 +281,7 @@ func (s *Server) facilityRequestCreatePage(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return err
 	}
-	return s.facilityRequestsView(w, r, http.StatusBadRequest, requestFormErrors(errs, rows))
+	return s.facilityRequestListView(w, r, http.StatusBadRequest, requestFormErrors(errs, rows))
 }
 
 // unitSpecView is a unit a request describes, as the request page shows it.
@@ -653,15 +307,16 @@ func (s *Server) facilityRequestPage(w http.ResponseWriter, r *http.Request) err
 
 // facilityRequestView renders one request; errs holds a refused decision's messages by field.
 func (s *Server) facilityRequestView(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) error {
-	ctx, u := r.Context(), actor(r)
-	req, err := s.db.FacilityRequest(ctx, u, r.PathValue("id"))
+	u := actor(r)
+	p, err := s.db.FacilityRequestPage(r.Context(), u, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	n := s.requestNamesFor(r)
-	d := facilityRequestData{Request: req, Agency: n.agency(req.AgencyID).Name, Program: n.program(req.ProgramID).Name,
-		Facility: facilityRequestFacility(n, req), RosterPath: rosterPath(u, req.FacilityID),
-		CanDecide: req.Status == cas.RequestPending && cas.CanManageAgencies(u), Reason: r.PostFormValue("reason")}
+	req := p.Request
+	d := facilityRequestData{Request: req, Agency: p.Agency(req.AgencyID).Name, Program: p.Program(req.ProgramID).Name,
+		Facility: facilityRequestFacility(p.Records, req), RosterPath: rosterPath(u, req.FacilityID),
+		CanDecide: req.Status == cas.RequestPending && cas.CanManageAgencies(u), Reason: r.PostFormValue("reason"),
+		CreatedBy: p.People[req.CreatedBy], DecidedBy: p.People[req.DecidedBy]}
 	specs := req.Details.Units
 	if req.Kind == cas.ChangeUnitsRequest {
 		specs = req.Details.Add
@@ -670,18 +325,10 @@ func (s *Server) facilityRequestView(w http.ResponseWriter, r *http.Request, sta
 		d.Units = append(d.Units, unitSpecView{UnitSpec: spec, Households: households(spec.HouseholdTypes)})
 	}
 	for _, id := range req.Details.RemoveUnitIDs {
-		if un := n.unit(id); un.ID != "" {
+		if un := p.Unit(id); un.ID != "" {
 			d.Remove = append(d.Remove, un)
 		}
 	}
-	if n.err != nil {
-		return n.err
-	}
-	people, err := s.db.UserNames(ctx, req.CreatedBy, req.DecidedBy)
-	if err != nil {
-		return err
-	}
-	d.CreatedBy, d.DecidedBy = people[req.CreatedBy], people[req.DecidedBy]
 	return s.render(w, r, status, "facility_request_detail", "Facility-setup request", view{Data: d, Errors: pageErrors(errs, "reason")})
 }
 

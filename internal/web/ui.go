@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
 )
 
 //go:embed templates
@@ -270,6 +271,42 @@ func pageErrors(errs map[string]string, fields ...string) map[string]string {
 	shown, top := splitFormErrors(errs, fields...)
 	maps.Copy(shown, top)
 	return shown
+}
+
+// StatusList is a list page filtered by status and paged by cursor: what its filter form and
+// pager (templates/partials/status_list.html) need.
+type StatusList struct {
+	Path, Label                 string // the list page, and the filter form's name for screen readers
+	Statuses                    []option
+	Status, Limit, Cursor, Next string
+}
+
+// statusListOf reads a list page's status filter and paging; the caller sets Next once it has
+// read the page.
+func statusListOf(r *http.Request, path, label string, statuses []string) (StatusList, store.Page, error) {
+	page, err := pageOf(r)
+	if err != nil {
+		return StatusList{}, page, err
+	}
+	q := r.URL.Query()
+	l := StatusList{Path: path, Label: label, Status: q.Get("status"), Limit: q.Get("limit"), Cursor: page.Cursor}
+	l.Statuses = options(l.Status, statuses...)
+	return l, page, nil
+}
+
+// unitChoice is a unit offered as a checkbox, ticked again when a refused form comes back.
+type unitChoice struct {
+	cas.Unit
+	Checked bool
+}
+
+// unitChoices offers units as checkboxes, those in ticked ticked.
+func unitChoices(units []cas.Unit, ticked []string) []unitChoice {
+	choices := make([]unitChoice, len(units))
+	for i, un := range units {
+		choices[i] = unitChoice{Unit: un, Checked: slices.Contains(ticked, un.ID)}
+	}
+	return choices
 }
 
 // redirect sends the browser on after a successful form, with a message for the next page.

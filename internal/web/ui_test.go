@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -132,4 +134,27 @@ func TestPagesShowTheCoCsTimeAndThresholds(t *testing.T) {
 		_, inventory := c.as(t, "hmis@coc.test").getPage("/inventory")
 		agencyContains(t, "the inventory after 7 days", inventory, "older than 7 days")
 	})
+}
+
+func TestStatusListPaging(t *testing.T) {
+	c := newAgencyCoC(t)
+	harbor := c.as(t, "harbor@coc.test")
+	for _, note := range []string{"first", "second", "third"} {
+		if status, _, _ := harbor.postForm("/discrepancies", url.Values{"facility_id": {c.commons.ID}, "unit_ids": {c.apt2.ID},
+			"note": {"Apt 2 report " + note}}); status != http.StatusSeeOther {
+			t.Fatalf("file the %s report: %d", note, status)
+		}
+	}
+	_, first := harbor.getPage("/discrepancies?status=open&limit=2")
+	older := regexp.MustCompile(`href="(/discrepancies\?cursor=[^"]+)">Older`).FindStringSubmatch(first)
+	if older == nil || !strings.Contains(older[1], "limit=2") || !strings.Contains(older[1], "status=open") ||
+		!strings.Contains(first, "report third") || strings.Contains(first, "report first") ||
+		!strings.Contains(first, `<option value="open" selected>`) {
+		t.Fatalf("first page: Older link %v\n%s", older, first)
+	}
+	_, second := harbor.getPage(html.UnescapeString(older[1]))
+	if !strings.Contains(second, "report first") || strings.Contains(second, "report third") || strings.Contains(second, ">Older<") ||
+		!strings.Contains(second, `href="/discrepancies?limit=2&amp;status=open">Newest`) {
+		t.Errorf("second page:\n%s", second)
+	}
 }

@@ -26,6 +26,15 @@ func holdOf(un cas.Unit, kind cas.HoldKind) *cas.Hold {
 	return nil
 }
 
+// rosterPath is the page where the viewer keeps a facility's units: the units page, for the
+// agency's users and the HMIS team; CAS admins keep none.
+func rosterPath(u *cas.User, facilityID string) string {
+	if facilityID == "" || !unitOperators.admits(u.Role) {
+		return ""
+	}
+	return links.Roster(facilityID)
+}
+
 // ----- The roster -----
 
 // unitForm is one of a unit's forms on the roster: its refused values and messages, if it was
