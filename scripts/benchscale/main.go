@@ -113,7 +113,9 @@ func (b *bench) run(checkOuts int) error {
 		return err
 	}
 	cas, hmis := "Bearer "+b.tokens["cas_admin"], "Bearer "+b.tokens["hmis_admin"]
-	fmt.Printf("| what | requests/s | p50 | p95 | p99 | max | ok |\n|---|---|---|---|---|---|---|\n")
+	pid := b.server.Process.Pid
+	fmt.Fprintf(os.Stderr, "server memory after the first matching run: peak %s, now %s\n", peakRSS(pid), rss(pid))
+	fmt.Printf("| what | requests/s | p50 | p95 | p99 | max | ok | server's peak memory |\n|---|---|---|---|---|---|---|---|\n")
 	for _, t := range []struct{ name, path, auth, header, rate string }{
 		{"`GET /api/v1/hpl?limit=50`", "/api/v1/hpl?limit=50", cas, "Authorization", "0"},
 		{"the same, one request a second", "/api/v1/hpl?limit=50", cas, "Authorization", "1/s"},
@@ -126,13 +128,15 @@ func (b *bench) run(checkOuts int) error {
 		{"`GET /api/v1/reports/metrics`", "/api/v1/reports/metrics", cas, "Authorization", "0"},
 		{"`GET /api/v1/units?status=occupied&limit=50` (HMIS team)", "/api/v1/units?status=occupied&limit=50", hmis, "Authorization", "0"},
 	} {
+		resetPeak(pid)
 		r, err := b.attack(t.path, t.header, t.auth, t.rate)
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
-		fmt.Printf("| %s | %.0f | %s | %s | %s | %s | %.0f%% |\n", t.name, r.Throughput, ms(r.Latencies.P50), ms(r.Latencies.P95), ms(r.Latencies.P99),
-			ms(r.Latencies.Max), r.Success*100)
+		fmt.Printf("| %s | %.0f | %s | %s | %s | %s | %.0f%% | %s |\n", t.name, r.Throughput, ms(r.Latencies.P50), ms(r.Latencies.P95), ms(r.Latencies.P99),
+			ms(r.Latencies.Max), r.Success*100, peakRSS(pid))
 	}
+	resetPeak(pid)
 	lat, err := b.checkOutToEmail(checkOuts)
 	if err != nil {
 		return err
@@ -140,8 +144,8 @@ func (b *bench) run(checkOuts int) error {
 	slices.Sort(lat)
 	fmt.Printf("\nunit checked out → email accepted by SMTP, %d check-outs: p50 %s, p99 %s, max %s\n", len(lat), lat[len(lat)/2].Round(time.Millisecond),
 		lat[min(len(lat)-1, len(lat)*99/100)].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
-	hwm, rss := memory(b.server.Process.Pid)
-	fmt.Printf("server memory: peak %s, now %s\n", hwm, rss)
+	fmt.Printf("server's peak memory while checking out and matching: %s\n", peakRSS(pid))
+	fmt.Printf("server memory now: %s\n", rss(pid))
 	return nil
 }
 
@@ -334,23 +338,28 @@ func (b *bench) checkOutToEmail(n int) ([]time.Duration, error) {
 	return lat, nil
 }
 
-// memory reads the process's peak and current resident memory.
-func memory(pid int) (peak, now string) {
+// resetPeak starts the process's peak resident memory (VmHWM) again from its current size.
+func resetPeak(pid int) { os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) }
+
+func peakRSS(pid int) string { return procStatus(pid, "VmHWM:") }
+
+func rss(pid int) string { return procStatus(pid, "VmRSS:") }
+
+// procStatus reads one line of /proc/PID/status, in MB.
+func procStatus(pid int, key string) string {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return "?", "?"
+		return "?"
 	}
 	defer f.Close()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
-			peak = strings.TrimSpace(v)
-		}
-		if v, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
-			now = strings.TrimSpace(v)
+		if v, ok := strings.CutPrefix(s.Text(), key); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return fmt.Sprintf("%d MB", kb/1024)
 		}
 	}
-	return peak, now
+	return "?"
 }
 
 func freePort() (string, error) {
