@@ -221,3 +221,19 @@ func dateOrder(candidates []Candidate) map[cas.Date]int64 {
 	}
 	return days
 }
+
+// SortKey is a candidate's criteria under a scheme as integers that sort ascending in rank order;
+// candidates with equal keys are ordered as Rank orders them, by when their entry joined the HPL,
+// then by its ID. It lets a caller keep a list ranked as entries change, without ranking it all
+// again.
+func SortKey(scheme cas.PriorityScheme, c *Candidate) []int64 {
+	key := make([]int64, len(scheme.Criteria))
+	for j, cr := range scheme.Criteria {
+		v := factorValue(cr.Factor, c)
+		if !cr.Ascending {
+			v = -v
+		}
+		key[j] = v
+	}
+	return key
+}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/match"
@@ -258,45 +257,9 @@ func prefixed(alias, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
-// rankKey turns an entry's criteria into integers that sort ascending, as match.Rank orders them:
-// highest first unless the criterion is ascending. Dates compare as days.
+// rankKey is an entry's sort key under a scheme, as match.Rank orders the list.
 func rankKey(scheme cas.PriorityScheme, e *cas.HPLEntry, c *cas.Client) []int64 {
-	key := make([]int64, len(scheme.Criteria))
-	for j, cr := range scheme.Criteria {
-		var v int64
-		switch cr.Factor {
-		case cas.FactorScore:
-			v = int64(e.Score)
-		case cas.FactorChronic:
-			v = flag(c.Chronic)
-		case cas.FactorDaysHomeless:
-			v = int64(e.DaysHomeless)
-		case cas.FactorAssessedOn:
-			if t, err := time.Parse(time.DateOnly, string(e.AssessedOn)); err == nil {
-				v = t.Unix() / 86400
-			}
-		case cas.FactorVeteran:
-			v = flag(c.Veteran)
-		case cas.FactorDVSurvivor:
-			v = flag(c.DVSurvivor)
-		case cas.FactorYouth:
-			v = flag(c.Youth)
-		case cas.FactorHouseholdSize:
-			v = int64(c.HouseholdSize)
-		}
-		if !cr.Ascending {
-			v = -v
-		}
-		key[j] = v
-	}
-	return key
-}
-
-func flag(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
+	return match.SortKey(scheme, &match.Candidate{Entry: *e, Client: *c})
 }
 
 // compareRows orders two places on the list: by the scheme's key, then the order they joined the
