@@ -16,15 +16,25 @@ import (
 // equity groups. An agency user gets their agency's units and the referrals to their agency's
 // programs, and not the HPL: the list of people waiting is the CoC's, not theirs. CAS admins and
 // the HMIS team see the whole CoC, with the entries that may still have been on the list at to.
+// The queries run in one read transaction, so the figures agree with each other.
 func (db *DB) MetricsInputs(ctx context.Context, actor *cas.User, from, to time.Time) (report.MetricsInputs, error) {
 	if !from.Before(to) {
 		return report.MetricsInputs{}, cas.Invalid("to", "the window must end after it starts")
 	}
+	var in report.MetricsInputs
+	err := db.inView(ctx, actor, false, func(tx *Tx) (err error) {
+		in, err = metricsInputs(ctx, tx, actor, from, to, tx.now)
+		return err
+	})
+	return in, err
+}
+
+func metricsInputs(ctx context.Context, q querier, actor *cas.User, from, to, now time.Time) (report.MetricsInputs, error) {
 	scope := agencyScope(actor)
-	in := report.MetricsInputs{From: from, To: to, Now: db.now(), WholeList: canReadHPL(actor)}
+	in := report.MetricsInputs{From: from, To: to, Now: now, WholeList: canReadHPL(actor)}
 	wrap := func(what string, err error) error { return fmt.Errorf("metrics %s: %w", what, err) }
 
-	err := eachRow(ctx, db.sql, `SELECT p.id, p.name, a.name FROM programs p JOIN agencies a ON a.id = p.agency_id
+	err := eachRow(ctx, q, `SELECT p.id, p.name, a.name FROM programs p JOIN agencies a ON a.id = p.agency_id
 		WHERE $1 = '' OR p.agency_id = $1`, []any{scope}, func(row scanner) error {
 		var p report.MetricsProgram
 		err := row.Scan(&p.ID, &p.Name, &p.AgencyName)
@@ -36,7 +46,7 @@ func (db *DB) MetricsInputs(ctx context.Context, actor *cas.User, from, to time.
 	}
 
 	unitAt := map[string]int{} // unit ID → index in in.Units
-	err = eachRow(ctx, db.sql, `SELECT u.id, f.program_id, u.created_at FROM units u JOIN facilities f ON f.id = u.facility_id
+	err = eachRow(ctx, q, `SELECT u.id, f.program_id, u.created_at FROM units u JOIN facilities f ON f.id = u.facility_id
 		WHERE ($1 = '' OR u.agency_id = $1) AND u.created_at < $2`, []any{scope, to}, func(row scanner) error {
 		var u report.MetricsUnit
 		var created anyTime
@@ -51,7 +61,7 @@ func (db *DB) MetricsInputs(ctx context.Context, actor *cas.User, from, to time.
 	if err != nil {
 		return in, wrap("units", err)
 	}
-	err = eachRow(ctx, db.sql, `SELECT i.unit_id, i.started_at, i.ended_at FROM (
+	err = eachRow(ctx, q, `SELECT i.unit_id, i.started_at, i.ended_at FROM (
 			SELECT unit_id, started_at, ended_at FROM occupancies
 			UNION ALL SELECT unit_id, created_at, ended_at FROM reservations
 			UNION ALL SELECT unit_id, started_at, ended_at FROM offline_periods) i
@@ -79,7 +89,7 @@ func (db *DB) MetricsInputs(ctx context.Context, actor *cas.User, from, to time.
 			in.Clients = append(in.Clients, g.client())
 		}
 	}
-	err = eachRow(ctx, db.sql, `SELECT r.id, r.program_id, r.status, COALESCE(r.reason_code, ''), r.created_at,
+	err = eachRow(ctx, q, `SELECT r.id, r.program_id, r.status, COALESCE(r.reason_code, ''), r.created_at,
 			(SELECT MIN(e.at) FROM referral_events e WHERE e.referral_id = r.id AND e.action = $4), r.closed_at, h.created_at, `+clientGroupColumns+`
 		FROM referrals r JOIN hpl_entries h ON h.id = r.hpl_entry_id JOIN clients c ON c.id = r.client_id
 		WHERE ($1 = '' OR r.agency_id = $1) AND r.created_at < $2 AND (r.closed_at IS NULL OR r.closed_at >= $3)`,
@@ -105,7 +115,7 @@ func (db *DB) MetricsInputs(ctx context.Context, actor *cas.User, from, to time.
 	// A client leaves the list when housed (at the move-in) or removed (the entry's last change,
 	// which the removal was), so an entry last changed before to had left the list by then. The
 	// move-in is found through the client's referrals, which are indexed by client.
-	err = eachRow(ctx, db.sql, `SELECT added_at, left_at, `+clientGroupColumns+` FROM (
+	err = eachRow(ctx, q, `SELECT added_at, left_at, `+clientGroupColumns+` FROM (
 			SELECT h.created_at AS added_at,
 				CASE h.status WHEN 'housed' THEN COALESCE((SELECT MAX(r.closed_at) FROM referrals r
 						WHERE r.client_id = h.client_id AND r.hpl_entry_id = h.id AND r.status = 'housed'), h.updated_at)

@@ -78,11 +78,15 @@ func (db *DB) RecordSuspectWeek(ctx context.Context) (int, error) {
 // see (an agency user: its own units), by program and unit; recorded says whether the week was
 // recorded at all.
 func (db *DB) SuspectWeek(ctx context.Context, actor *cas.User, week cas.Date) (suspects []report.Suspect, recorded bool, err error) {
-	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM suspect_weeks WHERE week = $1)`, string(week)).Scan(&recorded); err != nil {
+	return suspectWeek(ctx, db.sql, actor, week)
+}
+
+func suspectWeek(ctx context.Context, q querier, actor *cas.User, week cas.Date) (suspects []report.Suspect, recorded bool, err error) {
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM suspect_weeks WHERE week = $1)`, string(week)).Scan(&recorded); err != nil {
 		return nil, false, fmt.Errorf("suspect week %s: %w", week, err)
 	}
 	suspects = []report.Suspect{}
-	err = eachRow(ctx, db.sql, `SELECT s.unit_id, u.label, u.facility_id, f.name, s.program_id, p.name, s.agency_id, s.days_available, s.reasons
+	err = eachRow(ctx, q, `SELECT s.unit_id, u.label, u.facility_id, f.name, s.program_id, p.name, s.agency_id, s.days_available, s.reasons
 		FROM suspect_week_units s JOIN units u ON u.id = s.unit_id JOIN facilities f ON f.id = u.facility_id JOIN programs p ON p.id = s.program_id
 		WHERE s.week = $1 AND ($2 = '' OR s.agency_id = $2)
 		ORDER BY p.name, f.name, u.label, s.unit_id`, []any{string(week), agencyScope(actor)}, func(row scanner) error {

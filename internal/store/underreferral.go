@@ -16,10 +16,13 @@ import (
 // declined because no unit was available or expired unanswered, counted once per facility. Units
 // come by facility name and label.
 func (db *DB) UnderReferralEvidence(ctx context.Context, actor *cas.User, window time.Duration) ([]report.UnitEvidence, error) {
+	return underReferralEvidence(ctx, db.sql, actor, window, db.now())
+}
+
+func underReferralEvidence(ctx context.Context, q querier, actor *cas.User, window time.Duration, now time.Time) ([]report.UnitEvidence, error) {
 	if window <= 0 {
 		return nil, cas.Invalid("window", "the window must be positive")
 	}
-	now := db.now()
 	// The unit columns are read through a derived table so that scanUnit can read them unqualified
 	// next to the facility's and program's.
 	query := `SELECT ` + unitColumns + `, program_id, facility_name, program_name, inventory_confirmed_at, held, no_unit_declines, unanswered_expiries
@@ -35,7 +38,7 @@ func (db *DB) UnderReferralEvidence(ctx context.Context, actor *cas.User, window
 			WHERE s.status = 'available' AND (s.held_by_kind IS NULL OR s.held_by_kind <> 'referral') AND ($1 = '' OR s.agency_id = $1)) e
 		ORDER BY facility_name, label, id`
 	list := []report.UnitEvidence{}
-	err := eachRow(ctx, db.sql, query, []any{agencyScope(actor), string(cas.DeclineNoUnitAvailable), now.Add(-window), now},
+	err := eachRow(ctx, q, query, []any{agencyScope(actor), string(cas.DeclineNoUnitAvailable), now.Add(-window), now},
 		func(row scanner) error {
 			var e report.UnitEvidence
 			var confirmed anyTime

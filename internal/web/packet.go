@@ -260,17 +260,3 @@ func (s *Server) hplPacket(w http.ResponseWriter, r *http.Request) error {
 func writePacketCSV(w http.ResponseWriter, p report.Packet) error {
 	return writeCSV(w, "hpl-packet-"+string(p.Today)+".csv", packetRows(p))
 }
-
-// packetPage is the printable HPL meeting packet; with format=csv, its CSV download (the API
-// takes only bearer tokens, so the page serves the download to signed-in browsers).
-func (s *Server) packetPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.packet(r)
-	if err != nil {
-		return err
-	}
-	if r.URL.Query().Get("format") == "csv" {
-		return writePacketCSV(w, p)
-	}
-	u := actor(r)
-	return s.render(w, r, http.StatusOK, "packet_detail", "HPL meeting packet", view{Data: packetPageData{Packet: p, user: u, ShowReady: u.Role != cas.RoleAgencyUser}})
-}

@@ -70,25 +70,18 @@ func (s *Server) underReferralReport(r *http.Request) (underReferralReport, erro
 	if err != nil {
 		return underReferralReport{}, err
 	}
-	ctx, u := r.Context(), actor(r)
-	evidence, err := s.db.UnderReferralEvidence(ctx, u, th.Window)
+	in, err := s.db.UnderReferral(r.Context(), actor(r), th.Window)
 	if err != nil {
 		return underReferralReport{}, err
 	}
-	now := s.db.Now()
-	rep := underReferralReport{Thresholds: th, Suspects: report.Suspects(now, th, evidence), LastWeek: s.db.WeekOf(now).AddDays(-7),
-		Consistently: []programName{}}
-	lastWeek, recorded, err := s.db.SuspectWeek(ctx, u, rep.LastWeek)
-	if err != nil {
-		return underReferralReport{}, err
-	}
-	rep.LastWeekRecorded = recorded
-	report.MarkRepeats(rep.Suspects, lastWeek)
+	rep := underReferralReport{Thresholds: th, Suspects: report.Suspects(in.Now, th, in.Evidence), LastWeek: in.LastWeek,
+		LastWeekRecorded: in.LastWeekRecorded, Consistently: []programName{}}
+	report.MarkRepeats(rep.Suspects, in.LastWeekSuspects)
 	names := map[string]string{}
 	for _, sp := range rep.Suspects {
 		names[sp.ProgramID] = sp.ProgramName
 	}
-	for _, id := range report.ConsistentlyUnderReferred(rep.Suspects, lastWeek) {
+	for _, id := range report.ConsistentlyUnderReferred(rep.Suspects, in.LastWeekSuspects) {
 		rep.Consistently = append(rep.Consistently, programName{ID: id, Name: names[id]})
 	}
 	return rep, nil

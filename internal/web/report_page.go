@@ -72,8 +72,8 @@ type underReferralPageData struct {
 	WindowDays int
 }
 
-// reportsPage lists the reports, with how many units are under-referral suspects now.
-func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) error {
+// reportListPage lists the reports, with how many units are under-referral suspects now.
+func (s *Server) reportListPage(w http.ResponseWriter, r *http.Request) error {
 	rep, err := s.underReferralReport(r)
 	if err != nil {
 		return err
@@ -126,9 +126,9 @@ func (s *Server) renderUnderReferral(w http.ResponseWriter, r *http.Request, sta
 	return s.render(w, r, status, "report_under_referral", "Under-referral", view{Data: d, Errors: top})
 }
 
-// underReferralOffline takes the ticked suspects offline, all or none, and returns to the page the
+// underReferralOfflinePage takes the ticked suspects offline, all or none, and returns to the page the
 // form came from; a refusal shows the under-referral page again with the message and the ticks.
-func (s *Server) underReferralOffline(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) underReferralOfflinePage(w http.ResponseWriter, r *http.Request) error {
 	return s.actOnSuspects(w, r, func(form suspectsForm) (int, error) {
 		periods, err := s.db.TakeUnitsOffline(r.Context(), actor(r), form.picked,
 			cas.OfflinePeriod{Reason: form.reason, ExpectedReturn: cas.Date(form.expectedReturn)})
@@ -136,8 +136,8 @@ func (s *Server) underReferralOffline(w http.ResponseWriter, r *http.Request) er
 	}, "%s offline; their agencies were told.")
 }
 
-// underReferralAsk asks the agencies of the ticked suspects to confirm them.
-func (s *Server) underReferralAsk(w http.ResponseWriter, r *http.Request) error {
+// underReferralAskPage asks the agencies of the ticked suspects to confirm them.
+func (s *Server) underReferralAskPage(w http.ResponseWriter, r *http.Request) error {
 	return s.actOnSuspects(w, r, func(form suspectsForm) (int, error) {
 		return s.db.AskToConfirm(r.Context(), actor(r), form.picked)
 	}, "Asked the agencies to confirm %s.")
@@ -166,17 +166,4 @@ func (s *Server) actOnSuspects(w http.ResponseWriter, r *http.Request, act func(
 		back = "/reports/under-referral"
 	}
 	return s.redirect(w, r, back, fmt.Sprintf(done, report.Count(n, "unit", "units")))
-}
-
-// packetPageData is the printable packet with what its forms need.
-type packetPageData struct {
-	report.Packet
-	user *cas.User
-	// ShowReady says the reader may see the HPL's ready clients: CoC staff, not agency users.
-	ShowReady bool
-}
-
-// SuspectsOf is a program section's suspects for the partial, with the HMIS team's form.
-func (d packetPageData) SuspectsOf(sec report.ProgramSection) suspectsView {
-	return suspectsForm{}.view(d.user, sec.ProgramID, sec.ProgramName, "/reports/hpl-packet#program-"+sec.ProgramID, sec.Suspects)
 }

@@ -213,10 +213,10 @@ func (s *Server) routeTable() []route {
 		{api, "GET", "/api/v1/reports/under-referral", anyRole, s.underReferral},
 		{api, "POST", "/api/v1/reports/under-referral/offline", hmisOnly, s.unitsOffline},
 		{api, "POST", "/api/v1/reports/under-referral/ask", coc, s.askToConfirm},
-		{ui, "GET", "/reports", anyRole, s.reportsPage},
+		{ui, "GET", "/reports", anyRole, s.reportListPage},
 		{ui, "GET", "/reports/under-referral", anyRole, s.underReferralPage},
-		{ui, "POST", "/reports/under-referral/offline", hmisOnly, s.underReferralOffline},
-		{ui, "POST", "/reports/under-referral/ask", coc, s.underReferralAsk},
+		{ui, "POST", "/reports/under-referral/offline", hmisOnly, s.underReferralOfflinePage},
+		{ui, "POST", "/reports/under-referral/ask", coc, s.underReferralAskPage},
 
 		// The HPL meeting packet; the page serves its CSV to signed-in browsers too.
 		{api, "GET", "/api/v1/reports/hpl-packet", anyRole, s.hplPacket},
