@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/notify"
 	"github.com/doorway-cas/doorway/internal/store"
 )
@@ -61,19 +60,4 @@ func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request) error 
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// meUpdate lets anyone set their own notification email preference.
-func (s *Server) meUpdate(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		EmailMode *cas.EmailMode `json:"email_mode"`
-	}
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	if err := requireFields(presence{"email_mode", req.EmailMode == nil}); err != nil {
-		return err
-	}
-	u, err := s.db.SetEmailMode(r.Context(), actor(r), *req.EmailMode)
-	return respond(w, toUserJSON(u), err)
 }

@@ -125,3 +125,18 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, toUserJSON(u))
 	return nil
 }
+
+// meUpdate lets anyone set their own notification email preference.
+func (s *Server) meUpdate(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		EmailMode *cas.EmailMode `json:"email_mode"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := requireFields(presence{"email_mode", req.EmailMode == nil}); err != nil {
+		return err
+	}
+	u, err := s.db.SetEmailMode(r.Context(), actor(r), *req.EmailMode)
+	return respond(w, toUserJSON(u), err)
+}
