@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,13 +16,17 @@ import (
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/notify"
+	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
-// permissionMatrix says who may use each route, API and page alike: y admitted, n refused, for
-// anonymous, cas_admin, hmis_admin and agency_user in that order. A refused anonymous caller gets
-// 401 from the API and is sent to sign in by a page; a refused role gets 403. Every route of
-// routeTable has a row, in the table's order.
+// permissionMatrix says who may use each route, API and page alike, in routeTable's order; every
+// route has a row. Its first column says, for anonymous, cas_admin, hmis_admin and agency_user in
+// that order, y admitted or n refused: a refused anonymous caller gets 401 from the API and is sent
+// to sign in by a page, a refused role 403. A route whose path names a record ({id}) that agency
+// users may use has two more columns: the status Harbor's agency user gets for a record of their
+// own agency, and for one of another agency, which must answer as a missing record does (see
+// agencyRecords and TestAgencyScope).
 var permissionMatrix = map[string]string{
 	"GET /healthz":             "yyyy",
 	"GET /readyz":              "yyyy",
@@ -36,7 +42,7 @@ var permissionMatrix = map[string]string{
 	"PATCH /api/v1/me":                   "nyyy",
 	"GET /api/v1/users":                  "nnyy",
 	"POST /api/v1/users":                 "nnyn",
-	"GET /api/v1/users/{id}":             "nyyy",
+	"GET /api/v1/users/{id}":             "nyyy 200 404",
 	"PATCH /api/v1/users/{id}":           "nnyn",
 	"GET /admin/users":                   "nnyn",
 	"POST /admin/users":                  "nnyn",
@@ -46,55 +52,55 @@ var permissionMatrix = map[string]string{
 
 	"GET /api/v1/notifications":              "nyyy",
 	"GET /api/v1/notifications/unread-count": "nyyy",
-	"POST /api/v1/notifications/{id}/read":   "nyyy",
+	"POST /api/v1/notifications/{id}/read":   "nyyy 204 404",
 	"GET /inbox":                             "nyyy",
-	"POST /inbox/{id}/read":                  "nyyy",
+	"POST /inbox/{id}/read":                  "nyyy 303 404",
 	"GET /inbox/unread":                      "nyyy",
 
 	"GET /api/v1/agencies":        "nyyy",
 	"POST /api/v1/agencies":       "nnyn",
-	"GET /api/v1/agencies/{id}":   "nyyy",
+	"GET /api/v1/agencies/{id}":   "nyyy 200 404",
 	"PATCH /api/v1/agencies/{id}": "nnyn",
 	"GET /admin/agencies":         "nnyn",
 	"POST /admin/agencies":        "nnyn",
 
 	"GET /api/v1/programs":        "nyyy",
 	"POST /api/v1/programs":       "nnyn",
-	"GET /api/v1/programs/{id}":   "nyyy",
+	"GET /api/v1/programs/{id}":   "nyyy 200 404",
 	"PATCH /api/v1/programs/{id}": "nnyn",
 
 	"GET /api/v1/facilities":                         "nyyy",
 	"POST /api/v1/facilities":                        "nnyn",
-	"GET /api/v1/facilities/{id}":                    "nyyy",
+	"GET /api/v1/facilities/{id}":                    "nyyy 200 404",
 	"PATCH /api/v1/facilities/{id}":                  "nnyn",
-	"POST /api/v1/facilities/{id}/confirm-inventory": "nnyy",
-	"POST /facilities/{id}/confirm-inventory":        "nnyy",
+	"POST /api/v1/facilities/{id}/confirm-inventory": "nnyy 200 404",
+	"POST /facilities/{id}/confirm-inventory":        "nnyy 303 404",
 
 	"GET /api/v1/units":                 "nyyy",
 	"POST /api/v1/units":                "nnyn",
-	"GET /api/v1/units/{id}":            "nyyy",
+	"GET /api/v1/units/{id}":            "nyyy 200 404",
 	"PATCH /api/v1/units/{id}":          "nnyn",
-	"POST /api/v1/units/{id}/check-in":  "nnyy",
-	"POST /api/v1/units/{id}/check-out": "nnyy",
+	"POST /api/v1/units/{id}/check-in":  "nnyy 409 404",
+	"POST /api/v1/units/{id}/check-out": "nnyy 409 404",
 	"POST /api/v1/units/{id}/offline":   "nyyn",
 	"POST /api/v1/units/{id}/online":    "nnyn",
 	"GET /units":                        "nnyy",
-	"POST /units/{id}/check-in":         "nnyy",
-	"POST /units/{id}/check-out":        "nnyy",
-	"POST /units/{id}/reserve":          "nnyy",
+	"POST /units/{id}/check-in":         "nnyy 400 404",
+	"POST /units/{id}/check-out":        "nnyy 400 404",
+	"POST /units/{id}/reserve":          "nnyy 400 400",
 	"POST /units/{id}/offline":          "nnyn",
 	"POST /units/{id}/online":           "nnyn",
 	"GET /inventory":                    "nnyn",
 
 	"GET /api/v1/reservations":               "nyyy",
 	"POST /api/v1/reservations":              "nnyy",
-	"GET /api/v1/reservations/{id}":          "nyyy",
-	"POST /api/v1/reservations/{id}/release": "nnyy",
-	"POST /reservations/{id}/release":        "nnyy",
+	"GET /api/v1/reservations/{id}":          "nyyy 200 404",
+	"POST /api/v1/reservations/{id}/release": "nnyy 409 404",
+	"POST /reservations/{id}/release":        "nnyy 400 404",
 
 	"GET /api/v1/clients":          "nyyy",
 	"POST /api/v1/clients":         "nyyn",
-	"GET /api/v1/clients/{id}":     "nyyy",
+	"GET /api/v1/clients/{id}":     "nyyy 200 404",
 	"PATCH /api/v1/clients/{id}":   "nyyn",
 	"POST /api/v1/clients/consent": "nyyn",
 	"GET /clients/{id}":            "nyyn",
@@ -115,17 +121,17 @@ var permissionMatrix = map[string]string{
 
 	"GET /api/v1/referrals":                "nyyy",
 	"POST /api/v1/referrals":               "nynn",
-	"GET /api/v1/referrals/{id}":           "nyyy",
-	"POST /api/v1/referrals/{id}/accept":   "nnyy",
-	"POST /api/v1/referrals/{id}/decline":  "nnyy",
+	"GET /api/v1/referrals/{id}":           "nyyy 200 404",
+	"POST /api/v1/referrals/{id}/accept":   "nnyy 409 404",
+	"POST /api/v1/referrals/{id}/decline":  "nnyy 409 404",
 	"POST /api/v1/referrals/{id}/withdraw": "nynn",
-	"POST /api/v1/referrals/{id}/move-in":  "nnyy",
+	"POST /api/v1/referrals/{id}/move-in":  "nnyy 409 404",
 	"GET /api/v1/decline-reasons":          "nyyy",
 	"GET /referrals":                       "nyyy",
-	"GET /referrals/{id}":                  "nyyy",
-	"POST /referrals/{id}/accept":          "nnyy",
-	"POST /referrals/{id}/decline":         "nnyy",
-	"POST /referrals/{id}/move-in":         "nnyy",
+	"GET /referrals/{id}":                  "nyyy 200 404",
+	"POST /referrals/{id}/accept":          "nnyy 400 404",
+	"POST /referrals/{id}/decline":         "nnyy 400 404",
+	"POST /referrals/{id}/move-in":         "nnyy 400 404",
 	"POST /referrals/{id}/withdraw":        "nynn",
 	"GET /board":                           "nyyn",
 
@@ -137,21 +143,21 @@ var permissionMatrix = map[string]string{
 
 	"GET /api/v1/discrepancies":               "nyyy",
 	"POST /api/v1/discrepancies":              "nnyy",
-	"GET /api/v1/discrepancies/{id}":          "nyyy",
+	"GET /api/v1/discrepancies/{id}":          "nyyy 200 404",
 	"POST /api/v1/discrepancies/{id}/resolve": "nyyn",
 	"GET /discrepancies":                      "nyyy",
 	"POST /discrepancies":                     "nnny",
-	"GET /discrepancies/{id}":                 "nyyy",
+	"GET /discrepancies/{id}":                 "nyyy 200 404",
 	"POST /discrepancies/{id}/resolve":        "nyyn",
 
 	"GET /api/v1/facility-requests":               "nyyy",
 	"POST /api/v1/facility-requests":              "nnyy",
-	"GET /api/v1/facility-requests/{id}":          "nyyy",
+	"GET /api/v1/facility-requests/{id}":          "nyyy 200 404",
 	"POST /api/v1/facility-requests/{id}/approve": "nnyn",
 	"POST /api/v1/facility-requests/{id}/reject":  "nnyn",
 	"GET /facility-requests":                      "nyyy",
 	"POST /facility-requests":                     "nnny",
-	"GET /facility-requests/{id}":                 "nyyy",
+	"GET /facility-requests/{id}":                 "nyyy 200 404",
 	"POST /facility-requests/{id}/approve":        "nnyn",
 	"POST /facility-requests/{id}/reject":         "nnyn",
 
@@ -289,6 +295,191 @@ func TestPagePermissionMatrix(t *testing.T) {
 				t.Errorf("%s as %s: %d, want 403", pattern, who, resp.StatusCode)
 			}
 		}
+	}
+}
+
+// matrixRow splits a row of the permission matrix: the roles column, and the statuses an agency
+// user gets for their own agency's record and another's (0 when the row has none).
+func matrixRow(t *testing.T, row string) (roles string, own, other int) {
+	t.Helper()
+	fields := strings.Fields(row)
+	roles = fields[0]
+	if len(fields) == 3 {
+		var err1, err2 error
+		own, err1 = strconv.Atoi(fields[1])
+		other, err2 = strconv.Atoi(fields[2])
+		if err1 != nil || err2 != nil {
+			t.Fatalf("matrix row %q: want roles, then two statuses", row)
+		}
+	} else if len(fields) != 1 || len(roles) != 4 {
+		t.Fatalf("matrix row %q: want four roles, and two statuses or none", row)
+	}
+	return roles, own, other
+}
+
+// agencyRecords is a CoC of two agencies, Harbor and Bayside, each with a record of every kind a
+// route's path may name, for the permission matrix's own-agency and other-agency columns. Harbor's
+// agency user (harbor@coc.test, a CAS Contact) is the one the columns are about. Records are in
+// states where no request of the matrix changes them: referrals withdrawn, reservations released,
+// units offline.
+type agencyRecords struct {
+	srv        *httptest.Server
+	token      string            // Harbor's agency user's API token
+	own, other map[string]string // record IDs by the path segment naming their collection
+}
+
+func newAgencyRecords(t *testing.T) *agencyRecords {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := &agencyRecords{srv: srv, own: map[string]string{}, other: map[string]string{}}
+	casAdmin, err := db.CreateUser(ctx, cas.System, cas.User{Email: "cas@coc.test", Name: "Casey", Role: cas.RoleCASAdmin}, agencyPassword)
+	must(err)
+	for i, name := range []string{"harbor", "bayside"} {
+		ids := a.own
+		if i == 1 {
+			ids = a.other
+		}
+		agency, err := db.CreateAgency(ctx, cas.System, cas.Agency{Name: name})
+		must(err)
+		staff, err := db.CreateUser(ctx, cas.System, cas.User{Email: name + "@coc.test", Name: name, Role: cas.RoleAgencyUser, AgencyID: agency.ID,
+			CASContact: true}, agencyPassword)
+		must(err)
+		if i == 0 {
+			a.token, _, err = db.CreateToken(ctx, cas.System, staff.ID, "")
+			must(err)
+		}
+		program, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: agency.ID, Name: name + " PSH", ProjectType: cas.ProjectPSH})
+		must(err)
+		facility, err := db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: program.ID, Name: name + " House"})
+		must(err)
+		var units []cas.Unit
+		for _, label := range []string{"1", "2"} {
+			u, err := db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: facility.ID, Label: label, Bedrooms: 1,
+				HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}})
+			must(err)
+			units = append(units, u)
+		}
+		client, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: name, LastName: "Client", BirthDate: "1980-01-01",
+			HouseholdSize: 1, HouseholdType: cas.WithoutChildren, Consent: true})
+		must(err)
+		_, err = db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: client.ID, Score: 5, AssessedOn: "2026-01-05", IntakeStatus: cas.IntakeReady})
+		must(err)
+		ref, err := db.CreateReferral(ctx, &casAdmin, store.NewReferral{ClientID: client.ID, FacilityID: facility.ID})
+		must(err)
+		_, err = db.WithdrawReferral(ctx, &casAdmin, ref.ID, "for the permission matrix")
+		must(err)
+		res, err := db.CreateReservation(ctx, &staff, cas.Reservation{UnitID: units[1].ID, ClientName: "Walk-in",
+			StartsOn: cas.DateOf(db.Now(), db.Zone), ExpiresOn: cas.DateOf(db.Now(), db.Zone).AddDays(3)})
+		must(err)
+		_, err = db.ReleaseReservation(ctx, &staff, res.ID)
+		must(err)
+		rep, err := db.FileDiscrepancy(ctx, &staff, cas.Discrepancy{FacilityID: facility.ID, UnitIDs: []string{units[0].ID}, Note: "wrong"})
+		must(err)
+		req, err := db.CreateFacilityRequest(ctx, &staff, cas.FacilityRequest{ProgramID: program.ID, Kind: cas.ChangeUnitsRequest,
+			Details: cas.FacilityRequestDetails{FacilityID: facility.ID, RemoveUnitIDs: []string{units[0].ID}}})
+		must(err)
+		inbox, _, _, err := db.Notifications(ctx, &staff, store.Page{Limit: 1})
+		must(err)
+		if len(inbox) == 0 {
+			t.Fatalf("%s's agency user has no notification", name)
+		}
+		// Unit 1 is offline, so that checking in, checking out and reserving it are refused whoever asks.
+		_, err = db.TakeOffline(ctx, cas.System, units[0].ID, cas.OfflinePeriod{Reason: "repairs"}, "")
+		must(err)
+		for _, kv := range [][2]string{{"agencies", agency.ID}, {"users", staff.ID}, {"programs", program.ID}, {"facilities", facility.ID},
+			{"units", units[0].ID}, {"reservations", res.ID}, {"clients", client.ID}, {"referrals", ref.ID}, {"discrepancies", rep.ID},
+			{"facility-requests", req.ID}, {"notifications", inbox[0].ID}, {"inbox", inbox[0].ID}} {
+			ids[kv[0]] = kv[1]
+		}
+	}
+	return a
+}
+
+// scopeBodies are the bodies the matrix sends to routes that refuse an empty one before they look
+// the record up, so that the own-agency column says what the record's state answers: API bodies
+// as JSON, page forms as url-encoded values. Others get {} or an empty form.
+var scopeBodies = map[string]string{
+	"POST /api/v1/units/{id}/check-in":    `{"client_name": "Walk-in"}`,
+	"POST /api/v1/referrals/{id}/decline": `{"reason_code": "client_refused"}`,
+	"POST /api/v1/referrals/{id}/move-in": `{"unit_id": "any"}`,
+	"POST /units/{id}/check-in":           "client_name=Walk-in",
+	"POST /units/{id}/reserve":            "client_name=Walk-in&starts_on=2099-01-05&expires_on=2099-01-09",
+	"POST /referrals/{id}/decline":        "reason_code=client_refused",
+}
+
+// TestAgencyScope is the permission matrix's own-agency and other-agency columns: an agency user
+// reaches their own agency's records, and another agency's answer exactly as missing ones do.
+func TestAgencyScope(t *testing.T) {
+	a := newAgencyRecords(t)
+	b := newBrowser(t, a.srv.URL)
+	b.signIn("harbor@coc.test")
+	send := func(rt route, id string) int {
+		t.Helper()
+		path := strings.Replace(rt.path, "{id}", url.PathEscape(id), 1)
+		body := scopeBodies[rt.method+" "+rt.path]
+		if rt.kind == ui {
+			form, err := url.ParseQuery(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b.do(rt.method, path, form).StatusCode
+		}
+		if body == "" {
+			body = "{}"
+		}
+		req, err := http.NewRequest(rt.method, a.srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, rt := range (&Server{}).routeTable() {
+		pattern := rt.method + " " + rt.path
+		roles, own, other := matrixRow(t, permissionMatrix[pattern])
+		names := strings.Contains(rt.path, "{id}") && roles[3] == 'y'
+		if !names {
+			if own != 0 {
+				t.Errorf("%s: the matrix gives statuses for an agency's records, but agency users do not reach a record by it", pattern)
+			}
+			continue
+		}
+		if own == 0 {
+			t.Errorf("%s names a record agency users reach: its matrix row needs the statuses for their own agency's and another's", pattern)
+			continue
+		}
+		collection := path.Base(strings.Split(rt.path, "/{id}")[0])
+		ownID, otherID := a.own[collection], a.other[collection]
+		if ownID == "" {
+			t.Errorf("%s: agencyRecords has no %s", pattern, collection)
+			continue
+		}
+		t.Run(pattern, func(t *testing.T) {
+			if got := send(rt, ownID); got != own {
+				t.Errorf("own agency's record: %d, want %d", got, own)
+			}
+			got, missing := send(rt, otherID), send(rt, "no-such-"+collection)
+			if got != other {
+				t.Errorf("another agency's record: %d, want %d", got, other)
+			}
+			if got != missing {
+				t.Errorf("another agency's record: %d, a missing one %d: they must not differ", got, missing)
+			}
+		})
 	}
 }
 
