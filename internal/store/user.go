@@ -79,6 +79,10 @@ func (tx *Tx) checkUserAgency(u cas.User) error {
 // Users lists the accounts the actor may see, by email: every account for the HMIS team, their
 // agency's accounts for anyone else in an agency, and none for CAS admins.
 func (db *DB) Users(ctx context.Context, actor *cas.User, page Page) ([]cas.User, string, error) {
+	return listUsers(ctx, db.sql, actor, page)
+}
+
+func listUsers(ctx context.Context, q querier, actor *cas.User, page Page) ([]cas.User, string, error) {
 	scope := ""
 	switch {
 	case cas.CanManageAgencies(actor):
@@ -88,7 +92,7 @@ func (db *DB) Users(ctx context.Context, actor *cas.User, page Page) ([]cas.User
 		return nil, "", cas.Errorf(cas.EForbidden, "only the HMIS team and agency users list accounts")
 	}
 	list, next, err := listPage(page, 1, func(after []string, limit int) (*sql.Rows, error) {
-		return db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+		return q.QueryContext(ctx, `SELECT `+userColumns+` FROM users
 			WHERE ($1 = '' OR agency_id = $1) AND email > $2 ORDER BY email LIMIT $3`, scope, after[0], limit)
 	}, func(row scanner) (cas.User, error) { return scanUser(row) }, func(u cas.User) []string { return []string{u.Email} })
 	if err != nil {

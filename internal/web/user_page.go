@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
-	"github.com/doorway-cas/doorway/internal/store"
 )
 
 type roleOption struct {
@@ -54,21 +53,17 @@ func (s *Server) userListView(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	users, next, err := s.db.Users(ctx, u, page)
-	if err != nil {
-		return err
-	}
-	agencies, err := store.All(func(p store.Page) ([]cas.Agency, string, error) { return s.db.Agencies(ctx, u, p) })
+	l, err := s.db.UserList(ctx, u, page)
 	if err != nil {
 		return err
 	}
 	names := map[string]string{}
-	for _, a := range agencies {
+	for _, a := range l.Agencies {
 		names[a.ID] = a.Name
 	}
-	d := userListData{Agencies: agencies, Roles: roleOptions, Self: u.ID, Query: keepQuery(q, "limit", "cursor"), Limit: q.Get("limit"), Next: next}
+	d := userListData{Agencies: l.Agencies, Roles: roleOptions, Self: u.ID, Query: keepQuery(q, "limit", "cursor"), Limit: q.Get("limit"), Next: l.Next}
 	shown := false
-	for _, user := range users {
+	for _, user := range l.Users {
 		row := userRow{User: user, RoleLabel: roleLabel(user.Role), AgencyName: names[user.AgencyID]}
 		if user.ID == rowUser {
 			row.Error, shown = rowErr, true

@@ -1,0 +1,29 @@
+package store
+
+import (
+	"context"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+)
+
+// UserList is the HMIS team's accounts page: a page of accounts, and every agency, to name each
+// account's and to choose one for a new account.
+type UserList struct {
+	Users    []cas.User
+	Next     string
+	Agencies []cas.Agency
+}
+
+// UserList reads a page of the accounts the actor may list, by email, with the agencies, in one
+// transaction.
+func (db *DB) UserList(ctx context.Context, actor *cas.User, page Page) (UserList, error) {
+	var l UserList
+	err := db.inView(ctx, actor, false, func(tx *Tx) (err error) {
+		if l.Users, l.Next, err = listUsers(ctx, tx, actor, page); err != nil {
+			return err
+		}
+		l.Agencies, err = All(func(p Page) ([]cas.Agency, string, error) { return listAgencies(ctx, tx, actor, p) })
+		return err
+	})
+	return l, err
+}
