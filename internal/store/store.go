@@ -1,7 +1,8 @@
 // Package store keeps Doorway's records in SQLite or PostgreSQL through one database/sql code path.
 // Each exported method of DB is a service: one transaction that checks the actor's permission,
 // validates, writes, and appends the audit event, so the web UI, the API and the command line share
-// the same rules.
+// the same rules. The read models of the view_*.go files read what one page shows in one
+// transaction, so the page is one moment of the records and costs a fixed number of queries.
 package store
 
 import (

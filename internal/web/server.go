@@ -1,7 +1,11 @@
 // Package web serves Doorway over HTTP: the JSON API, the web UI's pages and forms, and the health
-// and metrics endpoints. routes.go declares every route once, with the roles it admits, beside the
-// permission matrix of routes_test.go. Handlers return errors; one adapter renders them as the API's
-// JSON error (errors.go), another as an error page (session.go).
+// and metrics endpoints. routes.go declares every route once, by resource, with the roles it
+// admits, beside the permission matrix of routes_test.go. Each resource has a file of API handlers
+// (unit.go) and one of page handlers (unit_page.go), with its tests beside them, and its templates
+// are named resource_view.html (unit_roster.html, unit_inventory.html). A page reads what it shows
+// from one read model of the store (store.DB.Roster and the like), in one transaction, and shows
+// times in the CoC's time zone. Handlers return errors; one adapter renders them as the API's JSON
+// error (errors.go), another as an error page (session.go).
 package web
 
 import (
