@@ -458,7 +458,8 @@ func (tx *Tx) leaveHPLEntry(id string, status cas.HPLStatus, reason string, res 
 const rowsPerInsert = 256
 
 // rowInserter writes rows into a table with multi-row INSERTs, prepared once, as rows are added.
-// The rows added are in the table only once flush or close has run.
+// The rows added are in the table only once flush or close has run. An error from add, flush or
+// close has ended the transaction on SQLite: return it.
 type rowInserter struct {
 	tx      *Tx
 	table   string
@@ -516,11 +517,20 @@ func (ri *rowInserter) close() error {
 	return err
 }
 
-// insert is the INSERT of rows rows. Its parameters are SQLite's anonymous ?, which it binds in
-// constant time, where it looks each numbered $n up in the list of all of them.
+// insert is the INSERT of rows rows. On SQLite its parameters are the anonymous ?, which SQLite
+// binds in constant time, where it looks each numbered $n up in the list of all of them; and a row
+// that breaks a constraint rolls back the transaction (OR ROLLBACK) rather than the statement, so
+// that SQLite need not copy each page the statement changes to undo it alone: the import gives up
+// on any error anyway, and an error from the INSERT has ended the transaction.
 func (ri *rowInserter) insert(rows int) string {
+	sqlite := ri.tx.db.dialect == sqliteDialect
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + ri.table + " (" + ri.columns + ") VALUES ")
+	if sqlite {
+		b.WriteString("INSERT OR ROLLBACK INTO ")
+	} else {
+		b.WriteString("INSERT INTO ")
+	}
+	b.WriteString(ri.table + " (" + ri.columns + ") VALUES ")
 	for r := range rows {
 		if r > 0 {
 			b.WriteString(", ")
@@ -530,7 +540,7 @@ func (ri *rowInserter) insert(rows int) string {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			if ri.tx.db.dialect == sqliteDialect {
+			if sqlite {
 				b.WriteByte('?')
 			} else {
 				b.WriteString("$" + strconv.Itoa(r*ri.width+c+1))

@@ -288,6 +288,32 @@ func TestImportHMISLarge(t *testing.T) {
 	})
 }
 
+// TestImportHMISRefusedRow: a client the database refuses, among others written before it, fails
+// the import and leaves nothing; the next import goes ahead.
+func TestImportHMISRefusedRow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		admin := MustUser(t, db, "hmis@coc.test", cas.RoleHMISAdmin, "")
+		in := sampleImport()
+		for i := range 400 {
+			in.Clients = append(in.Clients, cas.Client{FirstName: "Pat", LastName: "Doe", BirthDate: "1980-01-02",
+				HMISPersonalID: fmt.Sprintf("P%d", i), HouseholdSize: 1, HouseholdType: cas.WithoutChildren})
+		}
+		in.Clients[300].HouseholdSize = 21 // more than a household may have
+		if _, err := db.ImportHMIS(ctx, &admin, in, false); err == nil {
+			t.Fatal("an import with a household of 21 went through")
+		}
+		if clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{}, store.Page{}); len(clients) != 0 {
+			t.Errorf("%d clients written by a refused import", len(clients))
+		}
+		if agencies, _, _ := db.Agencies(ctx, cas.System, store.Page{}); len(agencies) != 0 {
+			t.Errorf("%d agencies written by a refused import", len(agencies))
+		}
+		if res, err := db.ImportHMIS(ctx, &admin, sampleImport(), false); err != nil || res.Created["clients"] != 1 {
+			t.Errorf("the next import: %+v %v", res, err)
+		}
+	})
+}
+
 func TestReferralRecords(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		inv := newInventory(t, db)
