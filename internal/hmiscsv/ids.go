@@ -41,7 +41,7 @@ func (x *ids) number(id string) (int32, bool) {
 // add gives id, which has no number yet, the next one, and returns it. The ids keep a copy of id,
 // which may be a field of a row about to be reused.
 func (x *ids) add(id string) int32 {
-	if 4*(len(x.list)+1) > 3*len(x.slots) {
+	if 2*(len(x.list)+1) > len(x.slots) {
 		x.grow()
 	}
 	n := int32(len(x.list))
@@ -65,7 +65,8 @@ func (x *ids) put(s uint64) {
 	x.slots[i] = s
 }
 
-// grow doubles the table, keeping it at most three quarters full.
+// grow doubles the table, keeping it at most half full: a look-up of an ID it lacks, which every
+// new record makes, then ends within a few slots.
 func (x *ids) grow() {
 	old := x.slots
 	if old == nil {
