@@ -151,3 +151,90 @@ func (s *PriorityScheme) Validate() error {
 	}
 	return nil
 }
+
+// RemovalCode is a coded reason a client leaves the HPL: the CoC counts why people leave the list
+// without a referral, so the reason is a code, with a note where the code is not enough.
+type RemovalCode string
+
+const (
+	RemovalHousedElsewhere  RemovalCode = "housed_elsewhere"
+	RemovalMovedAway        RemovalCode = "moved_away"
+	RemovalDeclinedServices RemovalCode = "declined_services"
+	RemovalDeceased         RemovalCode = "deceased"
+	RemovalUnreachable      RemovalCode = "unreachable"
+	RemovalOther            RemovalCode = "other"
+)
+
+// RemovalRule is a removal reason with its words and whether it needs a note.
+type RemovalRule struct {
+	Code      RemovalCode
+	Label     string
+	NeedsNote bool
+}
+
+// RemovalRules lists the removal reasons in the order they are offered.
+var RemovalRules = []RemovalRule{
+	{Code: RemovalHousedElsewhere, Label: "Housed elsewhere"},
+	{Code: RemovalMovedAway, Label: "Moved away from the CoC"},
+	{Code: RemovalDeclinedServices, Label: "Declined services"},
+	{Code: RemovalDeceased, Label: "Deceased"},
+	{Code: RemovalUnreachable, Label: "Could not be reached"},
+	{Code: RemovalOther, Label: "Other", NeedsNote: true},
+}
+
+// RemovalRuleOf returns the rule of a removal code.
+func RemovalRuleOf(code RemovalCode) (RemovalRule, bool) {
+	i := slices.IndexFunc(RemovalRules, func(r RemovalRule) bool { return r.Code == code })
+	if i < 0 {
+		return RemovalRule{}, false
+	}
+	return RemovalRules[i], true
+}
+
+// RemovalReason is the reason stored on an entry that left the list: the code, then ": " and the
+// note when there is one. Reasons written before codes existed, and those an HMIS import writes,
+// are words without a code.
+func RemovalReason(code RemovalCode, note string) (string, error) {
+	note = strings.TrimSpace(note)
+	rule, ok := RemovalRuleOf(code)
+	if !ok {
+		codes := make([]string, len(RemovalRules))
+		for i, r := range RemovalRules {
+			codes[i] = string(r.Code)
+		}
+		if code == "" {
+			return "", Invalid("reason_code", "reason_code is required: one of %s", strings.Join(codes, ", "))
+		}
+		return "", Invalid("reason_code", "unknown reason_code %q: want one of %s", code, strings.Join(codes, ", "))
+	}
+	if rule.NeedsNote && note == "" {
+		return "", Invalid("note", "a note is required when the reason is %s", code)
+	}
+	if note == "" {
+		return string(code), nil
+	}
+	return string(code) + ": " + note, nil
+}
+
+// RemovalOf reads a stored removal reason back: its code (empty for words without one) and its
+// note.
+func RemovalOf(reason string) (RemovalCode, string) {
+	code, note, _ := strings.Cut(reason, ":")
+	if _, ok := RemovalRuleOf(RemovalCode(code)); ok {
+		return RemovalCode(code), strings.TrimSpace(note)
+	}
+	return "", reason
+}
+
+// RemovalWords says a stored removal reason in words: the code's label and the note.
+func RemovalWords(reason string) string {
+	code, note := RemovalOf(reason)
+	rule, ok := RemovalRuleOf(code)
+	switch {
+	case !ok:
+		return note
+	case note == "":
+		return rule.Label
+	}
+	return rule.Label + ": " + note
+}

@@ -61,11 +61,14 @@ var (
 		"Staying with family out of town for a few weeks",
 		"Short jail stay; release date confirmed with the case manager",
 	}
-	removalReasons = []string{
-		"Moved out of the Continuum's area",
-		"Found housing without assistance",
-		"No contact for 90 days despite outreach",
-		"Entered long-term care",
+	removalReasons = []struct {
+		code cas.RemovalCode
+		note string
+	}{
+		{cas.RemovalMovedAway, "Moved out of the Continuum's area"},
+		{cas.RemovalHousedElsewhere, "Found housing without assistance"},
+		{cas.RemovalUnreachable, "No contact for 90 days despite outreach"},
+		{cas.RemovalOther, "Entered long-term care"},
 	}
 )
 
@@ -76,6 +79,7 @@ type person struct {
 	Entry        cas.HPLEntry
 	Joined       time.Time
 	Park, Remove string
+	RemoveCode   cas.RemovalCode
 	AsideAt      time.Time
 	ParkUntil    cas.Date
 }
@@ -153,7 +157,8 @@ func people(rng *rand.Rand, now time.Time, zone *time.Location) []person {
 	}
 	for i, n := range aside[parkedCount:][:len(removalReasons)] {
 		p := &list[n]
-		p.Remove, p.AsideAt = removalReasons[i], p.Joined.Add(now.Sub(p.Joined)/2)
+		r := removalReasons[i]
+		p.RemoveCode, p.Remove, p.AsideAt = r.code, r.note, p.Joined.Add(now.Sub(p.Joined)/2)
 	}
 	return list
 }
@@ -379,7 +384,7 @@ func (h *history) person(ctx context.Context, i int, p *person) {
 		}})
 	case p.Remove != "":
 		h.events = append(h.events, event{p.AsideAt, func() error {
-			_, err := h.db.RemoveFromHPL(ctx, cas.System, p.Entry.ID, p.Remove)
+			_, err := h.db.RemoveFromHPL(ctx, cas.System, p.Entry.ID, p.RemoveCode, p.Remove)
 			return wrap(err, "demo client %d removed", i)
 		}})
 	}

@@ -503,12 +503,13 @@ func (db *DB) UnparkHPLEntry(ctx context.Context, actor *cas.User, id string) (c
 	})
 }
 
-// RemoveFromHPL takes an entry off the list, with a reason. Open referrals must be closed first.
-func (db *DB) RemoveFromHPL(ctx context.Context, actor *cas.User, id, reason string) (cas.HPLEntry, error) {
-	reason = strings.TrimSpace(reason)
+// RemoveFromHPL takes an entry off the list, with a coded reason (and a note, which "other"
+// needs). Open referrals must be closed first.
+func (db *DB) RemoveFromHPL(ctx context.Context, actor *cas.User, id string, code cas.RemovalCode, note string) (cas.HPLEntry, error) {
 	return db.changeHPLEntry(ctx, actor, id, "hpl.remove", func(tx *Tx, e *cas.HPLEntry) error {
-		if reason == "" {
-			return cas.Invalid("reason", "a reason is required to remove a client from the HPL")
+		reason, err := cas.RemovalReason(code, note)
+		if err != nil {
+			return err
 		}
 		switch e.Status {
 		case cas.HPLReferred:

@@ -126,7 +126,7 @@ func hplStep(ctx context.Context, rnd *rand.Rand, db *store.DB, admin *cas.User,
 		_, err := db.UnparkHPLEntry(ctx, admin, pickEntry())
 		return "unpark", err
 	case n < 78:
-		_, err := db.RemoveFromHPL(ctx, admin, pickEntry(), "moved away")
+		_, err := db.RemoveFromHPL(ctx, admin, pickEntry(), cas.RemovalMovedAway, "")
 		return "remove", err
 	case n < 80:
 		// A bulk change, as a nightly import makes: every entry at once.
@@ -302,7 +302,7 @@ func TestHPLPlaces(t *testing.T) {
 				t.Fatal(err)
 			}
 			if i == 2 {
-				if _, err := db.RemoveFromHPL(ctx, &admin, e.ID, "moved away"); err != nil {
+				if _, err := db.RemoveFromHPL(ctx, &admin, e.ID, cas.RemovalMovedAway, ""); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -465,7 +465,7 @@ func TestHPLShowsHousedAndRemovedWhenAsked(t *testing.T) {
 		inv := newInventory(t, db)
 		_, kept := inv.mustClientOnHPL(t, "Kept", 10, nil)
 		_, gone := inv.mustClientOnHPL(t, "Gone", 12, nil)
-		if _, err := db.RemoveFromHPL(ctx, &inv.casAdmin, gone.ID, "moved out of the CoC"); err != nil {
+		if _, err := db.RemoveFromHPL(ctx, &inv.casAdmin, gone.ID, cas.RemovalMovedAway, "to another state"); err != nil {
 			t.Fatal(err)
 		}
 		items, _, _, err := db.HPL(ctx, &inv.casAdmin, store.HPLFilter{}, store.Page{})

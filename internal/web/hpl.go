@@ -10,17 +10,20 @@ import (
 )
 
 type hplEntryJSON struct {
-	ID            string           `json:"id"`
-	ClientID      string           `json:"client_id"`
-	Score         int              `json:"score"`
-	AssessedOn    cas.Date         `json:"assessed_on"`
-	DaysHomeless  int              `json:"days_homeless"`
-	Documents     []string         `json:"documents"`
-	IntakeStatus  cas.IntakeStatus `json:"intake_status"`
-	Status        cas.HPLStatus    `json:"status"`
-	ParkedUntil   *cas.Date        `json:"parked_until"`
-	ParkReason    string           `json:"park_reason,omitempty"`
-	RemovalReason string           `json:"removal_reason,omitempty"`
+	ID           string           `json:"id"`
+	ClientID     string           `json:"client_id"`
+	Score        int              `json:"score"`
+	AssessedOn   cas.Date         `json:"assessed_on"`
+	DaysHomeless int              `json:"days_homeless"`
+	Documents    []string         `json:"documents"`
+	IntakeStatus cas.IntakeStatus `json:"intake_status"`
+	Status       cas.HPLStatus    `json:"status"`
+	ParkedUntil  *cas.Date        `json:"parked_until"`
+	ParkReason   string           `json:"park_reason,omitempty"`
+	// RemovalReason says in words why the entry left the list; RemovalReasonCode is its code,
+	// absent for reasons from before codes and from an HMIS import.
+	RemovalReason     string          `json:"removal_reason,omitempty"`
+	RemovalReasonCode cas.RemovalCode `json:"removal_reason_code,omitempty"`
 	// HMISEnrollmentID is the HMIS CE enrollment the entry came from; null when made in Doorway.
 	HMISEnrollmentID *string   `json:"hmis_enrollment_id"`
 	CreatedAt        time.Time `json:"created_at"`
@@ -29,8 +32,9 @@ type hplEntryJSON struct {
 
 func toHPLEntryJSON(e cas.HPLEntry) hplEntryJSON {
 	out := hplEntryJSON{ID: e.ID, ClientID: e.ClientID, Score: e.Score, AssessedOn: e.AssessedOn, DaysHomeless: e.DaysHomeless,
-		Documents: e.Documents, IntakeStatus: e.IntakeStatus, Status: e.Status, ParkReason: e.ParkReason, RemovalReason: e.RemovalReason,
+		Documents: e.Documents, IntakeStatus: e.IntakeStatus, Status: e.Status, ParkReason: e.ParkReason, RemovalReason: cas.RemovalWords(e.RemovalReason),
 		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+	out.RemovalReasonCode, _ = cas.RemovalOf(e.RemovalReason)
 	if e.ParkedUntil != "" {
 		out.ParkedUntil = &e.ParkedUntil
 	}
@@ -181,17 +185,24 @@ func (s *Server) hplUnpark(w http.ResponseWriter, r *http.Request) error {
 	return respond(w, toHPLEntryJSON(e), err)
 }
 
+// hplRemove takes an entry off the list with a coded reason; a free-text reason, from before
+// the codes, is taken as other with the text as its note.
 func (s *Server) hplRemove(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
-		Reason *string `json:"reason"`
+		ReasonCode cas.RemovalCode `json:"reason_code"`
+		Note       string          `json:"note"`
+		Reason     *string         `json:"reason"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	if err := requireFields(presence{"reason", req.Reason == nil}); err != nil {
-		return err
+	if req.Reason != nil && req.ReasonCode == "" {
+		if strings.TrimSpace(*req.Reason) == "" {
+			return cas.Invalid("reason", "a reason is required to remove a client from the HPL")
+		}
+		req.ReasonCode, req.Note = cas.RemovalOther, *req.Reason
 	}
-	e, err := s.db.RemoveFromHPL(r.Context(), actor(r), r.PathValue("id"), *req.Reason)
+	e, err := s.db.RemoveFromHPL(r.Context(), actor(r), r.PathValue("id"), req.ReasonCode, req.Note)
 	return respond(w, toHPLEntryJSON(e), err)
 }
 

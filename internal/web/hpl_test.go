@@ -39,3 +39,44 @@ func TestHPLFilters(t *testing.T) {
 		}
 	})
 }
+
+func TestHPLRemovalReasons(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newCoC(t, db)
+		entryOf := func(name string) string {
+			t.Helper()
+			status, cl := c.do(t, "cas_admin", "POST", "/api/v1/clients", fmt.Sprintf(`{"first_name": %q, "last_name": "Doe",
+				"birth_date": "1975-03-04", "household_size": 1, "household_type": "without_children"}`, name))
+			if status != 201 {
+				t.Fatalf("client: %d %v", status, cl)
+			}
+			status, entry := c.do(t, "cas_admin", "POST", "/api/v1/hpl", fmt.Sprintf(`{"client_id": %q, "score": 3, "assessed_on": "2026-01-10"}`, cl["id"]))
+			if status != 201 {
+				t.Fatalf("entry: %d %v", status, entry)
+			}
+			return entry["id"].(string)
+		}
+		remove := func(id, body string) (int, map[string]any) {
+			return c.do(t, "cas_admin", "POST", "/api/v1/hpl/"+id+"/remove", body)
+		}
+		a := entryOf("Ann")
+		for _, bad := range []struct{ body, field string }{
+			{`{}`, "reason_code"},
+			{`{"reason_code": "bored"}`, "reason_code"},
+			{`{"reason_code": "other"}`, "note"},
+			{`{"reason": " "}`, "reason"},
+		} {
+			if status, body := remove(a, bad.body); status != 400 || errorOf(body)["field"] != bad.field {
+				t.Errorf("remove %s: %d %v, want 400 naming %s", bad.body, status, body, bad.field)
+			}
+		}
+		if status, body := remove(a, `{"reason_code": "moved_away", "note": "to Ohio"}`); status != 200 ||
+			body["removal_reason_code"] != "moved_away" || body["removal_reason"] != "Moved away from the CoC: to Ohio" {
+			t.Errorf("coded removal: %d %v", status, body)
+		}
+		if status, body := remove(entryOf("Bob"), `{"reason": "left for a job"}`); status != 200 ||
+			body["removal_reason_code"] != "other" || body["removal_reason"] != "Other: left for a job" {
+			t.Errorf("free-text removal: %d %v, want other with the text as its note", status, body)
+		}
+	})
+}
