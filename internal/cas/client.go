@@ -1,8 +1,10 @@
 package cas
 
 import (
+	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Client is a person on, or once on, the Housing Priority List, with the minimum personal data
@@ -29,11 +31,20 @@ type Client struct {
 	ConsentExpiresOn Date
 	// Race, Gender and Sex are HUD's demographic elements, kept for the CoC's equity review (never
 	// for eligibility or ranking); empty means not collected.
-	Race      []Race
-	Gender    []Gender
-	Sex       Sex
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Race   []Race
+	Gender []Gender
+	Sex    Sex
+	// Phone, Email and ContactNotes tell the receiving agency how to reach the client;
+	// ContactNotes is free text: where to find them, the best time to call. Never emailed.
+	Phone        string
+	Email        string
+	ContactNotes string
+	// NavigatorUserID is the client's navigator, if any: an agency user of any agency (a shelter's
+	// case manager, an outreach worker) who sees this client's referrals and adds notes to them, but
+	// never acts for the receiving agency (see PartyTo).
+	NavigatorUserID string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Validate checks a client before it is stored.
@@ -69,7 +80,38 @@ func (c *Client) Validate(today Date) error {
 	if err := c.validateConsent(today); err != nil {
 		return err
 	}
+	if err := c.validateContact(); err != nil {
+		return err
+	}
 	return c.validateDemographics()
+}
+
+// Longest contact details a client record keeps, in characters.
+const (
+	MaxPhoneLength        = 40
+	MaxClientEmailLength  = 254 // RFC 5321's longest path
+	MaxContactNotesLength = 1000
+)
+
+// validateContact trims and checks how to reach the client; each part is optional.
+func (c *Client) validateContact() error {
+	c.Phone, c.Email, c.ContactNotes = strings.TrimSpace(c.Phone), strings.TrimSpace(c.Email), strings.TrimSpace(c.ContactNotes)
+	c.NavigatorUserID = strings.TrimSpace(c.NavigatorUserID)
+	if utf8.RuneCountInString(c.Phone) > MaxPhoneLength {
+		return Invalid("phone", "phone must be at most %d characters", MaxPhoneLength)
+	}
+	if utf8.RuneCountInString(c.Email) > MaxClientEmailLength {
+		return Invalid("email", "email must be at most %d characters", MaxClientEmailLength)
+	}
+	if c.Email != "" {
+		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+			return Invalid("email", "%q is not an email address", c.Email)
+		}
+	}
+	if utf8.RuneCountInString(c.ContactNotes) > MaxContactNotesLength {
+		return Invalid("contact_notes", "contact_notes must be at most %d characters", MaxContactNotesLength)
+	}
+	return nil
 }
 
 // validateConsent checks the release of information's dates; without consent there are none.
@@ -116,4 +158,17 @@ func (c *Client) Age(on Date) int {
 		age--
 	}
 	return age
+}
+
+// ValidateNavigator checks that a user can be a client's navigator: an active agency user, of any
+// agency. CAS admins and the HMIS team see every client already, and a disabled account follows
+// no one.
+func ValidateNavigator(u User) error {
+	if u.Role != RoleAgencyUser {
+		return Invalid("navigator_user_id", "a navigator must be an agency user; %s is a %s", u.Name, u.Role)
+	}
+	if u.Disabled() {
+		return Invalid("navigator_user_id", "%s's account is disabled", u.Name)
+	}
+	return nil
 }

@@ -12,17 +12,27 @@ import (
 
 const clientColumns = `id, first_name, last_name, birth_date, COALESCE(hmis_personal_id, ''), household_size, household_type,
 	veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at,
-	COALESCE(consent_date, ''), COALESCE(consent_expires_on, '')`
+	COALESCE(consent_date, ''), COALESCE(consent_expires_on, ''), phone, email, contact_notes, COALESCE(navigator_user_id, '')`
 
 func scanClient(row scanner) (cas.Client, error) {
 	var c cas.Client
 	var race, gender string
-	err := row.Scan(&c.ID, &c.FirstName, &c.LastName, &c.BirthDate, &c.HMISPersonalID, &c.HouseholdSize, &c.HouseholdType,
-		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, &race, &gender, &c.Sex, &c.CreatedAt, &c.UpdatedAt,
-		&c.ConsentDate, &c.ConsentExpiresOn)
+	err := row.Scan(clientFields(&c, &race, &gender)...)
+	finishClient(&c, race, gender)
+	return c, err
+}
+
+// clientFields are the destinations of clientColumns in c; race and gender are read as stored.
+func clientFields(c *cas.Client, race, gender *string) []any {
+	return []any{&c.ID, &c.FirstName, &c.LastName, &c.BirthDate, &c.HMISPersonalID, &c.HouseholdSize, &c.HouseholdType,
+		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, race, gender, &c.Sex, &c.CreatedAt, &c.UpdatedAt,
+		&c.ConsentDate, &c.ConsentExpiresOn, &c.Phone, &c.Email, &c.ContactNotes, &c.NavigatorUserID}
+}
+
+// finishClient completes a client scanned into clientFields.
+func finishClient(c *cas.Client, race, gender string) {
 	c.Race, c.Gender = splitOptions[cas.Race](race), splitOptions[cas.Gender](gender)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	return c, err
 }
 
 // joinOptions stores a list of HUD options (race, gender) in one column, comma-separated; the
@@ -123,6 +133,9 @@ func (db *DB) CreateClient(ctx context.Context, actor *cas.User, c cas.Client) (
 		if err := tx.checkPersonalID(c); err != nil {
 			return err
 		}
+		if err := tx.checkNavigator(c.NavigatorUserID); err != nil {
+			return err
+		}
 		c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
 		if err := tx.insertClient(c); err != nil {
 			return err
@@ -135,11 +148,12 @@ func (db *DB) CreateClient(ctx context.Context, actor *cas.User, c cas.Client) (
 func (tx *Tx) insertClient(c cas.Client) error {
 	_, err := tx.exec(`INSERT INTO clients (id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
 		veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at,
-		consent_date, consent_expires_on)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		consent_date, consent_expires_on, phone, email, contact_notes, navigator_user_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 		c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize, c.HouseholdType,
 		c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, joinOptions(c.Race), joinOptions(c.Gender), c.Sex,
-		c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn)))
+		c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn)),
+		c.Phone, c.Email, c.ContactNotes, nullString(c.NavigatorUserID))
 	if err != nil {
 		return fmt.Errorf("insert client: %w", err)
 	}
@@ -158,6 +172,23 @@ func (tx *Tx) checkPersonalID(c cas.Client) error {
 		return &cas.Error{Code: cas.EConflict, Field: "hmis_personal_id", Message: fmt.Sprintf("another client already has HMIS PersonalID %q", c.HMISPersonalID)}
 	}
 	return nil
+}
+
+// checkNavigator refuses a navigator who is not an active agency user: CAS admins and the HMIS
+// team see every client already, and a disabled account follows no one. An empty ID is no
+// navigator.
+func (tx *Tx) checkNavigator(userID string) error {
+	if userID == "" {
+		return nil
+	}
+	u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE id = $1`, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return cas.Invalid("navigator_user_id", "no user has ID %q", userID)
+	}
+	if err != nil {
+		return fmt.Errorf("navigator %s: %w", userID, err)
+	}
+	return cas.ValidateNavigator(u)
 }
 
 // UpdateClient changes a client record. CAS admins and the HMIS team may. A change that could make
@@ -185,15 +216,22 @@ func (db *DB) UpdateClient(ctx context.Context, actor *cas.User, id string, chan
 		if err := tx.checkPersonalID(after); err != nil {
 			return err
 		}
+		if after.NavigatorUserID != before.NavigatorUserID {
+			if err := tx.checkNavigator(after.NavigatorUserID); err != nil {
+				return err
+			}
+		}
 		after.UpdatedAt = tx.now
 		if _, err := tx.exec(`UPDATE clients SET first_name = $1, last_name = $2, birth_date = $3, hmis_personal_id = $4,
 			household_size = $5, household_type = $6, veteran = $7, chronic = $8, youth = $9, dv_survivor = $10,
 			needs_accessible = $11, consent = $12, race = $13, gender = $14, sex = $15, updated_at = $16,
-			consent_date = $18, consent_expires_on = $19 WHERE id = $17`,
+			consent_date = $18, consent_expires_on = $19, phone = $20, email = $21, contact_notes = $22, navigator_user_id = $23
+			WHERE id = $17`,
 			after.FirstName, after.LastName, string(after.BirthDate), nullString(after.HMISPersonalID), after.HouseholdSize,
 			after.HouseholdType, after.Veteran, after.Chronic, after.Youth, after.DVSurvivor, after.NeedsAccessible, after.Consent,
 			joinOptions(after.Race), joinOptions(after.Gender), after.Sex, after.UpdatedAt, id,
-			nullString(string(after.ConsentDate)), nullString(string(after.ConsentExpiresOn))); err != nil {
+			nullString(string(after.ConsentDate)), nullString(string(after.ConsentExpiresOn)),
+			after.Phone, after.Email, after.ContactNotes, nullString(after.NavigatorUserID)); err != nil {
 			return fmt.Errorf("update client %s: %w", id, err)
 		}
 		if err := tx.audit("client.update", "client", id, before, after); err != nil {

@@ -229,14 +229,10 @@ type rowWithClient struct {
 func (r rowWithClient) Scan(dest ...any) error {
 	var c cas.Client
 	var race, gender string
-	all := append(dest, &c.ID, &c.FirstName, &c.LastName, &c.BirthDate, &c.HMISPersonalID, &c.HouseholdSize, &c.HouseholdType,
-		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, &race, &gender, &c.Sex, &c.CreatedAt, &c.UpdatedAt,
-		&c.ConsentDate, &c.ConsentExpiresOn)
-	if err := r.scanner.Scan(all...); err != nil {
+	if err := r.scanner.Scan(append(dest, clientFields(&c, &race, &gender)...)...); err != nil {
 		return err
 	}
-	c.Race, c.Gender = splitOptions[cas.Race](race), splitOptions[cas.Gender](gender)
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	finishClient(&c, race, gender)
 	*r.client = c
 	return nil
 }

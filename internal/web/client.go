@@ -29,6 +29,10 @@ type clientJSON struct {
 	Race             []cas.Race   `json:"race"`
 	Gender           []cas.Gender `json:"gender"`
 	Sex              cas.Sex      `json:"sex"`
+	Phone            string       `json:"phone"`
+	Email            string       `json:"email"`
+	ContactNotes     string       `json:"contact_notes"`
+	NavigatorUserID  *string      `json:"navigator_user_id"`
 	CreatedAt        time.Time    `json:"created_at"`
 	UpdatedAt        time.Time    `json:"updated_at"`
 }
@@ -40,7 +44,11 @@ func clientJSONOn(today cas.Date) func(cas.Client) clientJSON {
 		j := clientJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, BirthDate: c.BirthDate, HMISPersonalID: c.HMISPersonalID,
 			HouseholdSize: c.HouseholdSize, HouseholdType: c.HouseholdType, Veteran: c.Veteran, Chronic: c.Chronic, Youth: c.Youth,
 			DVSurvivor: c.DVSurvivor, NeedsAccessible: c.NeedsAccessible, Consent: c.ConsentOn(today), Race: nonNil(c.Race),
-			Gender: nonNil(c.Gender), Sex: c.Sex, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+			Gender: nonNil(c.Gender), Sex: c.Sex, Phone: c.Phone, Email: c.Email, ContactNotes: c.ContactNotes, CreatedAt: c.CreatedAt,
+			UpdatedAt: c.UpdatedAt}
+		if c.NavigatorUserID != "" {
+			j.NavigatorUserID = &c.NavigatorUserID
+		}
 		if c.Consent && c.ConsentDate != "" {
 			j.ConsentDate = &c.ConsentDate
 		}
@@ -99,6 +107,11 @@ type clientRequest struct {
 	Race             *[]cas.Race   `json:"race"`
 	Gender           *[]cas.Gender `json:"gender"`
 	Sex              *cas.Sex      `json:"sex"`
+	Phone            *string       `json:"phone"`
+	Email            *string       `json:"email"`
+	ContactNotes     *string       `json:"contact_notes"`
+	// NavigatorUserID sets the client's navigator; "" removes them.
+	NavigatorUserID *string `json:"navigator_user_id"`
 }
 
 func (req clientRequest) apply(c *cas.Client) {
@@ -122,6 +135,10 @@ func (req clientRequest) apply(c *cas.Client) {
 	setIf(&c.Race, req.Race)
 	setIf(&c.Gender, req.Gender)
 	setIf(&c.Sex, req.Sex)
+	setIf(&c.Phone, req.Phone)
+	setIf(&c.Email, req.Email)
+	setIf(&c.ContactNotes, req.ContactNotes)
+	setIf(&c.NavigatorUserID, req.NavigatorUserID)
 }
 
 func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) error {
