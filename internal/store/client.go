@@ -122,27 +122,30 @@ func (db *DB) CreateClient(ctx context.Context, actor *cas.User, c cas.Client) (
 	if !cas.SeesAllAgencies(actor) {
 		return cas.Client{}, cas.Errorf(cas.EForbidden, "only CAS admins and the HMIS team add clients")
 	}
-	err := db.inTx(ctx, actor, func(tx *Tx) error {
-		today := cas.DateOf(tx.now, db.Zone)
-		if c.Consent && c.ConsentDate == "" {
-			c.ConsentDate = today // recorded now, with no date given: signed today
-		}
-		if err := c.Validate(today); err != nil {
-			return err
-		}
-		if err := tx.checkPersonalID(c); err != nil {
-			return err
-		}
-		if err := tx.checkNavigator(c.NavigatorUserID); err != nil {
-			return err
-		}
-		c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
-		if err := tx.insertClient(c); err != nil {
-			return err
-		}
-		return tx.audit("client.create", "client", c.ID, nil, c)
-	})
+	err := db.inTx(ctx, actor, func(tx *Tx) error { return tx.createClient(&c) })
 	return c, err
+}
+
+// createClient validates, writes and audits a new client record, giving it its ID.
+func (tx *Tx) createClient(c *cas.Client) error {
+	today := tx.today()
+	if c.Consent && c.ConsentDate == "" {
+		c.ConsentDate = today // recorded now, with no date given: signed today
+	}
+	if err := c.Validate(today); err != nil {
+		return err
+	}
+	if err := tx.checkPersonalID(*c); err != nil {
+		return err
+	}
+	if err := tx.checkNavigator(c.NavigatorUserID); err != nil {
+		return err
+	}
+	c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
+	if err := tx.insertClient(*c); err != nil {
+		return err
+	}
+	return tx.audit("client.create", "client", c.ID, nil, *c)
 }
 
 func (tx *Tx) insertClient(c cas.Client) error {

@@ -362,46 +362,71 @@ func (db *DB) AddToHPL(ctx context.Context, actor *cas.User, e cas.HPLEntry) (ca
 	if !cas.CanManageReferrals(actor) {
 		return cas.HPLEntry{}, cas.Errorf(cas.EForbidden, "only CAS admins add clients to the HPL")
 	}
+	err := db.inTx(ctx, actor, func(tx *Tx) error { return tx.addToHPL(&e) })
+	return e, err
+}
+
+// AddClientToHPL adds a client record and puts the client on the HPL in one transaction: a refusal
+// of either leaves neither. CAS admins may.
+func (db *DB) AddClientToHPL(ctx context.Context, actor *cas.User, c cas.Client, e cas.HPLEntry) (cas.Client, cas.HPLEntry, error) {
+	if !cas.CanManageReferrals(actor) {
+		return cas.Client{}, cas.HPLEntry{}, cas.Errorf(cas.EForbidden, "only CAS admins add clients to the HPL")
+	}
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
-		if err := e.Validate(cas.DateOf(tx.now, db.Zone)); err != nil {
+		// The entry is checked first, so that a refused entry names its field before the client is
+		// written; its client ID is the one about to be made.
+		e.ClientID = "new"
+		if err := e.Validate(tx.today()); err != nil {
 			return err
 		}
-		if _, err := tx.client(e.ClientID, ""); err != nil {
-			return cas.Invalid("client_id", "no client has ID %q", e.ClientID)
+		if err := tx.createClient(&c); err != nil {
+			return err
 		}
-		var n int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM hpl_entries WHERE client_id = $1 AND status IN ('active', 'referred')`, e.ClientID).Scan(&n); err != nil {
+		e.ClientID = c.ID
+		return tx.addToHPL(&e)
+	})
+	return c, e, err
+}
+
+// addToHPL validates, writes and audits a new HPL entry, and asks the engine to look when it is ready.
+func (tx *Tx) addToHPL(e *cas.HPLEntry) error {
+	if err := e.Validate(tx.today()); err != nil {
+		return err
+	}
+	if _, err := tx.client(e.ClientID, ""); err != nil {
+		return cas.Invalid("client_id", "no client has ID %q", e.ClientID)
+	}
+	var n int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM hpl_entries WHERE client_id = $1 AND status IN ('active', 'referred')`, e.ClientID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client is already on the HPL"}
+	}
+	e.HMISEnrollmentID = strings.TrimSpace(e.HMISEnrollmentID)
+	if e.HMISEnrollmentID != "" {
+		if err := tx.queryRow(`SELECT COUNT(*) FROM hpl_entries WHERE hmis_enrollment_id = $1`, e.HMISEnrollmentID).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return &cas.Error{Code: cas.EConflict, Field: "client_id", Message: "the client is already on the HPL"}
+			return &cas.Error{Code: cas.EConflict, Field: "hmis_enrollment_id", Message: fmt.Sprintf("another HPL entry came from HMIS enrollment %q", e.HMISEnrollmentID)}
 		}
-		e.HMISEnrollmentID = strings.TrimSpace(e.HMISEnrollmentID)
-		if e.HMISEnrollmentID != "" {
-			if err := tx.queryRow(`SELECT COUNT(*) FROM hpl_entries WHERE hmis_enrollment_id = $1`, e.HMISEnrollmentID).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return &cas.Error{Code: cas.EConflict, Field: "hmis_enrollment_id", Message: fmt.Sprintf("another HPL entry came from HMIS enrollment %q", e.HMISEnrollmentID)}
-			}
-		}
-		e.ID, e.Status, e.CreatedAt, e.UpdatedAt = newID(), cas.HPLActive, tx.now, tx.now
-		e.ParkedUntil, e.ParkReason, e.RemovalReason = "", "", ""
-		docs, _ := json.Marshal(e.Documents)
-		if _, err := tx.exec(`INSERT INTO hpl_entries (id, client_id, score, assessed_on, days_homeless, documents, intake_status, status, created_at, updated_at,
-			hmis_enrollment_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)`, e.ID, e.ClientID, e.Score, string(e.AssessedOn), e.DaysHomeless, string(docs),
-			e.IntakeStatus, e.Status, tx.now, nullString(e.HMISEnrollmentID)); err != nil {
-			return fmt.Errorf("insert HPL entry: %w", err)
-		}
-		if err := tx.audit("hpl.add", "hpl_entry", e.ID, nil, e); err != nil {
-			return err
-		}
-		if e.IntakeStatus != cas.IntakeReady {
-			return nil
-		}
-		return tx.enqueue(JobMatch, matchReason{Reason: "client_added_to_hpl"})
-	})
-	return e, err
+	}
+	e.ID, e.Status, e.CreatedAt, e.UpdatedAt = newID(), cas.HPLActive, tx.now, tx.now
+	e.ParkedUntil, e.ParkReason, e.RemovalReason = "", "", ""
+	docs, _ := json.Marshal(e.Documents)
+	if _, err := tx.exec(`INSERT INTO hpl_entries (id, client_id, score, assessed_on, days_homeless, documents, intake_status, status, created_at, updated_at,
+		hmis_enrollment_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)`, e.ID, e.ClientID, e.Score, string(e.AssessedOn), e.DaysHomeless, string(docs),
+		e.IntakeStatus, e.Status, tx.now, nullString(e.HMISEnrollmentID)); err != nil {
+		return fmt.Errorf("insert HPL entry: %w", err)
+	}
+	if err := tx.audit("hpl.add", "hpl_entry", e.ID, nil, *e); err != nil {
+		return err
+	}
+	if e.IntakeStatus != cas.IntakeReady {
+		return nil
+	}
+	return tx.enqueue(JobMatch, matchReason{Reason: "client_added_to_hpl"})
 }
 
 // changeHPLEntry runs one change of an entry: lock, check, write, audit, and ask for matching when
