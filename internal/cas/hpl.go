@@ -226,6 +226,9 @@ func RemovalOf(reason string) (RemovalCode, string) {
 	return "", reason
 }
 
+// RemovalInWords says why the entry left the list, in words.
+func (e HPLEntry) RemovalInWords() string { return RemovalWords(e.RemovalReason) }
+
 // RemovalWords says a stored removal reason in words: the code's label and the note.
 func RemovalWords(reason string) string {
 	code, note := RemovalOf(reason)

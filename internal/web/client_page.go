@@ -42,6 +42,8 @@ type clientData struct {
 	// Ineligible lists the program's rules the client fails, when a referral was refused for them:
 	// a reason to override eligibility refers anyway.
 	Ineligible []string
+	// Forms are the CAS admin's forms for the client's record and HPL entry (client_form_page.go).
+	Forms []clientForm
 }
 
 // hplItemOf finds a client's entry on the HPL (in any status) and its rank, from the maintained
@@ -88,6 +90,7 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	if !d.CanRefer {
 		return d, nil
 	}
+	d.Forms = clientForms(&d, "", nil, nil)
 	for _, f := range p.Facilities {
 		d.Facilities = append(d.Facilities, facilityChoice{ID: f.ID, Name: f.Name, Program: programNames[f.ProgramID], Free: p.Free[f.ID],
 			Selected: f.ID == chosenFacility})

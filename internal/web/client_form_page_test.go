@@ -1,0 +1,133 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
+)
+
+func TestClientFormsRunTheHPL(t *testing.T) {
+	ctx := context.Background()
+	w := newCASWorld(t)
+	b := w.browser(t, casAdminEmail)
+	newClient := url.Values{"first_name": {"Rosa"}, "last_name": {"Parks"}, "birth_date": {"1981-02-03"}, "household_size": {"1"},
+		"household_type": {"without_children"}, "veteran": {"true"}, "phone": {"555-0100"}, "race": {"black_african_american", "hispanic_latina_e_o"},
+		"score": {"12"}, "assessed_on": {"2026-06-20"}, "days_homeless": {"400"}, "intake_status": {"pending"}}
+	with := func(v url.Values, kv ...string) url.Values {
+		out := url.Values{}
+		for k, vs := range v {
+			out[k] = vs
+		}
+		for i := 0; i < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	clients := func() []cas.Client {
+		t.Helper()
+		list, _, err := w.db.Clients(ctx, cas.System, store.ClientFilter{Search: "rosa"}, store.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+
+	if status, body := b.getPage("/clients/new"); status != http.StatusOK || !strings.Contains(body, `name="score"`) || !strings.Contains(body, `name="intake_status"`) {
+		t.Fatalf("the add form: %d", status)
+	}
+	t.Run("a refused entry writes nothing and says why beside the field, in the form's words", func(t *testing.T) {
+		status, _, body := b.postForm("/clients", with(newClient, "score", "5000"))
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="new-score-error"`) || !strings.Contains(body, "Assessment score must be between 0 and 1000") {
+			t.Errorf("score 5000: %d, want 400 with the message beside score\n%s", status, body)
+		}
+		if !strings.Contains(body, `value="Rosa"`) {
+			t.Error("the refused form is not refilled")
+		}
+		if n := len(clients()); n != 0 {
+			t.Errorf("%d clients written, want none", n)
+		}
+		status, _, body = b.postForm("/clients", with(newClient, "first_name", " "))
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="new-first_name-error"`) || !strings.Contains(body, "First name is required") {
+			t.Errorf("no first name: %d", status)
+		}
+	})
+
+	status, loc, _ := b.postForm("/clients", newClient)
+	list := clients()
+	if status != http.StatusSeeOther || len(list) != 1 || loc != "/clients/"+list[0].ID {
+		t.Fatalf("add: %d %q %+v", status, loc, list)
+	}
+	rosa := list[0]
+	if !rosa.Veteran || rosa.Phone != "555-0100" || len(rosa.Race) != 2 || rosa.Consent {
+		t.Errorf("the client as added: %+v", rosa)
+	}
+	page := "/clients/" + rosa.ID
+	entry := func() cas.HPLEntry {
+		t.Helper()
+		places, err := w.db.HPLPlaces(ctx, cas.System, []string{rosa.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return places[rosa.ID].Entry
+	}
+	if e := entry(); e.Score != 12 || e.IntakeStatus != cas.IntakePending || e.DaysHomeless != 400 {
+		t.Errorf("the entry as added: %+v", e)
+	}
+
+	t.Run("consent is recorded and shown", func(t *testing.T) {
+		status, _, body := b.postForm(page+"/consent", url.Values{"consent_date": {""}})
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="consent-consent_date-error"`) {
+			t.Errorf("no date: %d, want 400 beside consent_date", status)
+		}
+		if status, _, _ := b.postForm(page+"/consent", url.Values{"consent_date": {"2026-06-30"}, "consent_expires_on": {"2027-06-30"}}); status != http.StatusSeeOther {
+			t.Fatalf("consent: %d", status)
+		}
+		if _, body := b.getPage(page); !strings.Contains(body, "signed 2026-06-30") || !strings.Contains(body, "holds until 2027-06-30") {
+			t.Error("the client page does not show the consent recorded")
+		}
+	})
+	t.Run("details change, every other field kept", func(t *testing.T) {
+		status, _, body := b.postForm(page, with(newClient, "household_size", "many"))
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="details-household_size-error"`) {
+			t.Errorf("household_size many: %d", status)
+		}
+		if status, _, _ := b.postForm(page, with(newClient, "last_name", "Parks-Lee", "email", "rosa@example.org")); status != http.StatusSeeOther {
+			t.Fatalf("details: %d", status)
+		}
+		c, err := w.db.Client(ctx, cas.System, rosa.ID)
+		if err != nil || c.LastName != "Parks-Lee" || c.Email != "rosa@example.org" || !c.Consent || c.ConsentDate != "2026-06-30" {
+			t.Errorf("after the change: %+v %v", c, err)
+		}
+	})
+	t.Run("intake status, park, unpark, remove", func(t *testing.T) {
+		if status, _, _ := b.postForm(page+"/hpl", url.Values{"score": {"13"}, "assessed_on": {"2026-06-20"}, "days_homeless": {"400"},
+			"intake_status": {"ready"}}); status != http.StatusSeeOther || entry().IntakeStatus != cas.IntakeReady || entry().Score != 13 {
+			t.Errorf("ready: %d %+v", status, entry())
+		}
+		status, _, body := b.postForm(page+"/park", url.Values{"until": {"2026-08-01"}, "reason": {""}})
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="park-reason-error"`) {
+			t.Errorf("park without a reason: %d", status)
+		}
+		if status, _, _ := b.postForm(page+"/park", url.Values{"until": {"2026-08-01"}, "reason": {"In hospital"}}); status != http.StatusSeeOther || entry().ParkedUntil != "2026-08-01" {
+			t.Errorf("park: %d %+v", status, entry())
+		}
+		if status, _, _ := b.postForm(page+"/unpark", nil); status != http.StatusSeeOther || entry().ParkedUntil != "" {
+			t.Errorf("unpark: %d %+v", status, entry())
+		}
+		status, _, body = b.postForm(page+"/remove", url.Values{"reason_code": {"other"}})
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="remove-note-error"`) || !strings.Contains(body, "a note is required when the reason is other") {
+			t.Errorf("other without a note: %d", status)
+		}
+		if status, _, _ := b.postForm(page+"/remove", url.Values{"reason_code": {"moved_away"}}); status != http.StatusSeeOther || entry().Status != cas.HPLInactive {
+			t.Errorf("remove: %d %+v", status, entry())
+		}
+		if _, body := b.getPage(page); !strings.Contains(body, "Moved away from the CoC") {
+			t.Error("the client page does not say why the client left the list")
+		}
+	})
+}
