@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/match"
 )
 
 const hplColumns = `id, client_id, score, assessed_on, days_homeless, documents, intake_status, status,
@@ -585,4 +586,43 @@ func (db *DB) HPLPlaces(ctx context.Context, actor *cas.User, clientIDs []string
 		return nil, fmt.Errorf("HPL places: %w", err)
 	}
 	return places, nil
+}
+
+// noReferral says why the engine does not refer a client (match.NoReferral): their latest HPL
+// entry, as the engine would see it, judged against every program and all its units.
+func (tx *Tx) noReferral(c cas.Client, programs []cas.Program, facilities []cas.Facility) ([]string, error) {
+	e, err := scanHPLEntry(tx.queryRow(`SELECT `+hplColumns+` FROM hpl_entries WHERE client_id = $1
+		ORDER BY CASE WHEN status IN ('active', 'referred') THEN 0 ELSE 1 END, updated_at DESC LIMIT 1`, c.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return []string{"not on the HPL: put the client on it"}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("HPL entry of client %s: %w", c.ID, err)
+	}
+	cand := match.Candidate{Entry: e, Client: c}
+	if err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM match_proposals WHERE client_id = $1 AND status = 'open')`, c.ID).Scan(&cand.OpenReferral); err != nil {
+		return nil, fmt.Errorf("open proposals of client %s: %w", c.ID, err)
+	}
+	notAgain, err := notReferredAgain(tx.ctx, tx, tx.now.Add(-tx.db.NoRereferral), c.ID)
+	if err != nil {
+		return nil, err
+	}
+	cand.NotReferredAgainBy = notAgain[c.ID]
+	programOf := map[string]string{}
+	for _, f := range facilities {
+		programOf[f.ID] = f.ProgramID
+	}
+	units := map[string][]cas.Unit{}
+	if err := eachRow(tx.ctx, tx, `SELECT `+unitColumns+` FROM unit_states`, nil, func(row scanner) error {
+		u, err := scanUnit(row)
+		units[programOf[u.FacilityID]] = append(units[programOf[u.FacilityID]], u)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("units: %w", err)
+	}
+	list := make([]match.ProgramUnits, len(programs))
+	for i, p := range programs {
+		list[i] = match.ProgramUnits{Program: p, Units: units[p.ID]}
+	}
+	return match.NoReferral(tx.today(), cand, list), nil
 }

@@ -15,6 +15,8 @@ type ClientPage struct {
 	Programs   []cas.Program
 	Facilities []cas.Facility
 	Free       map[string]int
+	// NoReferral says why the engine does not refer the client (match.NoReferral); for CAS admins.
+	NoReferral []string
 }
 
 // ClientPage reads a client's page in one transaction, the record's read audited; a client the
@@ -51,6 +53,9 @@ func (db *DB) ClientPage(ctx context.Context, actor *cas.User, id string) (Clien
 		}
 		if !cas.CanManageReferrals(actor) {
 			return nil
+		}
+		if p.NoReferral, err = tx.noReferral(c, p.Programs, p.Facilities); err != nil {
+			return err
 		}
 		free, err := freeCapacity(ctx, tx, actor, "")
 		if err != nil {

@@ -266,7 +266,7 @@ func TestBrowserCASAdminOverRefers(t *testing.T) {
 	err = chromedp.Do(b,
 		chromedp.SetValue(chromedp.CSS(`select[name="facility_id"]`), ref.FacilityID),
 		chromedp.Click(chromedp.CSS(`input[name="over_refer"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="reason"], textarea[name="reason"]`), "Apt 101 turns over on the 1st"),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/refer"] input[name="reason"]`), "Apt 101 turns over on the 1st"),
 		chromedp.Click(chromedp.CSS(`form[action$="/refer"] button[type="submit"]`)),
 		chromedp.WaitNotPresent(chromedp.ID("full-warning")),
 		chromedp.Sleep(300*time.Millisecond),

@@ -79,6 +79,12 @@ func TestClientFormsRunTheHPL(t *testing.T) {
 		t.Errorf("the entry as added: %+v", e)
 	}
 
+	t.Run("the page says why the client has no referral", func(t *testing.T) {
+		_, body := b.getPage(page)
+		if !inOrder(body, `id="no-referral"`, "no consent on file", "not ready: intake status is pending") {
+			t.Errorf("the client page does not say why there is no referral\n%s", body)
+		}
+	})
 	t.Run("consent is recorded and shown", func(t *testing.T) {
 		status, _, body := b.postForm(page+"/consent", url.Values{"consent_date": {""}})
 		if status != http.StatusBadRequest || !strings.Contains(body, `id="consent-consent_date-error"`) {
@@ -115,6 +121,9 @@ func TestClientFormsRunTheHPL(t *testing.T) {
 		}
 		if status, _, _ := b.postForm(page+"/park", url.Values{"until": {"2026-08-01"}, "reason": {"In hospital"}}); status != http.StatusSeeOther || entry().ParkedUntil != "2026-08-01" {
 			t.Errorf("park: %d %+v", status, entry())
+		}
+		if _, body := b.getPage(page); !strings.Contains(body, "parked until 2026-08-01: In hospital") || strings.Contains(body, "no consent on file") {
+			t.Error("the parked client's page does not say why there is no referral")
 		}
 		if status, _, _ := b.postForm(page+"/unpark", nil); status != http.StatusSeeOther || entry().ParkedUntil != "" {
 			t.Errorf("unpark: %d %+v", status, entry())

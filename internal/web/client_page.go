@@ -44,6 +44,8 @@ type clientData struct {
 	Ineligible []string
 	// Forms are the CAS admin's forms for the client's record and HPL entry (client_form_page.go).
 	Forms []clientForm
+	// NoReferral says plainly why the engine does not refer the client; for CAS admins.
+	NoReferral []string
 }
 
 // hplItemOf finds a client's entry on the HPL (in any status) and its rank, from the maintained
@@ -90,7 +92,7 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	if !d.CanRefer {
 		return d, nil
 	}
-	d.Forms = clientForms(&d, "", nil, nil)
+	d.Forms, d.NoReferral = clientForms(&d, "", nil, nil), p.NoReferral
 	for _, f := range p.Facilities {
 		d.Facilities = append(d.Facilities, facilityChoice{ID: f.ID, Name: f.Name, Program: programNames[f.ProgramID], Free: p.Free[f.ID],
 			Selected: f.ID == chosenFacility})
