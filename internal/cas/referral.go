@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ReferralStatus is where a referral stands in its lifecycle.
@@ -61,9 +62,92 @@ var pastTense = map[ReferralAction]string{
 	ActionAccept: "accepted", ActionDecline: "declined", ActionWithdraw: "withdrawn", ActionMoveIn: "moved in", ActionExpire: "expired",
 }
 
+// Party is how a user stands to a referral, which decides what they may do with it.
+type Party string
+
+const (
+	// PartyNone is anyone else: to them the referral answers as a missing one.
+	PartyNone Party = ""
+	// PartyCAS is the CAS admins, who refer and withdraw (CanManageReferrals).
+	PartyCAS Party = "cas"
+	// PartyHMIS is the HMIS team (and the command line), who may do what an agency may, to
+	// correct data.
+	PartyHMIS Party = "hmis"
+	// PartyAgency is the receiving agency's users.
+	PartyAgency Party = "agency"
+	// PartyNavigator is the client's navigator, a user of another agency: they follow the client,
+	// never answer for the receiving agency.
+	PartyNavigator Party = "navigator"
+)
+
+// ReferralRight is something a party may do with a referral.
+type ReferralRight string
+
+const (
+	// RightSee reads the referral, its timeline and notes, and its client's record with their
+	// contact details.
+	RightSee ReferralRight = "see"
+	// RightNote adds a note to the referral's timeline.
+	RightNote ReferralRight = "note"
+	// RightRespond accepts, declines and moves in: the receiving agency's answer.
+	RightRespond ReferralRight = "respond"
+)
+
+// referralAccess is the one table of who may do what with a referral, by party. Withdrawing is the
+// CAS admins' (CanManageReferrals). A navigator sees their client's referrals to any agency and adds
+// notes, and nothing else of the receiving agency.
+var referralAccess = map[Party][]ReferralRight{
+	PartyCAS:       {RightSee, RightNote},
+	PartyHMIS:      {RightSee, RightNote, RightRespond},
+	PartyAgency:    {RightSee, RightNote, RightRespond},
+	PartyNavigator: {RightSee, RightNote},
+}
+
+// PartyTo says how u stands to a referral to an agency of a client whose navigator is navigatorID
+// ("" for none). A navigator who works at the receiving agency is that agency's user.
+func PartyTo(u *User, agencyID, navigatorID string) Party {
+	switch {
+	case CanManageAgencies(u):
+		return PartyHMIS
+	case u.Role == RoleCASAdmin:
+		return PartyCAS
+	case u.Role == RoleAgencyUser && u.AgencyID == agencyID:
+		return PartyAgency
+	case u.Role == RoleAgencyUser && navigatorID != "" && u.ID == navigatorID:
+		return PartyNavigator
+	}
+	return PartyNone
+}
+
+// May reports whether the party may do something with a referral.
+func (p Party) May(right ReferralRight) bool { return slices.Contains(referralAccess[p], right) }
+
+// CanSeeReferral reports whether u may see a referral to an agency of a client whose navigator is
+// navigatorID; to anyone else it is not found.
+func CanSeeReferral(u *User, agencyID, navigatorID string) bool {
+	return PartyTo(u, agencyID, navigatorID).May(RightSee)
+}
+
 // CanRespondToReferral reports whether u may accept, decline or move in a referral to an agency:
-// the agency's users, and the HMIS team to correct data.
-func CanRespondToReferral(u *User, agencyID string) bool { return CanOperateUnits(u, agencyID) }
+// the agency's users, and the HMIS team to correct data; never a navigator from elsewhere.
+func CanRespondToReferral(u *User, agencyID string) bool {
+	return PartyTo(u, agencyID, "").May(RightRespond)
+}
+
+// MaxNoteLength is the longest note on a referral, in characters.
+const MaxNoteLength = 2000
+
+// ValidateNote checks a note added to a referral's timeline and returns it trimmed.
+func ValidateNote(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", Invalid("text", "a note needs some text")
+	}
+	if utf8.RuneCountInString(text) > MaxNoteLength {
+		return "", Invalid("text", "a note must be at most %d characters", MaxNoteLength)
+	}
+	return text, nil
+}
 
 // CanManageReferrals reports whether u may refer, over-refer and withdraw: CAS admins.
 func CanManageReferrals(u *User) bool { return u.IsSystem() || u.Role == RoleCASAdmin }

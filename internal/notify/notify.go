@@ -52,6 +52,12 @@ const (
 	// NoCASContact tells the CAS admins that a referral waiting for an agency's answer reached no
 	// one there, because the agency has no CAS Contact.
 	NoCASContact Kind = "no_cas_contact"
+	// ReferralNoteAdded tells the receiving agency that a note was added to a referral; never the
+	// note itself, which may name the client.
+	ReferralNoteAdded Kind = "referral_note_added"
+	// NavigatedReferral tells a client's navigator of each event of their client's referrals:
+	// sent, answered, closed, a note added (see NavigatorNews).
+	NavigatedReferral Kind = "navigated_referral"
 )
 
 // NeedsAnswer reports whether a kind asks the agency to act on a referral: when the agency has no
@@ -59,6 +65,11 @@ const (
 func NeedsAnswer(k Kind) bool {
 	return k == NewReferral || k == OverReferralUnit || k == DeadlineApproaching
 }
+
+// SkipsAuthor reports whether a kind is not sent to the person whose action caused it: nobody is
+// told of the note they wrote themselves. Other kinds reach their whole audience, as a CAS admin
+// whose referral reached no CAS Contact must hear of it.
+func SkipsAuthor(k Kind) bool { return k == ReferralNoteAdded || k == NavigatedReferral }
 
 // Audience is who receives a kind of notification.
 type Audience string
@@ -70,6 +81,8 @@ const (
 	CASAdmins Audience = "cas_admins"
 	// HMISTeam is every active member of the HMIS team.
 	HMISTeam Audience = "hmis_team"
+	// Navigator is the navigator of the client concerned, if they have one.
+	Navigator Audience = "navigator"
 )
 
 type spec struct {
@@ -99,6 +112,29 @@ var kinds = map[Kind]spec{
 	OverReferralUnit:       {AgencyContacts, "A unit opened for an over-referral to {{.Program}}: unit {{.Unit}}"},
 	HeldUnitOffline:        {CASAdmins, "Referral to {{.Program}} withdrawn: unit {{.Unit}} taken offline"},
 	NoCASContact:           {CASAdmins, "{{.Agency}} has no CAS Contact: a referral to {{.Program}} reached no one"},
+	ReferralNoteAdded:      {AgencyContacts, "A note was added to a referral to {{.Program}}"},
+	// Event is NavigatorNews's words for what happened.
+	NavigatedReferral: {Navigator, "Your client's referral to {{.Program}}: {{.Event}}"},
+}
+
+// navigatorNews says in words, for a client's navigator, each referral event they are told of by
+// NavigatedReferral, by the kind the event's other recipients are told of it by.
+var navigatorNews = map[Kind]string{
+	NewReferral:       "sent",
+	OverReferralUnit:  "a unit opened for it",
+	ReferralAccepted:  "accepted",
+	ReferralDeclined:  "declined",
+	ReferralMovedIn:   "the client moved in",
+	ReferralExpired:   "expired without an answer",
+	ReferralWithdrawn: "withdrawn",
+	ReferralNoteAdded: "a note was added",
+}
+
+// NavigatorNews returns what a client's navigator is told of a referral event that others are told
+// of by kind k, and whether they are told of it at all.
+func NavigatorNews(k Kind) (string, bool) {
+	news, ok := navigatorNews[k]
+	return news, ok
 }
 
 // Kinds lists every kind, sorted.
@@ -123,6 +159,7 @@ type Data struct {
 	Unit     string
 	Deadline string // a date or time, already formatted
 	Reason   string // a decline reason's label, an offline reason
+	Event    string // what happened to a referral, in NavigatorNews's words
 	Link     string // where to read more, after signing in
 }
 

@@ -57,9 +57,19 @@ func splitOptions[T ~string](s string) []T {
 	return list
 }
 
-// clientScope limits agency users to the clients referred to their agency: the only clients whose
-// details they need.
-const clientScope = `($1 = '' OR id IN (SELECT client_id FROM referrals WHERE agency_id = $1))`
+// clientScope limits agency users to the clients referred to their agency and the clients whose
+// navigator they are: the only clients whose details they need (cas.PartyTo). $1 is
+// clientScopeOf(actor).
+const clientScope = `($1 = '' OR navigator_user_id = $1
+	OR id IN (SELECT r.client_id FROM referrals r JOIN users u ON u.agency_id = r.agency_id WHERE u.id = $1))`
+
+// clientScopeOf is clientScope's parameter: "" for those who see every client, else the actor.
+func clientScopeOf(actor *cas.User) string {
+	if cas.SeesAllAgencies(actor) {
+		return ""
+	}
+	return actor.ID
+}
 
 // ClientFilter narrows a client list.
 type ClientFilter struct {
@@ -74,7 +84,7 @@ func (db *DB) Clients(ctx context.Context, actor *cas.User, f ClientFilter, page
 		return db.sql.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE `+clientScope+`
 			AND ($2 = '' OR lower(first_name) LIKE $2 || '%' OR lower(last_name) LIKE $2 || '%' OR hmis_personal_id = $2)
 			AND (last_name, first_name, id) > ($3, $4, $5) ORDER BY last_name, first_name, id LIMIT $6`,
-			agencyScope(actor), search, after[0], after[1], after[2], limit)
+			clientScopeOf(actor), search, after[0], after[1], after[2], limit)
 	}, scanClient, func(c cas.Client) []string { return []string{c.LastName, c.FirstName, c.ID} })
 	if err != nil {
 		return nil, "", fmt.Errorf("list clients: %w", err)
@@ -97,7 +107,7 @@ func (db *DB) Client(ctx context.Context, actor *cas.User, id string) (cas.Clien
 
 // client reads a client within the actor's scope.
 func (tx *Tx) client(id, lock string) (cas.Client, error) {
-	c, err := scanClient(tx.queryRow(`SELECT `+clientColumns+` FROM clients WHERE id = $2 AND `+clientScope+lock, agencyScope(tx.actor), id))
+	c, err := scanClient(tx.queryRow(`SELECT `+clientColumns+` FROM clients WHERE id = $2 AND `+clientScope+lock, clientScopeOf(tx.actor), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return cas.Client{}, cas.NotFound("client")
 	}

@@ -15,18 +15,7 @@ import (
 func TestReferralToAgencyWithoutContact(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		inv := newInventory(t, db)
-		kinds := func(u *cas.User) map[notify.Kind]int {
-			t.Helper()
-			list, _, _, err := db.Notifications(ctx, u, store.Page{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := map[notify.Kind]int{}
-			for _, n := range list {
-				m[n.Kind]++
-			}
-			return m
-		}
+		kinds := func(u *cas.User) map[notify.Kind]int { t.Helper(); return inboxKinds(t, db, u) }
 		c, _ := inv.mustClientOnHPL(t, "Ada", 10, nil)
 		if _, err := db.CreateReferral(ctx, &inv.casAdmin, store.NewReferral{ClientID: c.ID, FacilityID: inv.facility.ID}); err != nil {
 			t.Fatal(err)

@@ -29,8 +29,10 @@ type Notification struct {
 // package links), and, for reminders, a key that makes it once-only per recipient.
 type about struct {
 	referralID, unitID string
-	path               string
-	once               string
+	// clientID names the client whose navigator the Navigator audience is.
+	clientID string
+	path     string
+	once     string
 }
 
 // notify writes a notification of a kind to each of its recipients in the transaction of the
@@ -42,7 +44,7 @@ func (tx *Tx) notify(kind notify.Kind, agencyID string, d notify.Data, a about) 
 	if err != nil {
 		return err
 	}
-	recipients, err := tx.recipients(notify.AudienceOf(kind), agencyID)
+	recipients, err := tx.recipients(notify.AudienceOf(kind), agencyID, a.clientID)
 	if err != nil {
 		return err
 	}
@@ -52,6 +54,9 @@ func (tx *Tx) notify(kind notify.Kind, agencyID string, d notify.Data, a about) 
 		return tx.notify(notify.NoCASContact, agencyID, d, a)
 	}
 	for _, u := range recipients {
+		if u.ID == tx.actor.ID && notify.SkipsAuthor(kind) {
+			continue
+		}
 		var once any
 		if a.once != "" {
 			once = fmt.Sprintf("%s:%s:%s", kind, a.once, u.ID)
@@ -81,12 +86,16 @@ func (tx *Tx) queueEmail(u cas.User, msg notify.Message, digest bool) error {
 	return tx.wakeWorkers()
 }
 
-// recipients lists the active accounts an audience names.
-func (tx *Tx) recipients(a notify.Audience, agencyID string) ([]cas.User, error) {
+// recipients lists the active accounts an audience names: of an agency, or the navigator of a
+// client.
+func (tx *Tx) recipients(a notify.Audience, agencyID, clientID string) ([]cas.User, error) {
 	query, args := `SELECT `+userColumns+` FROM users WHERE disabled_at IS NULL AND role = 'cas_admin' ORDER BY id`, []any(nil)
 	switch a {
 	case notify.AgencyContacts:
 		query, args = `SELECT `+userColumns+` FROM users WHERE disabled_at IS NULL AND agency_id = $1 AND cas_contact ORDER BY id`, []any{agencyID}
+	case notify.Navigator:
+		query, args = `SELECT `+userColumns+` FROM users WHERE disabled_at IS NULL
+			AND id = (SELECT navigator_user_id FROM clients WHERE id = $1)`, []any{clientID}
 	case notify.HMISTeam:
 		query = `SELECT ` + userColumns + ` FROM users WHERE disabled_at IS NULL AND role = 'hmis_admin' ORDER BY id`
 	}
@@ -112,13 +121,24 @@ func (tx *Tx) referralData(r cas.Referral) (notify.Data, error) {
 	return d, nil
 }
 
+// notifyReferral tells of an event of a referral: those the kind names, and the client's navigator
+// in words of their own (notify.NavigatorNews).
 func (tx *Tx) notifyReferral(kind notify.Kind, r cas.Referral, reason string) error {
 	d, err := tx.referralData(r)
 	if err != nil {
 		return err
 	}
 	d.Reason = reason
-	return tx.notify(kind, r.AgencyID, d, about{referralID: r.ID, path: links.Referral(r.ID)})
+	a := about{referralID: r.ID, clientID: r.ClientID, path: links.Referral(r.ID)}
+	if err := tx.notify(kind, r.AgencyID, d, a); err != nil {
+		return err
+	}
+	news, ok := notify.NavigatorNews(kind)
+	if !ok {
+		return nil
+	}
+	d.Event = news
+	return tx.notify(notify.NavigatedReferral, r.AgencyID, d, a)
 }
 
 func (tx *Tx) notifyUnit(kind notify.Kind, u cas.Unit, reason string, expected cas.Date) error {

@@ -47,7 +47,7 @@ type ReferralFilter struct {
 }
 
 // Referrals lists the referrals the actor may see, newest first: all for admins, their agency's
-// for agency users.
+// and those of the clients whose navigator they are for agency users.
 func (db *DB) Referrals(ctx context.Context, actor *cas.User, f ReferralFilter, page Page) ([]cas.Referral, string, error) {
 	return listReferrals(ctx, db.sql, actor, f, page)
 }
@@ -65,10 +65,12 @@ func listReferrals(ctx context.Context, q querier, actor *cas.User, f ReferralFi
 			after[0] = "~"
 		}
 		return q.QueryContext(ctx, `SELECT `+referralColumns+` FROM referrals
-			WHERE ($1 = '' OR agency_id = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR program_id = $3)
+			WHERE ($1 = '' OR agency_id = $1 OR client_id IN (SELECT id FROM clients WHERE navigator_user_id = $9))
+			AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR program_id = $3)
 			AND ($4 = '' OR facility_id = $4) AND ($5 = '' OR client_id = $5) AND ($6 = '' OR (',' || $6 || ',') LIKE ('%,' || status || ',%'))
 			AND id < $7 ORDER BY id DESC LIMIT $8`,
-			agencyScope(actor), f.AgencyID, f.ProgramID, f.FacilityID, f.ClientID, strings.Join(statuses, ","), after[0], limit)
+			agencyScope(actor), f.AgencyID, f.ProgramID, f.FacilityID, f.ClientID, strings.Join(statuses, ","), after[0], limit,
+			clientScopeOf(actor))
 	}, scanReferral, func(r cas.Referral) []string { return []string{r.ID} })
 	if err != nil {
 		return nil, "", fmt.Errorf("list referrals: %w", err)
@@ -76,18 +78,18 @@ func listReferrals(ctx context.Context, q querier, actor *cas.User, f ReferralFi
 	return list, next, nil
 }
 
-// Referral returns one referral with its timeline, or not_found outside the actor's agency.
+// Referral returns one referral with its timeline, or not_found to an actor who is no party to it
+// (cas.PartyTo).
 func (db *DB) Referral(ctx context.Context, actor *cas.User, id string) (cas.Referral, []cas.ReferralEvent, error) {
-	return referralWithEvents(ctx, db.sql, actor, id)
+	r, _, events, err := referralWithEvents(ctx, db.sql, actor, id)
+	return r, events, err
 }
 
-func referralWithEvents(ctx context.Context, q querier, actor *cas.User, id string) (cas.Referral, []cas.ReferralEvent, error) {
-	r, err := referralByID(ctx, q, id, "")
-	if err == nil && !cas.CanSeeAgency(actor, r.AgencyID) {
-		err = cas.NotFound("referral")
-	}
+// referralWithEvents reads a referral the actor may see, how they stand to it, and its timeline.
+func referralWithEvents(ctx context.Context, q querier, actor *cas.User, id string) (cas.Referral, cas.Party, []cas.ReferralEvent, error) {
+	r, party, err := referralFor(ctx, q, actor, id, "")
 	if err != nil {
-		return cas.Referral{}, nil, err
+		return cas.Referral{}, party, nil, err
 	}
 	var events []cas.ReferralEvent
 	err = eachRow(ctx, q, `SELECT e.at, e.status, e.action, e.by_id, COALESCE(u.name, e.by_id), e.note
@@ -99,7 +101,25 @@ func referralWithEvents(ctx context.Context, q querier, actor *cas.User, id stri
 			events = append(events, ev)
 			return err
 		})
-	return r, events, err
+	return r, party, events, err
+}
+
+// referralFor reads a referral and how the actor stands to it; a referral the actor may not see
+// is not found.
+func referralFor(ctx context.Context, q querier, actor *cas.User, id, lock string) (cas.Referral, cas.Party, error) {
+	r, err := referralByID(ctx, q, id, lock)
+	if err != nil {
+		return cas.Referral{}, cas.PartyNone, err
+	}
+	var navigator string
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(navigator_user_id, '') FROM clients WHERE id = $1`, r.ClientID).Scan(&navigator); err != nil {
+		return cas.Referral{}, cas.PartyNone, fmt.Errorf("navigator of referral %s: %w", id, err)
+	}
+	party := cas.PartyTo(actor, r.AgencyID, navigator)
+	if !party.May(cas.RightSee) {
+		return cas.Referral{}, cas.PartyNone, cas.NotFound("referral")
+	}
+	return r, party, nil
 }
 
 func referralByID(ctx context.Context, q querier, id, lock string) (cas.Referral, error) {

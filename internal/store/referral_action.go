@@ -20,11 +20,8 @@ func (db *DB) transition(ctx context.Context, actor *cas.User, id string, action
 	var r cas.Referral
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
 		var err error
-		if r, err = referralByID(ctx, tx, id, db.dialect.forUpdate); err != nil {
+		if r, _, err = referralFor(ctx, tx, actor, id, db.dialect.forUpdate); err != nil {
 			return err
-		}
-		if !cas.CanSeeAgency(actor, r.AgencyID) {
-			return cas.NotFound("referral")
 		}
 		if !allowed(actor, r.AgencyID) {
 			return cas.Errorf(cas.EForbidden, "your role cannot %s this referral", strings.ReplaceAll(string(action), "_", " "))

@@ -45,8 +45,13 @@ func (db *DB) ClientPage(ctx context.Context, actor *cas.User, id string) (Clien
 		if err != nil {
 			return err
 		}
+		places, err := tx.referralPlaces(refs)
+		if err != nil {
+			return err
+		}
 		for _, r := range refs {
-			p.Referrals = append(p.Referrals, ReferralRow{Referral: r, Unit: labels[r.UnitID]})
+			p.Referrals = append(p.Referrals, ReferralRow{Referral: r, Unit: labels[r.UnitID], Program: places[r.FacilityID][0],
+				Facility: places[r.FacilityID][1]})
 		}
 		if p.Programs, p.Facilities, err = tx.programsAndFacilities(); err != nil {
 			return err

@@ -9,11 +9,13 @@ import (
 )
 
 // ReferralRow is a line of the referral list: the referral, its client as the reader may see the
-// record (nil when they may not), and the label of the unit it holds.
+// record (nil when they may not), the label of the unit it holds, and the names of its program and
+// facility (of another agency's, for a client's navigator).
 type ReferralRow struct {
 	cas.Referral
-	Client *cas.Client
-	Unit   string
+	Client            *cas.Client
+	Unit              string
+	Program, Facility string
 }
 
 // ReferralList is the referrals page: a page of referrals, and the programs and facilities the
@@ -54,8 +56,12 @@ func (db *DB) ReferralList(ctx context.Context, actor *cas.User, f ReferralFilte
 		if err != nil {
 			return err
 		}
+		places, err := tx.referralPlaces(refs)
+		if err != nil {
+			return err
+		}
 		for _, r := range refs {
-			row := ReferralRow{Referral: r, Unit: labels[r.UnitID]}
+			row := ReferralRow{Referral: r, Unit: labels[r.UnitID], Program: places[r.FacilityID][0], Facility: places[r.FacilityID][1]}
 			if c, ok := clients[r.ClientID]; ok {
 				row.Client = &c
 			}
@@ -66,15 +72,26 @@ func (db *DB) ReferralList(ctx context.Context, actor *cas.User, f ReferralFilte
 	return l, err
 }
 
-// ReferralPage is one referral's page: the referral and its timeline, its client as the reader
-// may see the record (nil when they may not), the names of its program, facility and unit, and the
-// facility's units, among which the client may move in.
+// ReferralPage is one referral's page: the referral and its timeline, how the reader stands to it,
+// its client as the reader may see the record (nil when they may not) with their navigator, the
+// names of its program, facility and unit, and the facility's units, among which the client may
+// move in.
 type ReferralPage struct {
 	Referral                cas.Referral
+	Party                   cas.Party
 	Events                  []cas.ReferralEvent
 	Client                  *cas.Client
+	Navigator               *Navigator
 	Program, Facility, Unit string
 	FacilityUnits           []cas.Unit
+}
+
+// Navigator is a client's navigator as the receiving agency sees them: who, how to reach them, and
+// their agency.
+type Navigator struct {
+	ID, Name, Email string
+	AgencyID        string
+	Agency          string
 }
 
 // ReferralPage reads one referral's page, the client's record read audited; a referral outside
@@ -83,7 +100,7 @@ func (db *DB) ReferralPage(ctx context.Context, actor *cas.User, id string) (Ref
 	var p ReferralPage
 	err := db.inView(ctx, actor, true, func(tx *Tx) error {
 		var err error
-		if p.Referral, p.Events, err = referralWithEvents(ctx, tx, actor, id); err != nil {
+		if p.Referral, p.Party, p.Events, err = referralWithEvents(ctx, tx, actor, id); err != nil {
 			return err
 		}
 		r := p.Referral
@@ -93,6 +110,9 @@ func (db *DB) ReferralPage(ctx context.Context, actor *cas.User, id string) (Ref
 		}
 		if c, ok := clients[r.ClientID]; ok {
 			p.Client = &c
+			if p.Navigator, err = tx.navigator(c.NavigatorUserID); err != nil {
+				return err
+			}
 		}
 		if err := tx.queryRow(`SELECT p.name, f.name, COALESCE((SELECT label FROM units WHERE id = $2), '')
 			FROM facilities f JOIN programs p ON p.id = f.program_id WHERE f.id = $1`, r.FacilityID, r.UnitID).
@@ -105,6 +125,45 @@ func (db *DB) ReferralPage(ctx context.Context, actor *cas.User, id string) (Ref
 		return err
 	})
 	return p, err
+}
+
+// navigator reads a client's navigator by user ID; nil for none.
+func (tx *Tx) navigator(userID string) (*Navigator, error) {
+	if userID == "" {
+		return nil, nil
+	}
+	var n Navigator
+	if err := tx.queryRow(`SELECT u.id, u.name, u.email, COALESCE(u.agency_id, ''), COALESCE(a.name, '')
+		FROM users u LEFT JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1`, userID).Scan(&n.ID, &n.Name, &n.Email, &n.AgencyID, &n.Agency); err != nil {
+		return nil, fmt.Errorf("navigator %s: %w", userID, err)
+	}
+	return &n, nil
+}
+
+// referralPlaces names the program and facility of each of refs, which the actor may see, by
+// facility ID: one query. A navigator's client may be referred to an agency whose programs the
+// navigator does not otherwise see.
+func (tx *Tx) referralPlaces(refs []cas.Referral) (map[string][2]string, error) {
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.FacilityID
+	}
+	ids = distinct(ids)
+	places := map[string][2]string{}
+	if len(ids) == 0 {
+		return places, nil
+	}
+	err := eachRow(tx.ctx, tx, `SELECT f.id, p.name, f.name FROM facilities f JOIN programs p ON p.id = f.program_id
+		WHERE f.id IN (`+placeholders(1, len(ids))+`)`, anys(ids), func(row scanner) error {
+		var id, program, facility string
+		err := row.Scan(&id, &program, &facility)
+		places[id] = [2]string{program, facility}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("name the places of %d referrals: %w", len(refs), err)
+	}
+	return places, nil
 }
 
 // readClients reads the client records of ids that the actor may see, by ID, and audits each read
@@ -132,7 +191,7 @@ func (tx *Tx) clientsByID(ids []string) (map[string]cas.Client, error) {
 		return clients, nil
 	}
 	err := eachRow(tx.ctx, tx, `SELECT `+clientColumns+` FROM clients WHERE `+clientScope+` AND id IN (`+placeholders(2, len(ids))+`)`,
-		append([]any{agencyScope(tx.actor)}, anys(ids)...), func(row scanner) error {
+		append([]any{clientScopeOf(tx.actor)}, anys(ids)...), func(row scanner) error {
 			c, err := scanClient(row)
 			clients[c.ID] = c
 			return err

@@ -72,22 +72,21 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	c := p.Client
 	d := clientData{Client: c, CanRefer: cas.CanManageReferrals(u), Today: s.today()}
 	d.Age = c.Age(d.Today)
-	if d.Entry, err = s.hplItemOf(ctx, u, c); err != nil {
-		return d, err
+	// Agency users (the client's navigator, an agency the client is referred to) do not read the HPL.
+	if coc.admits(u.Role) {
+		if d.Entry, err = s.hplItemOf(ctx, u, c); err != nil {
+			return d, err
+		}
 	}
 	if d.Entry != nil {
 		d.Parked = d.Entry.Entry.Parked(d.Today)
 	}
-	programNames, facilityNames := map[string]string{}, map[string]string{}
+	programNames := map[string]string{}
 	for _, pr := range p.Programs {
 		programNames[pr.ID] = pr.Name
 	}
-	for _, f := range p.Facilities {
-		facilityNames[f.ID] = f.Name
-	}
 	for _, ref := range p.Referrals {
-		d.Referrals = append(d.Referrals, clientReferral{Referral: ref.Referral, Facility: facilityNames[ref.FacilityID],
-			Program: programNames[ref.ProgramID], Unit: ref.Unit})
+		d.Referrals = append(d.Referrals, clientReferral{Referral: ref.Referral, Facility: ref.Facility, Program: ref.Program, Unit: ref.Unit})
 	}
 	if !d.CanRefer {
 		return d, nil

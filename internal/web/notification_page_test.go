@@ -41,7 +41,7 @@ func TestNotificationLinksOpen(t *testing.T) {
 	must(err)
 	casAdmin, hmis := user("cas@coc.test", cas.RoleCASAdmin, "", false), user("hmis@coc.test", cas.RoleHMISAdmin, "", false)
 	contact := user("contact@harbor.test", cas.RoleAgencyUser, harbor.ID, true)
-	user("staff@quiet.test", cas.RoleAgencyUser, quiet.ID, false)
+	quietStaff := user("staff@quiet.test", cas.RoleAgencyUser, quiet.ID, false)
 	program := func(a cas.Agency, name string) cas.Program {
 		p, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: a.ID, Name: name, ProjectType: cas.ProjectPSH, ResponseDays: 3})
 		must(err)
@@ -82,6 +82,11 @@ func TestNotificationLinksOpen(t *testing.T) {
 	offline := cas.OfflinePeriod{Reason: "water damage", ExpectedReturn: "2026-04-01"}
 
 	moved := refer(commons, false) // new_referral
+	// Quiet's staff member navigates the client (navigated_referral) and adds a note (referral_note_added).
+	_, err = db.UpdateClient(ctx, cas.System, moved.ClientID, func(c *cas.Client) { c.NavigatorUserID = quietStaff.ID })
+	must(err)
+	_, err = db.AddReferralNote(ctx, quietStaff, moved.ID, "Reachable at the day center")
+	must(err)
 	_, err = db.AcceptReferral(ctx, contact, moved.ID, "")
 	must(err)
 	_, err = db.MoveIn(ctx, contact, moved.ID, moved.UnitID)

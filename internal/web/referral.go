@@ -104,20 +104,79 @@ func (s *Server) referralShow(w http.ResponseWriter, r *http.Request) error {
 	return s.respondReferral(w, r, r.PathValue("id"), http.StatusOK)
 }
 
+// referralClientJSON is what a referral says of its client: who they are, how to reach them, and
+// their navigator; for the receiving agency, the navigator and CoC staff, never in email.
+type referralClientJSON struct {
+	ID             string         `json:"id"`
+	FirstName      string         `json:"first_name"`
+	LastName       string         `json:"last_name"`
+	BirthDate      *cas.Date      `json:"birth_date"`
+	HMISPersonalID string         `json:"hmis_personal_id"`
+	Phone          string         `json:"phone"`
+	Email          string         `json:"email"`
+	ContactNotes   string         `json:"contact_notes"`
+	Navigator      *navigatorJSON `json:"navigator"`
+}
+
+type navigatorJSON struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	AgencyID string `json:"agency_id"`
+	Agency   string `json:"agency_name"`
+}
+
+func toReferralClientJSON(c *cas.Client, n *store.Navigator) *referralClientJSON {
+	if c == nil {
+		return nil
+	}
+	out := &referralClientJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, HMISPersonalID: c.HMISPersonalID, Phone: c.Phone,
+		Email: c.Email, ContactNotes: c.ContactNotes}
+	if c.BirthDate != "" {
+		out.BirthDate = &c.BirthDate
+	}
+	if n != nil {
+		out.Navigator = &navigatorJSON{ID: n.ID, Name: n.Name, Email: n.Email, AgencyID: n.AgencyID, Agency: n.Agency}
+	}
+	return out
+}
+
+// respondReferral answers a referral with its client and timeline, as the referral's page reads
+// it (the client's record read audited).
 func (s *Server) respondReferral(w http.ResponseWriter, r *http.Request, id string, status int) error {
-	ref, events, err := s.db.Referral(r.Context(), actor(r), id)
+	p, err := s.db.ReferralPage(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
 	out := struct {
 		referralJSON
+		Client   *referralClientJSON `json:"client"`
 		Timeline []referralEventJSON `json:"timeline"`
-	}{referralJSON: toReferralJSON(ref), Timeline: make([]referralEventJSON, 0, len(events))}
-	for _, e := range events {
+	}{referralJSON: toReferralJSON(p.Referral), Client: toReferralClientJSON(p.Client, p.Navigator),
+		Timeline: make([]referralEventJSON, 0, len(p.Events))}
+	for _, e := range p.Events {
 		out.Timeline = append(out.Timeline, referralEventJSON(e))
 	}
 	writeJSON(w, status, out)
 	return nil
+}
+
+// referralNote adds a note to a referral's timeline and answers the referral.
+func (s *Server) referralNote(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Text *string `json:"text"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := requireFields(presence{"text", req.Text == nil}); err != nil {
+		return err
+	}
+	ref, err := s.db.AddReferralNote(r.Context(), actor(r), r.PathValue("id"), *req.Text)
+	if err != nil {
+		return err
+	}
+	return s.respondReferral(w, r, ref.ID, http.StatusCreated)
 }
 
 func (s *Server) referralCreate(w http.ResponseWriter, r *http.Request) error {

@@ -163,9 +163,14 @@ type referralData struct {
 	Overdue      bool
 	DeclineLabel string
 
-	CanAccept, CanDecline, CanMoveIn, CanWithdraw bool
-	DeclineReasons                                []option
-	MoveInUnits                                   []option
+	// Navigator is the client's navigator, named with how to reach them; IsNavigator says the
+	// reader is that navigator, who reads and adds notes but never answers for the agency.
+	Navigator   *store.Navigator
+	IsNavigator bool
+
+	CanAccept, CanDecline, CanMoveIn, CanWithdraw, CanNote bool
+	DeclineReasons                                         []option
+	MoveInUnits                                            []option
 }
 
 type referralEvent struct {
@@ -207,7 +212,8 @@ func (s *Server) referralView(r *http.Request, id string, form url.Values) (refe
 	}
 	ref := p.Referral
 	d := referralData{Referral: ref, Client: p.Client, Program: p.Program, Facility: p.Facility, Unit: p.Unit,
-		StatusLabel: humanize(string(ref.Status)), Waiting: ref.Waiting()}
+		StatusLabel: humanize(string(ref.Status)), Waiting: ref.Waiting(), Navigator: p.Navigator,
+		IsNavigator: p.Party == cas.PartyNavigator, CanNote: p.Party.May(cas.RightNote)}
 	for _, ev := range p.Events {
 		d.Events = append(d.Events, referralEvent{ReferralEvent: ev, ActionLabel: timelineLabel(ev.Action)})
 	}
@@ -323,6 +329,14 @@ func (s *Server) referralMoveInPage(w http.ResponseWriter, r *http.Request) erro
 		msg = fmt.Sprintf("Move-in recorded: the client is housed and unit %s is occupied.", un.Label)
 	}
 	return s.redirect(w, r, links.Referral(id), msg)
+}
+
+func (s *Server) referralNotePage(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := s.db.AddReferralNote(r.Context(), actor(r), id, r.PostFormValue("text")); err != nil {
+		return s.referralRefused(w, r, err)
+	}
+	return s.redirect(w, r, links.Referral(id), "Note added. The others on this referral are told a note was added, not what it says.")
 }
 
 func (s *Server) referralWithdrawPage(w http.ResponseWriter, r *http.Request) error {

@@ -143,7 +143,8 @@ func (s *Server) routeTable() []route {
 		{api, "GET", "/api/v1/clients/{id}", anyRole, s.clientShow},
 		{api, "PATCH", "/api/v1/clients/{id}", coc, s.clientUpdate},
 		{api, "POST", "/api/v1/clients/consent", coc, s.clientConsent},
-		{ui, "GET", "/clients/{id}", coc, s.clientPage},
+		// Agency users see the clients referred to their agency and those they navigate.
+		{ui, "GET", "/clients/{id}", anyRole, s.clientPage},
 		{ui, "GET", "/clients/new", casOnly, s.clientNewPage},
 		{ui, "POST", "/clients", casOnly, s.clientCreatePage},
 		{ui, "POST", "/clients/{id}", casOnly, s.clientUpdatePage},
@@ -176,6 +177,8 @@ func (s *Server) routeTable() []route {
 		{api, "POST", "/api/v1/referrals/{id}/decline", unitOperators, s.referralDecline},
 		{api, "POST", "/api/v1/referrals/{id}/withdraw", casOnly, s.referralWithdraw},
 		{api, "POST", "/api/v1/referrals/{id}/move-in", unitOperators, s.referralMoveIn},
+		// Notes: the receiving agency, the client's navigator and CoC staff (cas.RightNote).
+		{api, "POST", "/api/v1/referrals/{id}/notes", anyRole, s.referralNote},
 		{api, "GET", "/api/v1/decline-reasons", anyRole, s.declineReasons},
 		{ui, "GET", "/referrals", anyRole, s.referralListPage},
 		{ui, "GET", "/referrals/{id}", anyRole, s.referralPage},
@@ -183,6 +186,7 @@ func (s *Server) routeTable() []route {
 		{ui, "POST", "/referrals/{id}/decline", unitOperators, s.referralDeclinePage},
 		{ui, "POST", "/referrals/{id}/move-in", unitOperators, s.referralMoveInPage},
 		{ui, "POST", "/referrals/{id}/withdraw", casOnly, s.referralWithdrawPage},
+		{ui, "POST", "/referrals/{id}/notes", anyRole, s.referralNotePage},
 		{ui, "GET", "/board", coc, s.referralBoardPage},
 
 		// Proposals: the matching engine's referrals waiting for a CAS admin (review mode).

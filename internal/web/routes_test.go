@@ -26,7 +26,10 @@ import (
 // to sign in by a page, a refused role 403. A route whose path names a record ({id}) that agency
 // users may use has two more columns: the status Harbor's agency user gets for a record of their
 // own agency, and for one of another agency, which must answer as a missing record does (see
-// agencyRecords and TestAgencyScope).
+// agencyRecords and TestAgencyScope). A fourth column, where the route reaches a client's records,
+// is the status the navigator of Harbor's client (a user of a third agency) gets for Harbor's
+// record; without it they get what another agency's user gets: a navigator sees their client and
+// that client's referrals, nothing else of the receiving agency.
 var permissionMatrix = map[string]string{
 	"GET /healthz":             "yyyy",
 	"GET /readyz":              "yyyy",
@@ -100,10 +103,10 @@ var permissionMatrix = map[string]string{
 
 	"GET /api/v1/clients":          "nyyy",
 	"POST /api/v1/clients":         "nyyn",
-	"GET /api/v1/clients/{id}":     "nyyy 200 404",
+	"GET /api/v1/clients/{id}":     "nyyy 200 404 200",
 	"PATCH /api/v1/clients/{id}":   "nyyn",
 	"POST /api/v1/clients/consent": "nyyn",
-	"GET /clients/{id}":            "nyyn",
+	"GET /clients/{id}":            "nyyy 200 404 200",
 	"GET /clients/new":             "nynn",
 	"POST /clients":                "nynn",
 	"POST /clients/{id}":           "nynn",
@@ -129,18 +132,20 @@ var permissionMatrix = map[string]string{
 
 	"GET /api/v1/referrals":                "nyyy",
 	"POST /api/v1/referrals":               "nynn",
-	"GET /api/v1/referrals/{id}":           "nyyy 200 404",
-	"POST /api/v1/referrals/{id}/accept":   "nnyy 409 404",
-	"POST /api/v1/referrals/{id}/decline":  "nnyy 409 404",
+	"GET /api/v1/referrals/{id}":           "nyyy 200 404 200",
+	"POST /api/v1/referrals/{id}/accept":   "nnyy 409 404 403",
+	"POST /api/v1/referrals/{id}/decline":  "nnyy 409 404 403",
 	"POST /api/v1/referrals/{id}/withdraw": "nynn",
-	"POST /api/v1/referrals/{id}/move-in":  "nnyy 409 404",
+	"POST /api/v1/referrals/{id}/move-in":  "nnyy 409 404 403",
+	"POST /api/v1/referrals/{id}/notes":    "nyyy 201 404 201",
 	"GET /api/v1/decline-reasons":          "nyyy",
 	"GET /referrals":                       "nyyy",
-	"GET /referrals/{id}":                  "nyyy 200 404",
-	"POST /referrals/{id}/accept":          "nnyy 400 404",
-	"POST /referrals/{id}/decline":         "nnyy 400 404",
-	"POST /referrals/{id}/move-in":         "nnyy 400 404",
+	"GET /referrals/{id}":                  "nyyy 200 404 200",
+	"POST /referrals/{id}/accept":          "nnyy 400 404 403",
+	"POST /referrals/{id}/decline":         "nnyy 400 404 403",
+	"POST /referrals/{id}/move-in":         "nnyy 400 404 403",
 	"POST /referrals/{id}/withdraw":        "nynn",
+	"POST /referrals/{id}/notes":           "nyyy 303 404 303",
 	"GET /board":                           "nyyn",
 
 	"GET /api/v1/proposals":               "nynn",
@@ -306,33 +311,40 @@ func TestPagePermissionMatrix(t *testing.T) {
 	}
 }
 
-// matrixRow splits a row of the permission matrix: the roles column, and the statuses an agency
-// user gets for their own agency's record and another's (0 when the row has none).
-func matrixRow(t *testing.T, row string) (roles string, own, other int) {
+// matrixRow splits a row of the permission matrix: the roles column, the statuses an agency user
+// gets for their own agency's record and another's (0 when the row has none), and the status the
+// navigator of the own agency's client gets for its record (other when the row does not say).
+func matrixRow(t *testing.T, row string) (roles string, own, other, navigator int) {
 	t.Helper()
 	fields := strings.Fields(row)
 	roles = fields[0]
-	if len(fields) == 3 {
-		var err1, err2 error
+	if len(fields) == 3 || len(fields) == 4 {
+		var err1, err2, err3 error
 		own, err1 = strconv.Atoi(fields[1])
 		other, err2 = strconv.Atoi(fields[2])
-		if err1 != nil || err2 != nil {
-			t.Fatalf("matrix row %q: want roles, then two statuses", row)
+		navigator = other
+		if len(fields) == 4 {
+			navigator, err3 = strconv.Atoi(fields[3])
+		}
+		if err1 != nil || err2 != nil || err3 != nil {
+			t.Fatalf("matrix row %q: want roles, then two or three statuses", row)
 		}
 	} else if len(fields) != 1 || len(roles) != 4 {
-		t.Fatalf("matrix row %q: want four roles, and two statuses or none", row)
+		t.Fatalf("matrix row %q: want four roles, and two or three statuses or none", row)
 	}
-	return roles, own, other
+	return roles, own, other, navigator
 }
 
 // agencyRecords is a CoC of two agencies, Harbor and Bayside, each with a record of every kind a
 // route's path may name, for the permission matrix's own-agency and other-agency columns. Harbor's
-// agency user (harbor@coc.test, a CAS Contact) is the one the columns are about. Records are in
+// agency user (harbor@coc.test, a CAS Contact) is the one the columns are about; Harbor's client's
+// navigator (navigator@coc.test, of a third agency, Outreach) the fourth column. Records are in
 // states where no request of the matrix changes them: referrals withdrawn, reservations released,
-// units offline.
+// units offline; notes only add to a referral's timeline.
 type agencyRecords struct {
 	srv        *httptest.Server
 	token      string            // Harbor's agency user's API token
+	navToken   string            // the navigator's API token
 	own, other map[string]string // record IDs by the path segment naming their collection
 }
 
@@ -350,6 +362,13 @@ func newAgencyRecords(t *testing.T) *agencyRecords {
 	}
 	a := &agencyRecords{srv: srv, own: map[string]string{}, other: map[string]string{}}
 	casAdmin, err := db.CreateUser(ctx, cas.System, cas.User{Email: "cas@coc.test", Name: "Casey", Role: cas.RoleCASAdmin}, agencyPassword)
+	must(err)
+	outreach, err := db.CreateAgency(ctx, cas.System, cas.Agency{Name: "Outreach"})
+	must(err)
+	navigator, err := db.CreateUser(ctx, cas.System, cas.User{Email: "navigator@coc.test", Name: "Nav", Role: cas.RoleAgencyUser,
+		AgencyID: outreach.ID}, agencyPassword)
+	must(err)
+	a.navToken, _, err = db.CreateToken(ctx, cas.System, navigator.ID, "")
 	must(err)
 	for i, name := range []string{"harbor", "bayside"} {
 		ids := a.own
@@ -376,8 +395,12 @@ func newAgencyRecords(t *testing.T) *agencyRecords {
 			must(err)
 			units = append(units, u)
 		}
+		var navigatorID string
+		if i == 0 {
+			navigatorID = navigator.ID
+		}
 		client, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: name, LastName: "Client", BirthDate: "1980-01-01",
-			HouseholdSize: 1, HouseholdType: cas.WithoutChildren, Consent: true})
+			HouseholdSize: 1, HouseholdType: cas.WithoutChildren, Consent: true, NavigatorUserID: navigatorID})
 		must(err)
 		_, err = db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: client.ID, Score: 5, AssessedOn: "2026-01-05", IntakeStatus: cas.IntakeReady})
 		must(err)
@@ -419,19 +442,28 @@ var scopeBodies = map[string]string{
 	"POST /api/v1/units/{id}/check-in":    `{"client_name": "Walk-in"}`,
 	"POST /api/v1/referrals/{id}/decline": `{"reason_code": "client_refused"}`,
 	"POST /api/v1/referrals/{id}/move-in": `{"unit_id": "any"}`,
+	"POST /api/v1/referrals/{id}/notes":   `{"text": "From the permission matrix"}`,
 	"POST /units/{id}/check-in":           "client_name=Walk-in",
 	"POST /units/{id}/reserve":            "client_name=Walk-in&starts_on=2099-01-05&expires_on=2099-01-09",
 	"POST /referrals/{id}/decline":        "reason_code=client_refused",
+	"POST /referrals/{id}/move-in":        "unit_id=any",
+	"POST /referrals/{id}/notes":          "text=From+the+permission+matrix",
 }
 
 // TestAgencyScope is the permission matrix's own-agency and other-agency columns: an agency user
 // reaches their own agency's records, and another agency's answer exactly as missing ones do.
 func TestAgencyScope(t *testing.T) {
 	a := newAgencyRecords(t)
-	b := newBrowser(t, a.srv.URL)
-	b.signIn("harbor@coc.test")
-	send := func(rt route, id string) int {
+	harbor, navigator := newBrowser(t, a.srv.URL), newBrowser(t, a.srv.URL)
+	harbor.signIn("harbor@coc.test")
+	navigator.signIn("navigator@coc.test")
+	// sendAs sends a route's request for a record as Harbor's agency user, or as the navigator.
+	sendAs := func(asNavigator bool, rt route, id string) int {
 		t.Helper()
+		b, token := harbor, a.token
+		if asNavigator {
+			b, token = navigator, a.navToken
+		}
 		path := strings.Replace(rt.path, "{id}", url.PathEscape(id), 1)
 		body := scopeBodies[rt.method+" "+rt.path]
 		if rt.kind == ui {
@@ -448,7 +480,7 @@ func TestAgencyScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Header.Set("Authorization", "Bearer "+a.token)
+		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -456,9 +488,10 @@ func TestAgencyScope(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
+	send := func(rt route, id string) int { t.Helper(); return sendAs(false, rt, id) }
 	for _, rt := range (&Server{}).routeTable() {
 		pattern := rt.method + " " + rt.path
-		roles, own, other := matrixRow(t, permissionMatrix[pattern])
+		roles, own, other, nav := matrixRow(t, permissionMatrix[pattern])
 		names := strings.Contains(rt.path, "{id}") && roles[3] == 'y'
 		if !names {
 			if own != 0 {
@@ -486,6 +519,9 @@ func TestAgencyScope(t *testing.T) {
 			}
 			if got != missing {
 				t.Errorf("another agency's record: %d, a missing one %d: they must not differ", got, missing)
+			}
+			if got := sendAs(true, rt, ownID); got != nav {
+				t.Errorf("the navigator of the own agency's client: %d, want %d", got, nav)
 			}
 		})
 	}
