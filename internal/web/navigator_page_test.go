@@ -65,6 +65,9 @@ func TestReferralPageForTheNavigator(t *testing.T) {
 	}
 	agencyContains(t, "the refused note", body, `id="note-text-error"`, `aria-invalid="true"`)
 
+	_, body = navigator.getPage("/referrals")
+	agencyContains(t, "the navigator's referral list", body, `href="/referrals/`+c.janeRef.ID+`"`, c.harborProgramName, "Harbor Commons")
+
 	// Bob's referral at Bayside is Bea's own agency's; Harbor's other records stay out of reach.
 	if status, _ := navigator.getPage("/units"); status != http.StatusOK {
 		t.Errorf("the navigator's own roster: %d", status)

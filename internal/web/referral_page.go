@@ -107,13 +107,12 @@ func (s *Server) referralListPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	programNames, facilityNames := map[string]string{}, map[string]string{}
+	programNames := map[string]string{}
 	for _, p := range list.Programs {
 		programNames[p.ID] = p.Name
 		d.Programs = append(d.Programs, option{Value: p.ID, Label: p.Name, Selected: p.ID == d.ProgramID})
 	}
 	for _, f := range list.Facilities {
-		facilityNames[f.ID] = f.Name
 		label := f.Name
 		if pn := programNames[f.ProgramID]; pn != "" {
 			label += " (" + pn + ")"
@@ -128,7 +127,7 @@ func (s *Server) referralListPage(w http.ResponseWriter, r *http.Request) error 
 	d.Next = list.Next
 	now := s.db.Now()
 	for _, ref := range list.Referrals {
-		row := referralRow{ID: ref.ID, Program: programNames[ref.ProgramID], Facility: facilityNames[ref.FacilityID], Unit: ref.Unit,
+		row := referralRow{ID: ref.ID, Program: ref.Program, Facility: ref.Facility, Unit: ref.Unit,
 			Status: ref.Status, OverRefer: ref.OverRefer, Waiting: ref.Waiting(), CreatedAt: ref.CreatedAt, Deadline: ref.Deadline}
 		if deadlineRuns(ref.Referral) {
 			row.Due = due(now, ref.Deadline)
