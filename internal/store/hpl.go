@@ -413,6 +413,15 @@ func (tx *Tx) addToHPL(e *cas.HPLEntry) error {
 			return &cas.Error{Code: cas.EConflict, Field: "hmis_enrollment_id", Message: fmt.Sprintf("another HPL entry came from HMIS enrollment %q", e.HMISEnrollmentID)}
 		}
 	}
+	// Documents named with the entry join the client's checklist; the entry carries every name on it.
+	if err := tx.setDocumentNames(e.ClientID, e.Documents, false); err != nil {
+		return err
+	}
+	names, err := tx.documentNames(e.ClientID)
+	if err != nil {
+		return err
+	}
+	e.Documents = names
 	e.ID, e.Status, e.CreatedAt, e.UpdatedAt = newID(), cas.HPLActive, tx.now, tx.now
 	e.ParkedUntil, e.ParkReason, e.RemovalReason = "", "", ""
 	docs, _ := json.Marshal(e.Documents)
@@ -488,12 +497,21 @@ func (db *DB) UpdateHPLEntry(ctx context.Context, actor *cas.User, id string, ch
 		if e.Status == cas.HPLHoused || e.Status == cas.HPLInactive {
 			return cas.Errorf(cas.EConflict, "the entry is %s; add the client to the HPL again instead", e.Status)
 		}
-		clientID := e.ClientID
+		clientID, docs := e.ClientID, slices.Clone(e.Documents)
 		change(e)
 		if e.ClientID != clientID {
 			return cas.Invalid("client_id", "an entry cannot move to another client")
 		}
-		return e.Validate(tx.today())
+		if err := e.Validate(tx.today()); err != nil || slices.Equal(docs, e.Documents) {
+			return err
+		}
+		// Documents given by name set the client's checklist to them.
+		if err := tx.setDocumentNames(clientID, e.Documents, true); err != nil {
+			return err
+		}
+		names, err := tx.documentNames(clientID)
+		e.Documents = names
+		return err
 	})
 }
 

@@ -17,6 +17,8 @@ type ClientPage struct {
 	Free       map[string]int
 	// NoReferral says why the engine does not refer the client (match.NoReferral); for CAS admins.
 	NoReferral []string
+	// Documents is the client's checklist of documents on file; for CAS admins.
+	Documents []cas.ClientDocument
 }
 
 // ClientPage reads a client's page in one transaction, the record's read audited; a client the
@@ -60,6 +62,9 @@ func (db *DB) ClientPage(ctx context.Context, actor *cas.User, id string) (Clien
 			return nil
 		}
 		if p.NoReferral, err = tx.noReferral(c, p.Programs, p.Facilities); err != nil {
+			return err
+		}
+		if p.Documents, err = tx.clientDocuments(id); err != nil {
 			return err
 		}
 		free, err := freeCapacity(ctx, tx, actor, "")

@@ -43,6 +43,7 @@ var fieldLabels = map[string]string{
 	"gender": "Gender", "sex": "Sex", "consent_date": "Consent signed on", "consent_expires_on": "Consent holds until",
 	"score": "Assessment score", "assessed_on": "Assessed on", "days_homeless": "Days homeless", "intake_status": "Intake status",
 	"until": "Parked until", "reason": "Reason", "reason_code": "Reason", "note": "Note",
+	"name": "Document", "received_on": "Received on",
 }
 
 // inWords says a refusal in the form's words: the API's field names become the fields' labels.
@@ -233,11 +234,14 @@ func clientForms(d *clientData, which string, form url.Values, errs map[string]s
 	} else {
 		stored["intake_status"], stored["days_homeless"] = string(cas.IntakePending), "0"
 	}
+	stored["received_on"] = string(d.Today)
 	id := d.Client.ID
 	onList := d.Entry != nil && (d.Entry.Entry.Status == cas.HPLActive || d.Entry.Entry.Status == cas.HPLReferred)
 	forms := []clientForm{
 		{ID: "consent", Action: "/clients/" + id + "/consent", Title: "Record or renew consent", Submit: "Record consent",
 			Spec: []string{"consent_date", "date!", "consent_expires_on", "date"}},
+		{ID: "documents", Action: "/clients/" + id + "/documents", Title: "Add a document on file", Submit: "Add the document",
+			Spec: []string{"name", "text!", "received_on", "date!"}},
 		{ID: "hpl", Action: "/clients/" + id + "/hpl", Title: "Assessment and intake", Submit: "Save the HPL entry",
 			Spec: entryFieldSpec},
 		{ID: "details", Action: "/clients/" + id, Title: "Change the client's details", Submit: "Save details",
@@ -425,5 +429,21 @@ func (s *Server) clientRemovePage(w http.ResponseWriter, r *http.Request) error 
 		}
 		_, err = s.db.RemoveFromHPL(r.Context(), actor(r), entryID, cas.RemovalCode(f.Get("reason_code")), f.Get("note"))
 		return "Removed from the HPL.", err
+	})
+}
+
+// clientDocumentAddPage records a document on file for the client.
+func (s *Server) clientDocumentAddPage(w http.ResponseWriter, r *http.Request) error {
+	return s.clientAction(w, r, "documents", func(id string, f url.Values) (string, error) {
+		d, err := s.db.AddClientDocument(r.Context(), actor(r), id, cas.ClientDocument{Name: f.Get("name"),
+			ReceivedOn: cas.Date(strings.TrimSpace(f.Get("received_on")))})
+		return d.Name + " is on file.", err
+	})
+}
+
+// clientDocumentRemovePage takes a document off the client's checklist.
+func (s *Server) clientDocumentRemovePage(w http.ResponseWriter, r *http.Request) error {
+	return s.clientAction(w, r, "documents", func(id string, f url.Values) (string, error) {
+		return "Document removed.", s.db.RemoveClientDocument(r.Context(), actor(r), id, r.PathValue("doc_id"))
 	})
 }

@@ -97,6 +97,29 @@ func TestClientFormsRunTheHPL(t *testing.T) {
 			t.Error("the client page does not show the consent recorded")
 		}
 	})
+	t.Run("documents on file are added and removed, with who recorded them", func(t *testing.T) {
+		status, _, body := b.postForm(page+"/documents", url.Values{"name": {""}, "received_on": {"2026-06-30"}})
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="documents-name-error"`) || !strings.Contains(body, "Document is required") {
+			t.Errorf("no name: %d, want 400 beside the document's name", status)
+		}
+		if status, _, _ := b.postForm(page+"/documents", url.Values{"name": {"Photo ID"}, "received_on": {"2026-06-30"}}); status != http.StatusSeeOther {
+			t.Fatalf("add: %d", status)
+		}
+		_, body = b.getPage(page)
+		if !inOrder(body, `id="document-list"`, "Photo ID", "received 2026-06-30", "recorded by Casey Admin") {
+			t.Errorf("the checklist does not show the document\n%s", body)
+		}
+		docs, err := w.db.ClientDocuments(ctx, cas.System, rosa.ID)
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("documents %+v %v", docs, err)
+		}
+		if status, _, _ := b.postForm(page+"/documents/"+docs[0].ID+"/remove", nil); status != http.StatusSeeOther {
+			t.Errorf("remove: %d", status)
+		}
+		if docs, _ := w.db.ClientDocuments(ctx, cas.System, rosa.ID); len(docs) != 0 {
+			t.Errorf("after removing: %+v", docs)
+		}
+	})
 	t.Run("details change, every other field kept", func(t *testing.T) {
 		status, _, body := b.postForm(page, with(newClient, "household_size", "many"))
 		if status != http.StatusBadRequest || !strings.Contains(body, `id="details-household_size-error"`) {

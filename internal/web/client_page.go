@@ -46,6 +46,8 @@ type clientData struct {
 	Forms []clientForm
 	// NoReferral says plainly why the engine does not refer the client; for CAS admins.
 	NoReferral []string
+	// Documents is the client's checklist of documents on file; for CAS admins.
+	Documents []cas.ClientDocument
 }
 
 // hplItemOf finds a client's entry on the HPL (in any status) and its rank, from the maintained
@@ -91,7 +93,8 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	if !d.CanRefer {
 		return d, nil
 	}
-	d.Forms, d.NoReferral = clientForms(&d, "", nil, nil), p.NoReferral
+	d.NoReferral, d.Documents = p.NoReferral, p.Documents
+	d.Forms = clientForms(&d, "", nil, nil)
 	for _, f := range p.Facilities {
 		d.Facilities = append(d.Facilities, facilityChoice{ID: f.ID, Name: f.Name, Program: programNames[f.ProgramID], Free: p.Free[f.ID],
 			Selected: f.ID == chosenFacility})

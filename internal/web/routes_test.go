@@ -119,6 +119,12 @@ var permissionMatrix = map[string]string{
 	"GET /clients/consent":         "nyyn",
 	"POST /clients/consent":        "nyyn",
 
+	"POST /clients/{id}/documents":                   "nynn",
+	"POST /clients/{id}/documents/{doc_id}/remove":   "nynn",
+	"GET /api/v1/clients/{id}/documents":             "nyyn",
+	"POST /api/v1/clients/{id}/documents":            "nynn",
+	"DELETE /api/v1/clients/{id}/documents/{doc_id}": "nynn",
+
 	"GET /api/v1/hpl":              "nyyn",
 	"POST /api/v1/hpl":             "nynn",
 	"GET /api/v1/hpl/{id}":         "nyyn",
