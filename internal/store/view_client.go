@@ -19,6 +19,8 @@ type ClientPage struct {
 	NoReferral []string
 	// Documents is the client's checklist of documents on file; for CAS admins.
 	Documents []cas.ClientDocument
+	// Navigator is the client's navigator, named with how to reach them; nil for none.
+	Navigator *Navigator
 }
 
 // ClientPage reads a client's page in one transaction, the record's read audited; a client the
@@ -35,6 +37,9 @@ func (db *DB) ClientPage(ctx context.Context, actor *cas.User, id string) (Clien
 			return cas.NotFound("client")
 		}
 		p.Client = c
+		if p.Navigator, err = tx.navigator(c.NavigatorUserID); err != nil {
+			return err
+		}
 		refs, _, err := listReferrals(ctx, tx, actor, ReferralFilter{ClientID: id}, Page{Limit: maxPageLimit})
 		if err != nil {
 			return err

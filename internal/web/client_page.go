@@ -48,6 +48,10 @@ type clientData struct {
 	NoReferral []string
 	// Documents is the client's checklist of documents on file; for CAS admins.
 	Documents []cas.ClientDocument
+	// Navigator is the client's navigator, if any; ReadsHPL says the reader sees the HPL (agency
+	// users, a navigator or an agency the client is referred to, do not).
+	Navigator *store.Navigator
+	ReadsHPL  bool
 }
 
 // hplItemOf finds a client's entry on the HPL (in any status) and its rank, from the maintained
@@ -74,8 +78,8 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 	c := p.Client
 	d := clientData{Client: c, CanRefer: cas.CanManageReferrals(u), Today: s.today()}
 	d.Age = c.Age(d.Today)
-	// Agency users (the client's navigator, an agency the client is referred to) do not read the HPL.
-	if coc.admits(u.Role) {
+	d.Navigator, d.ReadsHPL = p.Navigator, coc.admits(u.Role)
+	if d.ReadsHPL {
 		if d.Entry, err = s.hplItemOf(ctx, u, c); err != nil {
 			return d, err
 		}

@@ -41,8 +41,14 @@ func TestReferralPageForTheNavigator(t *testing.T) {
 	}
 	agencyContains(t, "the navigator's referral page", body, `id="navigator-notice"`, "555-0142", `id="add-note"`)
 	agencyLacks(t, "the navigator's referral page", body, `id="accept"`, `id="decline"`, `id="move-in"`, `id="withdraw"`)
-	if status, _ := navigator.getPage("/clients/" + c.jane.ID); status != http.StatusOK {
+	status, body = navigator.getPage("/clients/" + c.jane.ID)
+	if status != http.StatusOK {
 		t.Errorf("the navigator's client page: %d, want 200", status)
+	}
+	agencyContains(t, "the navigator's client page", body, "Jane Doe", `href="tel:555-0142"`, "Day center on Elm St, mornings", "Bea Bayside")
+	agencyLacks(t, "the navigator's client page", body, "Housing Priority List", `action="/clients/`)
+	if status, _ := navigator.getPage("/clients/" + c.bob.ID); status != http.StatusOK {
+		t.Errorf("the client of the navigator's own agency: %d, want 200", status)
 	}
 	if status, _, _ := navigator.postForm(page+"/accept", url.Values{}); status != http.StatusForbidden {
 		t.Errorf("the navigator accepts: %d, want 403", status)
