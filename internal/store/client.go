@@ -247,7 +247,13 @@ func (db *DB) UpdateClient(ctx context.Context, actor *cas.User, id string, chan
 			after.Phone, after.Email, after.ContactNotes, nullString(after.NavigatorUserID)); err != nil {
 			return fmt.Errorf("update client %s: %w", id, err)
 		}
-		if err := tx.audit("client.update", "client", id, before, after); err != nil {
+		// A change of the release of information is audited as consent recorded: the client's
+		// page names who recorded it (ClientPage).
+		action := "client.update"
+		if after.Consent && (!before.Consent || after.ConsentDate != before.ConsentDate || after.ConsentExpiresOn != before.ConsentExpiresOn) {
+			action = "client.consent"
+		}
+		if err := tx.audit(action, "client", id, before, after); err != nil {
 			return err
 		}
 		return tx.enqueue(JobMatch, matchReason{Reason: "client_changed"})

@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 )
@@ -19,6 +23,10 @@ type ClientPage struct {
 	NoReferral []string
 	// Documents is the client's checklist of documents on file; for CAS admins.
 	Documents []cas.ClientDocument
+	// ConsentRecordedBy names who recorded the client's consent on file, and ConsentRecordedAt
+	// when; empty when it came from an HMIS import.
+	ConsentRecordedBy string
+	ConsentRecordedAt time.Time
 	// Navigator is the client's navigator, named with how to reach them; nil for none.
 	Navigator *Navigator
 }
@@ -72,6 +80,9 @@ func (db *DB) ClientPage(ctx context.Context, actor *cas.User, id string) (Clien
 		if p.Documents, err = tx.clientDocuments(id); err != nil {
 			return err
 		}
+		if p.ConsentRecordedBy, p.ConsentRecordedAt, err = tx.consentRecorder(c); err != nil {
+			return err
+		}
 		free, err := freeCapacity(ctx, tx, actor, "")
 		if err != nil {
 			return err
@@ -83,4 +94,27 @@ func (db *DB) ClientPage(ctx context.Context, actor *cas.User, id string) (Clien
 		return nil
 	})
 	return p, err
+}
+
+// consentRecorder finds who recorded a client's consent on file, from the audit log: the latest
+// consent recorded, or the record's creation with consent (the record as audited, in JSON, which
+// PostgreSQL's jsonb writes with a space after the colon).
+func (tx *Tx) consentRecorder(c cas.Client) (string, time.Time, error) {
+	if !c.Consent {
+		return "", time.Time{}, nil
+	}
+	var name string
+	var at anyTime
+	err := tx.queryRow(`SELECT COALESCE(u.name, ''), a.at FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id
+		WHERE a.entity_type = 'client' AND a.entity_id = $1
+		AND (a.action = 'client.consent' OR (a.action = 'client.create'
+			AND (CAST(a.after AS TEXT) LIKE '%"Consent":true%' OR CAST(a.after AS TEXT) LIKE '%"Consent": true%')))
+		ORDER BY a.id DESC LIMIT 1`, c.ID).Scan(&name, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, nil
+	}
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("who recorded the consent of client %s: %w", c.ID, err)
+	}
+	return name, at.Time, nil
 }

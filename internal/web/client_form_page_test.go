@@ -93,7 +93,8 @@ func TestClientFormsRunTheHPL(t *testing.T) {
 		if status, _, _ := b.postForm(page+"/consent", url.Values{"consent_date": {"2026-06-30"}, "consent_expires_on": {"2027-06-30"}}); status != http.StatusSeeOther {
 			t.Fatalf("consent: %d", status)
 		}
-		if _, body := b.getPage(page); !strings.Contains(body, "signed 2026-06-30") || !strings.Contains(body, "holds until 2027-06-30") {
+		if _, body := b.getPage(page); !strings.Contains(body, "signed 2026-06-30") || !strings.Contains(body, "holds until 2027-06-30") ||
+			!strings.Contains(body, "recorded by Casey Admin") {
 			t.Error("the client page does not show the consent recorded")
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/hmiscsv"
@@ -48,6 +49,9 @@ type clientData struct {
 	NoReferral []string
 	// Documents is the client's checklist of documents on file; for CAS admins.
 	Documents []cas.ClientDocument
+	// ConsentRecordedBy names who recorded the consent on file, ConsentRecordedAt when.
+	ConsentRecordedBy string
+	ConsentRecordedAt time.Time
 	// Navigator is the client's navigator, if any; ReadsHPL says the reader sees the HPL (agency
 	// users, a navigator or an agency the client is referred to, do not).
 	Navigator *store.Navigator
@@ -98,6 +102,7 @@ func (s *Server) clientPageData(r *http.Request, id, chosenFacility string) (cli
 		return d, nil
 	}
 	d.NoReferral, d.Documents = p.NoReferral, p.Documents
+	d.ConsentRecordedBy, d.ConsentRecordedAt = p.ConsentRecordedBy, p.ConsentRecordedAt
 	d.Forms = clientForms(&d, "", nil, nil)
 	for _, f := range p.Facilities {
 		d.Facilities = append(d.Facilities, facilityChoice{ID: f.ID, Name: f.Name, Program: programNames[f.ProgramID], Free: p.Free[f.ID],
