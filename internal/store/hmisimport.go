@@ -109,14 +109,8 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 		if err != nil {
 			return err
 		}
-		for _, p := range in.Programs {
-			agencyID, ok := agencies[p.OrganizationID]
-			if !ok {
-				return cas.Invalid("OrganizationID", "project %s names organization %s, which the export does not have", p.ProjectID, p.OrganizationID)
-			}
-			if err := tx.upsertProgram(programs, facilities, agencyID, p, &res); err != nil {
-				return err
-			}
+		if err := tx.upsertPrograms(agencies, programs, facilities, in.Programs, &res); err != nil {
+			return err
 		}
 		if err := tx.importUnits(facilities, in.Inventory, &res); err != nil {
 			return err
@@ -199,40 +193,66 @@ func countUpdate(r sql.Result, err error, res *ImportResult, kind string) error 
 	return nil
 }
 
-func (tx *Tx) upsertProgram(programs, facilities map[string]string, agencyID string, p ImportProgram, res *ImportResult) error {
-	id, ok := programs[p.ProjectID]
-	if !ok {
-		id = newID()
-		programs[p.ProjectID] = id
-		res.add(res.Created, "programs")
-		req, _ := json.Marshal(cas.Requirements{HouseholdTypes: []cas.HouseholdType{}, Populations: []cas.Population{}, RequiredDocuments: []string{}})
-		if _, err := tx.exec(`INSERT INTO programs (id, agency_id, name, hmis_project_id, project_type, requirements, response_days, referral_mode, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'auto', $8, $8)`, id, agencyID, p.Name, p.ProjectID, p.ProjectType, string(req),
-			cas.DefaultResponseDays, tx.now); err != nil {
-			return err
+// upsertPrograms creates or updates the program of each ProjectID, and gives each program that
+// lacks one its facility.
+func (tx *Tx) upsertPrograms(agencies, programs, facilities map[string]string, in []ImportProgram, res *ImportResult) error {
+	created := tx.newRowInserter("programs", "id, agency_id, name, hmis_project_id, project_type, requirements, response_days, referral_mode, created_at, updated_at")
+	req, _ := json.Marshal(cas.Requirements{HouseholdTypes: []cas.HouseholdType{}, Populations: []cas.Population{}, RequiredDocuments: []string{}})
+	var sites [][]any // the new facilities' rows, written once their programs are
+	for _, p := range in {
+		agencyID, ok := agencies[p.OrganizationID]
+		if !ok {
+			return cas.Invalid("OrganizationID", "project %s names organization %s, which the export does not have", p.ProjectID, p.OrganizationID)
 		}
-	} else {
-		r, err := tx.exec(`UPDATE programs SET name = $1, project_type = $2, updated_at = $3 WHERE id = $4 AND (name <> $1 OR project_type <> $2)`,
-			p.Name, p.ProjectType, tx.now, id)
-		if err := countUpdate(r, err, res, "programs"); err != nil {
-			return err
+		id, ok := programs[p.ProjectID]
+		if !ok {
+			id = newID()
+			programs[p.ProjectID] = id
+			res.add(res.Created, "programs")
+			if err := created.add(id, agencyID, p.Name, p.ProjectID, p.ProjectType, string(req), cas.DefaultResponseDays, "auto", tx.now, tx.now); err != nil {
+				return fmt.Errorf("insert programs: %w", err)
+			}
+		} else {
+			if err := created.flush(); err != nil { // the program may be one of them
+				return fmt.Errorf("insert programs: %w", err)
+			}
+			r, err := tx.exec(`UPDATE programs SET name = $1, project_type = $2, updated_at = $3 WHERE id = $4 AND (name <> $1 OR project_type <> $2)`,
+				p.Name, p.ProjectType, tx.now, id)
+			if err := countUpdate(r, err, res, "programs"); err != nil {
+				return err
+			}
+		}
+		if _, ok := facilities[p.ProjectID]; ok {
+			continue
+		}
+		fid := newID()
+		facilities[p.ProjectID] = fid
+		res.add(res.Created, "facilities")
+		sites = append(sites, []any{fid, id, agencyID, p.Name, p.ProjectID, tx.now, tx.now})
+	}
+	if err := created.close(); err != nil {
+		return fmt.Errorf("insert programs: %w", err)
+	}
+	inserted := tx.newRowInserter("facilities", "id, program_id, agency_id, name, hmis_project_id, created_at, updated_at")
+	for _, row := range sites {
+		if err := inserted.add(row...); err != nil {
+			return fmt.Errorf("insert facilities: %w", err)
 		}
 	}
-	if _, ok := facilities[p.ProjectID]; ok {
-		return nil
+	if err := inserted.close(); err != nil {
+		return fmt.Errorf("insert facilities: %w", err)
 	}
-	fid := newID()
-	facilities[p.ProjectID] = fid
-	res.add(res.Created, "facilities")
-	_, err := tx.exec(`INSERT INTO facilities (id, program_id, agency_id, name, hmis_project_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-		fid, id, agencyID, p.Name, p.ProjectID, tx.now)
-	return err
+	return nil
 }
 
 // importUnits makes sure each current inventory row has its count of units, labelled by household
 // type and number, keyed by InventoryID and number.
 func (tx *Tx) importUnits(facilities map[string]string, inv []ImportInventory, res *ImportResult) error {
 	existing, err := tx.hmisIDs(`SELECT hmis_key, id FROM units WHERE hmis_key IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	agencyOf, err := tx.hmisIDs(`SELECT id, agency_id FROM facilities`)
 	if err != nil {
 		return err
 	}
@@ -254,10 +274,7 @@ func (tx *Tx) importUnits(facilities map[string]string, inv []ImportInventory, r
 		if !ok {
 			continue // a project that does not receive referrals: its inventory is not Doorway's
 		}
-		var agencyID string
-		if err := tx.queryRow(`SELECT agency_id FROM facilities WHERE id = $1`, fid).Scan(&agencyID); err != nil {
-			return err
-		}
+		agencyID := agencyOf[fid]
 		types, _ := json.Marshal([]cas.HouseholdType{row.HouseholdType})
 		for n := 1; n <= row.Units; n++ {
 			key := row.InventoryID + ":" + strconv.Itoa(n)
