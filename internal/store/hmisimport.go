@@ -310,8 +310,10 @@ func shortID(id string) string {
 // export does not carry, like a birth date it lacks, is passed as NULL, which leaves the column as
 // it is.
 func (tx *Tx) upsertClients(clients map[string]string, in []cas.Client, carries ImportDemographics, res *ImportResult) error {
+	// The columns and values of insertClient, which writes one client.
 	created := tx.newRowInserter("clients", `id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
-		veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at, consent_date, consent_expires_on`)
+		veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at, consent_date, consent_expires_on,
+		phone, email, contact_notes, navigator_user_id`)
 	for _, c := range in {
 		id, ok := clients[c.HMISPersonalID]
 		if !ok {
@@ -320,7 +322,8 @@ func (tx *Tx) upsertClients(clients map[string]string, in []cas.Client, carries 
 			res.add(res.Created, "clients")
 			if err := created.add(c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize,
 				c.HouseholdType, c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, joinOptions(c.Race),
-				joinOptions(c.Gender), c.Sex, c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn))); err != nil {
+				joinOptions(c.Gender), c.Sex, c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn)),
+				c.Phone, c.Email, c.ContactNotes, nullString(c.NavigatorUserID)); err != nil {
 				return fmt.Errorf("insert clients: %w", err)
 			}
 			continue
@@ -475,8 +478,7 @@ func (tx *Tx) leaveHPLEntry(id string, status cas.HPLStatus, reason string, res 
 const rowsPerInsert = 256
 
 // rowInserter writes rows into a table with multi-row INSERTs, prepared once, as rows are added.
-// The rows added are in the table only once flush or close has run. An error from add, flush or
-// close has ended the transaction on SQLite: return it.
+// The rows added are in the table only once flush or close has run.
 type rowInserter struct {
 	tx      *Tx
 	table   string
@@ -535,19 +537,11 @@ func (ri *rowInserter) close() error {
 }
 
 // insert is the INSERT of rows rows. On SQLite its parameters are the anonymous ?, which SQLite
-// binds in constant time, where it looks each numbered $n up in the list of all of them; and a row
-// that breaks a constraint rolls back the transaction (OR ROLLBACK) rather than the statement, so
-// that SQLite need not copy each page the statement changes to undo it alone: the import gives up
-// on any error anyway, and an error from the INSERT has ended the transaction.
+// binds in constant time, where it looks each numbered $n up in the list of all of them.
 func (ri *rowInserter) insert(rows int) string {
 	sqlite := ri.tx.db.dialect == sqliteDialect
 	var b strings.Builder
-	if sqlite {
-		b.WriteString("INSERT OR ROLLBACK INTO ")
-	} else {
-		b.WriteString("INSERT INTO ")
-	}
-	b.WriteString(ri.table + " (" + ri.columns + ") VALUES ")
+	b.WriteString("INSERT INTO " + ri.table + " (" + ri.columns + ") VALUES ")
 	for r := range rows {
 		if r > 0 {
 			b.WriteString(", ")

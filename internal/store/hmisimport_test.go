@@ -230,7 +230,8 @@ func TestImportHMISBirthDates(t *testing.T) {
 }
 
 // TestImportHMISLarge: an import of more rows than one INSERT writes, naming a client and an
-// enrollment twice, writes what it would one row at a time: the second of each updates the first.
+// enrollment twice, writes what it would one row at a time: every field of a client, and the
+// second of each record named twice updates the first.
 func TestImportHMISLarge(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		admin := MustUser(t, db, "hmis@coc.test", cas.RoleHMISAdmin, "")
@@ -245,6 +246,7 @@ func TestImportHMISLarge(t *testing.T) {
 				in.Entries = append(in.Entries, store.ImportEntry{EnrollmentID: fmt.Sprintf("E%d", i), PersonalID: id, AssessedOn: "2026-03-01", DaysHomeless: i})
 			}
 		}
+		in.Clients[10].Phone, in.Clients[10].ContactNotes = "555-0100", "mornings"
 		again := in.Clients[590] // not yet written when named again
 		again.LastName = "Doe-Smith"
 		in.Clients = append(in.Clients, again)
@@ -264,6 +266,10 @@ func TestImportHMISLarge(t *testing.T) {
 		clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{Search: "p590"}, store.Page{})
 		if len(clients) != 1 || clients[0].LastName != "Doe-Smith" || !slices.Equal(clients[0].Race, []cas.Race{cas.RaceWhite}) {
 			t.Errorf("client p590: %+v", clients)
+		}
+		if clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{Search: "p10"}, store.Page{}); len(clients) != 1 ||
+			clients[0].Phone != "555-0100" || clients[0].ContactNotes != "mornings" {
+			t.Errorf("client p10: %+v, want the phone and notes imported", clients)
 		}
 		items, _, _, err := db.HPL(ctx, cas.System, store.HPLFilter{Search: "p590"}, store.Page{})
 		if err != nil || len(items) != 1 || items[0].Entry.AssessedOn != "2026-03-02" || items[0].Entry.DaysHomeless != 1 {
