@@ -34,13 +34,12 @@ func (db *DB) withUnits(ctx context.Context, q querier, list []cas.Discrepancy) 
 		return nil
 	}
 	at := make(map[string]int, len(list))
-	marks, args := make([]string, len(list)), make([]any, len(list))
+	ids := make([]string, len(list))
 	for i := range list {
-		at[list[i].ID], list[i].UnitIDs = i, []string{}
-		marks[i], args[i] = fmt.Sprintf("$%d", i+1), list[i].ID
+		at[list[i].ID], list[i].UnitIDs, ids[i] = i, []string{}, list[i].ID
 	}
-	return eachRow(ctx, q, `SELECT discrepancy_id, unit_id FROM discrepancy_units WHERE discrepancy_id IN (`+strings.Join(marks, ", ")+`)
-		ORDER BY discrepancy_id, position`, args, func(row scanner) error {
+	return eachRow(ctx, q, `SELECT discrepancy_id, unit_id FROM discrepancy_units WHERE discrepancy_id IN (`+placeholders(1, len(ids))+`)
+		ORDER BY discrepancy_id, position`, anys(ids), func(row scanner) error {
 		var id, unitID string
 		if err := row.Scan(&id, &unitID); err != nil {
 			return fmt.Errorf("units of discrepancy report %s: %w", id, err)

@@ -221,8 +221,7 @@ func (db *DB) offList(ctx context.Context, statuses []cas.HPLStatus, f HPLFilter
 		where = append(where, "(e.updated_at < "+t+" OR (e.updated_at = "+t+" AND e.id < "+id+"))")
 	}
 	items := []HPLItem{}
-	err := eachRow(ctx, db.sql, `SELECT `+prefixed("e.", hplColumns)+`, `+prefixed("c.", clientColumns)+`
-		FROM hpl_entries e JOIN clients c ON c.id = e.client_id WHERE `+strings.Join(where, " AND ")+`
+	err := eachRow(ctx, db.sql, entryWithClient+` WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY e.updated_at DESC, e.id DESC LIMIT `+strconv.Itoa(n), args, func(row scanner) error {
 		var it HPLItem
 		var err error
@@ -587,8 +586,7 @@ func (db *DB) HPLPlaces(ctx context.Context, actor *cas.User, clientIDs []string
 			off = append(off, id)
 		}
 	}
-	err = eachIn(ctx, db.sql, `SELECT `+prefixed("e.", hplColumns)+`, `+prefixed("c.", clientColumns)+`
-		FROM hpl_entries e JOIN clients c ON c.id = e.client_id WHERE e.status IN ('housed', 'inactive') AND e.client_id IN `, off,
+	err = eachIn(ctx, db.sql, entryWithClient+` WHERE e.status IN ('housed', 'inactive') AND e.client_id IN `, off,
 		func(row scanner) error {
 			var it HPLItem
 			var err error

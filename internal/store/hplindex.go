@@ -206,8 +206,7 @@ func (db *DB) hplRows(ctx context.Context, clientIDs []string) ([]*hplRow, error
 		rows = append(rows, r)
 		return err
 	}
-	query := `SELECT ` + prefixed("e.", hplColumns) + `, ` + prefixed("c.", clientColumns) + `
-		FROM hpl_entries e JOIN clients c ON c.id = e.client_id WHERE e.status IN ('active', 'referred')`
+	query := entryWithClient + ` WHERE e.status IN ('active', 'referred')`
 	var err error
 	if clientIDs == nil {
 		err = eachRow(ctx, db.sql, query, nil, scan)
@@ -220,22 +219,29 @@ func (db *DB) hplRows(ctx context.Context, clientIDs []string) ([]*hplRow, error
 	return rows, nil
 }
 
-// rowWithClient scans an entry's columns and then a client's from one row.
+// rowWithClient scans an entry's columns and then a client's from one row: scanClient reads the
+// client's, after the entry's destinations.
 type rowWithClient struct {
 	scanner
 	client *cas.Client
 }
 
-func (r rowWithClient) Scan(dest ...any) error {
-	var c cas.Client
-	var race, gender string
-	if err := r.scanner.Scan(append(dest, clientFields(&c, &race, &gender)...)...); err != nil {
-		return err
-	}
-	finishClient(&c, race, gender)
-	*r.client = c
-	return nil
+func (r rowWithClient) Scan(entry ...any) (err error) {
+	*r.client, err = scanClient(columnsAfter{r.scanner, entry})
+	return err
 }
+
+// columnsAfter scans a row whose first columns go into first.
+type columnsAfter struct {
+	row   scanner
+	first []any
+}
+
+func (c columnsAfter) Scan(dest ...any) error { return c.row.Scan(slices.Concat(c.first, dest)...) }
+
+// entryWithClient selects HPL entries joined with their clients, for rowWithClient.
+var entryWithClient = `SELECT ` + prefixed("e.", hplColumns) + `, ` + prefixed("c.", clientColumns) + `
+	FROM hpl_entries e JOIN clients c ON c.id = e.client_id`
 
 // prefixed qualifies a column list with a table alias, keeping COALESCE(...) wrappers intact.
 func prefixed(alias, columns string) string {

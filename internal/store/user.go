@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/password"
@@ -127,16 +127,7 @@ func (db *DB) UserNames(ctx context.Context, ids ...string) (map[string]string, 
 
 func userNames(ctx context.Context, q querier, ids ...string) (map[string]string, error) {
 	names := map[string]string{}
-	marks, args := []string{}, []any{}
-	for _, id := range ids {
-		if id != "" {
-			marks, args = append(marks, fmt.Sprintf("$%d", len(marks)+1)), append(args, id)
-		}
-	}
-	if len(args) == 0 {
-		return names, nil
-	}
-	err := eachRow(ctx, q, `SELECT id, name FROM users WHERE id IN (`+strings.Join(marks, ", ")+`)`, args, func(row scanner) error {
+	err := eachIn(ctx, q, `SELECT id, name FROM users WHERE id IN `, slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == "" }), func(row scanner) error {
 		var id, name string
 		if err := row.Scan(&id, &name); err != nil {
 			return err
