@@ -48,6 +48,9 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 	})
 }
 
+// isAPIPath says whether a path is the JSON API's, whose errors are JSON whatever happens.
+func isAPIPath(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
+
 func requestIDFrom(ctx context.Context) string { return infoOf(ctx).id }
 
 // statusRecorder remembers the status a handler wrote.
@@ -81,8 +84,12 @@ func (s *Server) instrument(pattern string, next http.Handler) http.Handler {
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.ErrorContext(r.Context(), "panic", "request_id", requestIDFrom(r.Context()), "route", pattern, "panic", p)
-				if rec.status == 0 {
+				switch {
+				case rec.status != 0:
+				case isAPIPath(r.URL.Path):
 					writeJSON(rec, http.StatusInternalServerError, errorBody{errorJSON{Code: cas.EInternal, Message: "something went wrong on our side; the error has been logged", RequestID: requestIDFrom(r.Context())}})
+				default:
+					s.errorPage(rec, r, cas.Errorf(cas.EInternal, "something went wrong on our side; the error has been logged (request %s)", requestIDFrom(r.Context())))
 				}
 			}
 			elapsed := time.Since(start)

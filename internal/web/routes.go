@@ -275,6 +275,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/api/", s.instrument("/api/", s.adapt(func(http.ResponseWriter, *http.Request) error {
 		return cas.Errorf(cas.ENotFound, "no such API route")
 	})))
+	// Any other address is a page not found, inside the layout with a way back.
+	mux.Handle("/", s.instrument("/", s.sessions.LoadAndSave(s.authorizePage(public, s.pageNotFound))))
 	// Browsers' cross-site form posts are refused (Sec-Fetch-Site and Origin); API clients, which
 	// send neither, are not affected.
 	return s.withRequestID(securityHeaders(http.NewCrossOriginProtection().Handler(mux)))

@@ -45,6 +45,8 @@ func New(db *store.DB, log *slog.Logger) *Server {
 		panic(err) // the templates are embedded: a parse error is a bug caught by every test
 	}
 	s.pages = p
+	// A session store that fails (the database down) shows the error page, not bare text.
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.errorPage(w, r, err) }
 	s.handler = s.routes()
 	return s
 }

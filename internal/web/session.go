@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/alexedwards/scs/v2"
 	"golang.org/x/time/rate"
@@ -85,11 +86,11 @@ func (s *Server) authorizePage(a access, h handlerFunc) http.Handler {
 			if why != "" {
 				s.sessions.Put(r.Context(), "flash", why)
 			}
-			next := ""
-			if r.Method == http.MethodGet {
-				next = "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
+			login := "/login"
+			if next := returnPath(r); next != "" {
+				login += "?" + url.Values{"next": {next}}.Encode()
 			}
-			http.Redirect(w, r, "/login"+next, http.StatusSeeOther)
+			http.Redirect(w, r, login, http.StatusSeeOther)
 			return nil
 		}
 		infoOf(r.Context()).user = u
@@ -100,22 +101,11 @@ func (s *Server) authorizePage(a access, h handlerFunc) http.Handler {
 	})
 }
 
-// adaptPage renders a page handler's error as an HTML page with the error's status.
+// adaptPage renders a page handler's error as a page of the layout with the error's status.
 func (s *Server) adaptPage(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
-		if err == nil {
-			return
-		}
-		code := cas.ErrorCode(err)
-		msg := "Something went wrong on our side; the error has been logged."
-		if e := cas.ErrorOf(err); e != nil {
-			msg = e.Message
-		} else {
-			s.log.ErrorContext(r.Context(), "internal error", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "err", err)
-		}
-		if rerr := s.render(w, r, statusOf(code), "error", "Error", view{Data: msg}); rerr != nil {
-			http.Error(w, msg, statusOf(code))
+		if err := h(w, r); err != nil {
+			s.errorPage(w, r, err)
 		}
 	}
 }
@@ -186,12 +176,38 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "session_login", "Sign in", view{Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a post-sign-in redirect on this site: a path of this site and nothing a browser
+// could read as another host ("//host", "/\host", or either hidden behind tabs and newlines,
+// which browsers strip), never the sign-in page itself.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.ContainsAny(next, "\\") || strings.ContainsFunc(next, unicode.IsControl) {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "//") ||
+		u.Path == "/login" || u.Path == "/logout" {
 		return ""
 	}
 	return next
+}
+
+// returnPath is the page to come back to after signing in: the page asked for, or, for a form
+// posted after the session ended, the page of this site the form was on (its Referer).
+func returnPath(r *http.Request) string {
+	if r.Method == http.MethodGet {
+		return safeNext(r.URL.RequestURI())
+	}
+	return sameSitePath(r)
+}
+
+// sameSitePath is the path of the page of this site that sent the request (its Referer), or ""
+// when it came from elsewhere or none was sent.
+func sameSitePath(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host {
+		return ""
+	}
+	return safeNext(ref.RequestURI())
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {

@@ -22,6 +22,8 @@ type browser struct {
 	t      *testing.T
 	base   string
 	client *http.Client
+	// referer, when set, is sent as the page the browser's requests come from.
+	referer string
 }
 
 func newBrowser(t *testing.T, base string) *browser {
@@ -47,6 +49,9 @@ func (b *browser) request(method, path string, form url.Values) (*http.Response,
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if b.referer != "" {
+		req.Header.Set("Referer", b.referer)
+	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
