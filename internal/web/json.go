@@ -23,6 +23,11 @@ const maxBody = 1 << 20
 // maxBulkBody bounds the body of a bulk request, such as consent for 10,000 clients.
 const maxBulkBody = 8 << 20
 
+// formType is the content type curl -d sends unless told otherwise. The API takes a JSON object
+// sent with it as JSON, so `curl -d '{"client_name": "Pat Doe"}'` works as people type it; a
+// browser cannot send a bearer token across sites, so this opens no cross-site form posts.
+const formType = "application/x-www-form-urlencoded"
+
 // decodeJSON reads a JSON request body into v, refusing unknown fields, wrong types, trailing data
 // and bodies that are not JSON, each with an error that names the field where there is one.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
@@ -31,10 +36,13 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 
 // decodeJSONUpTo is decodeJSON for a body of up to limit bytes.
 func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	notJSON := cas.Errorf(cas.EInvalid, "the request body must be JSON (Content-Type: application/json)")
+	mt := "application/json"
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
-			return cas.Errorf(cas.EInvalid, "the request body must be JSON (Content-Type: application/json)")
-		}
+		mt, _, _ = mime.ParseMediaType(ct)
+	}
+	if mt != "application/json" && mt != formType {
+		return notJSON
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
@@ -42,6 +50,9 @@ func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) 
 			return cas.Errorf(cas.EInvalid, "the request body is larger than %d bytes", limit)
 		}
 		return cas.Errorf(cas.EInvalid, "the request body could not be read: %v", err)
+	}
+	if mt == formType && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+		return notJSON
 	}
 	if field := firstNull(raw); field != "" {
 		// The API document allows null nowhere in a request: a field is sent with a value, or left out.
