@@ -201,6 +201,10 @@ func TestCommandLineErrors(t *testing.T) {
 		{"an unknown flag", env, "", []string{"migrate", "--colour"}, "flag provided but not defined"},
 		{"a negative no-rereferral period", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--no-rereferral-days", "-1"}, "--no-rereferral-days -1"},
 		{"a zero suspect threshold", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--suspect-available-days", "0"}, "--suspect-available-days 0: want 1 to 365"},
+		{"a negative API rate", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--api-token-rate", "-1"}, "--api-token-rate -1"},
+		{"an API rate without a burst", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--api-address-burst", "0"}, "--api-address-burst 0: want 1 or more"},
+		{"a bad metrics address", map[string]string{"DOORWAY_DB": env["DOORWAY_DB"], "DOORWAY_METRICS_ALLOW": "10.0.0.0/8,intranet"}, "", []string{"serve", "--addr", "127.0.0.1:0"}, `--metrics-allow: "intranet"`},
+		{"a short metrics token", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-token", "abc"}, "--metrics-token: want at least 16"},
 		{"a stale-roster threshold over a year", map[string]string{"DOORWAY_DB": env["DOORWAY_DB"], "DOORWAY_STALE_ROSTER_DAYS": "400"}, "", []string{"serve", "--addr", "127.0.0.1:0"}, "--stale-roster-days 400"},
 	}
 	for _, c := range cases {

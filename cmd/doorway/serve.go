@@ -34,7 +34,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	suspectWindow := fs.Int("suspect-window-days", 30, "days back that declines for no unit and unanswered referrals count as evidence (env DOORWAY_SUSPECT_WINDOW_DAYS)")
 	zone := fs.String("timezone", "UTC", "the CoC's IANA time zone, e.g. America/Chicago: when reservation days begin and end (env DOORWAY_TIMEZONE)")
 	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it off public networks (env DOORWAY_PPROF_ADDR)")
+	security := securityFlags(fs)
 	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	sec, err := security()
+	if err != nil {
 		return err
 	}
 	loc, err := time.LoadLocation(*zone)
@@ -100,7 +105,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	w := worker.New(db, log, fmt.Sprintf("%s:%d", host, os.Getpid()), sender)
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- w.Run(ctx) }()
-	serveErr := web.New(db, log).Serve(ctx, ln)
+	srv := web.New(db, log)
+	srv.Configure(sec)
+	serveErr := srv.Serve(ctx, ln)
 	// Serve returns when ctx is done or the listener fails; either way the worker stops too.
 	if serveErr != nil {
 		return serveErr

@@ -13,6 +13,7 @@ const (
 	EUnauthorized = "unauthorized" // no valid credentials
 	EForbidden    = "forbidden"    // signed in, but the role may not use this at all
 	EInternal     = "internal"     // a bug or an outage; the message is not shown to users
+	ERateLimited  = "rate_limited" // too many requests or attempts; Retry-After says when to try again
 )
 
 // Error is a domain error: a code, a message fit to show the user, and the field at fault if any.

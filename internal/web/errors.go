@@ -23,6 +23,8 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case cas.EConflict:
 		return http.StatusConflict
+	case cas.ERateLimited:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -1,13 +1,18 @@
 package web
 
 import (
+	"crypto/subtle"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/doorway-cas/doorway/internal/cas"
 )
 
 // metrics is the server's own Prometheus registry: no global state, so tests can run servers side
@@ -41,7 +46,39 @@ func (m *metrics) observe(route, method string, status int, elapsed time.Duratio
 	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
 }
 
+// metricsPage serves the Prometheus metrics to whoever Configure allowed: a scraper sending the
+// metrics token as a bearer token, or a client from a listed address. Unconfigured, /metrics is
+// not there (404); configured, anyone else is refused (403).
 func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) error {
+	sec := s.security
+	if sec.MetricsToken == "" && len(sec.MetricsAllow) == 0 {
+		return cas.Errorf(cas.ENotFound, "no such route")
+	}
+	if !s.metricsAllowed(r) {
+		return cas.Errorf(cas.EForbidden, "the metrics are for the configured scraper only")
+	}
 	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 	return nil
+}
+
+func (s *Server) metricsAllowed(r *http.Request) bool {
+	sec := s.security
+	if sec.MetricsToken != "" {
+		scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if ok && strings.EqualFold(scheme, "Bearer") &&
+			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(secret)), []byte(sec.MetricsToken)) == 1 {
+			return true
+		}
+	}
+	a, err := netip.ParseAddr(clientAddress(r))
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range sec.MetricsAllow {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

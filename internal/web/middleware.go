@@ -110,14 +110,21 @@ func (s *Server) instrument(pattern string, next http.Handler) http.Handler {
 }
 
 // authorize admits a request when its route is public or its bearer token's user holds one of the
-// route's roles. No token is 401; a role the route does not admit is 403.
+// route's roles. No token is 401; a role the route does not admit is 403. Before that, the
+// caller's address and then its token must be within their rate limits (429 otherwise).
 func (s *Server) authorize(a access, h handlerFunc) http.Handler {
 	return s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		if a.public {
 			return h(w, r)
 		}
-		u, err := s.authenticate(r)
+		if err := s.limitAPI(w, r); err != nil {
+			return err
+		}
+		u, secret, err := s.authenticate(w, r)
 		if err != nil {
+			return err
+		}
+		if err := s.limitToken(w, secret); err != nil {
 			return err
 		}
 		if !a.admits(u.Role) {
@@ -128,16 +135,28 @@ func (s *Server) authorize(a access, h handlerFunc) http.Handler {
 	})
 }
 
-func (s *Server) authenticate(r *http.Request) (*cas.User, error) {
+// authenticate returns the user of a request's API token, and the token. Tokens that turn out
+// not to be valid are limited per address (tokenFailures): an attempt is counted before the
+// token is checked, and given back when it is valid, so parallel guesses cannot outrun the limit.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*cas.User, string, error) {
 	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	secret = strings.TrimSpace(secret)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return nil, cas.Errorf(cas.EUnauthorized, "sign in: send an API token as Authorization: Bearer <token>")
+		return nil, "", cas.Errorf(cas.EUnauthorized, "sign in: send an API token as Authorization: Bearer <token>")
 	}
-	u, err := s.db.UserByToken(r.Context(), strings.TrimSpace(secret))
+	now := s.db.Now()
+	t, wait := s.buckets.take(now, bucket{tokenFailures, addressKey(r)})
+	if wait > 0 {
+		return nil, "", tooMany(w, wait, "too many invalid API tokens from your address")
+	}
+	u, err := s.checkToken(r.Context(), secret)
+	if cas.ErrorCode(err) != cas.EUnauthorized {
+		t.refund(now)
+	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return &u, nil
+	return &u, secret, nil
 }
 
 // actor returns the signed-in user of a request that passed authorize.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
@@ -30,16 +31,25 @@ type Server struct {
 	metrics  *metrics
 	pages    pages
 	sessions *scs.SessionManager
-	throttle *throttle
 	imports  *importJobs
 	handler  http.Handler
+	// buckets are the sign-in throttle's and the API's rate limits (ratelimit.go), set by
+	// Configure.
+	buckets                *buckets
+	security               Security
+	tokenKind, addressKind bucketKind
+	// checkPassword and checkToken check a password and an API token: the store's, which tests
+	// wrap to count how many checks an attack gets.
+	checkPassword func(ctx context.Context, email, pw string) (cas.User, error)
+	checkToken    func(ctx context.Context, secret string) (cas.User, error)
 }
 
 // New returns a server for db that logs to log. Pages show times in db.Zone and judge rosters by
 // db.Thresholds; session cookies are Secure when db.BaseURL is https.
 func New(db *store.DB, log *slog.Logger) *Server {
-	s := &Server{db: db, log: log, metrics: newMetrics(), throttle: &throttle{}, imports: &importJobs{},
-		sessions: newSessions(db.SessionStore(), strings.HasPrefix(db.BaseURL, "https://"))}
+	s := &Server{db: db, log: log, metrics: newMetrics(), buckets: &buckets{}, imports: &importJobs{},
+		sessions:      newSessions(db.SessionStore(), strings.HasPrefix(db.BaseURL, "https://")),
+		checkPassword: db.Authenticate, checkToken: db.UserByToken}
 	p, err := parsePages(s.pageFuncs())
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a bug caught by every test

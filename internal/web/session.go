@@ -1,16 +1,15 @@
 package web
 
 import (
-	"net"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
 	"github.com/alexedwards/scs/v2"
-	"golang.org/x/time/rate"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 )
@@ -110,57 +109,20 @@ func (s *Server) adaptPage(h handlerFunc) http.HandlerFunc {
 	}
 }
 
-// throttle slows password guessing without letting anyone lock a real user out: failures are
-// limited per (account, address) pair and per address, never per account alone, so attempts from
-// elsewhere cannot keep the account's owner from signing in.
-type throttle struct {
-	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
-}
-
-const (
-	pairFailures    = 5 // failures allowed at once per account and address, then one a minute
-	addressFailures = 30
+// The sign-in throttle slows password guessing without letting anyone lock a real user out:
+// attempts are limited per (account, address) pair and per address, never per account alone, so
+// attempts from elsewhere cannot keep the account's owner from signing in. An attempt takes its
+// token before the password is checked, so parallel guesses get no more checks than sequential
+// ones; a right password gives its token back.
+var (
+	pairAttempts    = bucketKind{name: "sign-in-pair", every: time.Minute, burst: 5}
+	addressAttempts = bucketKind{name: "sign-in-address", every: 10 * time.Second, burst: 30}
 )
 
-func (t *throttle) limiter(key string, burst int, every time.Duration) *rate.Limiter {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.limiters == nil {
-		t.limiters = map[string]*rate.Limiter{}
-	}
-	l, ok := t.limiters[key]
-	if !ok {
-		l = rate.NewLimiter(rate.Every(every), burst)
-		t.limiters[key] = l
-	}
-	return l
-}
-
-func (t *throttle) keys(email, addr string) (*rate.Limiter, *rate.Limiter) {
-	email = cas.NormalizeEmail(email)
-	return t.limiter("pair:"+email+"|"+addr, pairFailures, time.Minute), t.limiter("addr:"+addr, addressFailures, 10*time.Second)
-}
-
-// allowed reports whether a sign-in attempt may be checked at now.
-func (t *throttle) allowed(email, addr string, now time.Time) bool {
-	pair, address := t.keys(email, addr)
-	return pair.TokensAt(now) >= 1 && address.TokensAt(now) >= 1
-}
-
-// failed counts a failed attempt.
-func (t *throttle) failed(email, addr string, now time.Time) {
-	pair, address := t.keys(email, addr)
-	pair.AllowN(now, 1)
-	address.AllowN(now, 1)
-}
-
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// signInBuckets are the buckets a sign-in attempt for email from the request's address takes from.
+func signInBuckets(r *http.Request, email string) []bucket {
+	addr := addressKey(r)
+	return []bucket{{pairAttempts, cas.NormalizeEmail(email) + "|" + addr}, {addressAttempts, addr}}
 }
 
 type loginData struct {
@@ -214,34 +176,83 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return cas.Errorf(cas.EInvalid, "unreadable form")
 	}
-	email, password, next := r.PostForm.Get("email"), r.PostForm.Get("password"), safeNext(r.PostForm.Get("next"))
-	now, addr := s.db.Now(), clientAddress(r)
-	refuse := func(msg string) error {
-		return s.render(w, r, http.StatusUnauthorized, "session_login", "Sign in", view{Errors: map[string]string{"form": msg},
+	email, pw, next := r.PostForm.Get("email"), r.PostForm.Get("password"), safeNext(r.PostForm.Get("next"))
+	ctx, now := r.Context(), s.db.Now()
+	form := func(status int, msg string) error {
+		return s.render(w, r, status, "session_login", "Sign in", view{Errors: map[string]string{"form": msg},
 			Data: loginData{Next: next, Email: email}})
 	}
-	if !s.throttle.allowed(email, addr, now) {
-		return refuse("Too many failed attempts. Wait a minute and try again.")
+	t, wait := s.buckets.take(now, signInBuckets(r, email)...)
+	if wait > 0 {
+		return s.throttled(w, r, wait, form)
 	}
-	u, err := s.db.Authenticate(r.Context(), email, password)
+	u, err := s.checkPassword(ctx, email, pw)
 	if cas.ErrorCode(err) == cas.EUnauthorized {
-		s.throttle.failed(email, addr, now)
-		return refuse("Wrong email or password.")
+		if err := s.db.RecordSignIn(ctx, "session.sign_in_failed", nil, email, clientAddress(r)); err != nil {
+			return err
+		}
+		return form(http.StatusUnauthorized, "Wrong email or password.")
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	t.refund(now)
+	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
-	s.sessions.Put(r.Context(), "user_id", u.ID)
-	s.sessions.Put(r.Context(), "signed_in_at", now.Unix())
-	s.sessions.Put(r.Context(), "last_seen", now.Unix())
+	twoStep, err := s.db.HasSecondFactor(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if twoStep {
+		// The password was right; the session is not signed in until the code is too.
+		s.sessions.Put(ctx, "pending_user_id", u.ID)
+		s.sessions.Put(ctx, "pending_at", now.Unix())
+		s.sessions.Put(ctx, "pending_next", next)
+		http.Redirect(w, r, "/login/code", http.StatusSeeOther)
+		return nil
+	}
+	return s.signIn(w, r, &u, "session.sign_in", next)
+}
+
+// signIn starts a signed-in session for u, audits it, and sends the browser on.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u *cas.User, action, next string) error {
+	ctx, now := r.Context(), s.db.Now()
+	if err := s.db.RecordSignIn(ctx, action, u, u.Email, clientAddress(r)); err != nil {
+		return err
+	}
+	s.sessions.Remove(ctx, "pending_user_id")
+	s.sessions.Put(ctx, "user_id", u.ID)
+	s.sessions.Put(ctx, "signed_in_at", now.Unix())
+	s.sessions.Put(ctx, "last_seen", now.Unix())
 	if next == "" {
-		next = landing(&u)
+		next = landing(u)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// throttled answers an attempt the throttle refused: 429, Retry-After, and the form again saying
+// when to try.
+func (s *Server) throttled(w http.ResponseWriter, r *http.Request, wait time.Duration, form func(int, string) error) error {
+	secs := retryAfter(wait)
+	s.log.WarnContext(r.Context(), "sign-in throttled", "request_id", requestIDFrom(r.Context()), "address", clientAddress(r), "retry_after", secs)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	at := s.db.Now().Add(time.Duration(secs) * time.Second)
+	return form(http.StatusTooManyRequests, fmt.Sprintf("Too many sign-in attempts from here. Try again at %s (in %s).",
+		at.In(s.db.Zone).Format("15:04:05 MST"), waitWords(secs)))
+}
+
+// waitWords says a wait in seconds as people say it.
+func waitWords(secs int) string {
+	n, unit := secs, "second"
+	switch {
+	case secs >= 3600:
+		n, unit = (secs+3599)/3600, "hour"
+	case secs >= 60:
+		n, unit = (secs+59)/60, "minute"
+	}
+	return strconv.Itoa(n) + " " + plural(n, unit, unit+"s")
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -102,33 +103,43 @@ func TestSessions(t *testing.T) {
 	t.Run("password guessing is throttled", func(t *testing.T) {
 		_, clock, base, u := sessionFixture(t)
 		attacker := newBrowser(t, base)
-		for range pairFailures {
+		for range pairAttempts.burst {
 			if resp := attacker.do("POST", "/login", url.Values{"email": {u.Email}, "password": {"wrong password!!"}}); resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("wrong password: %d", resp.StatusCode)
 			}
 		}
-		resp := attacker.do("POST", "/login", url.Values{"email": {u.Email}, "password": {"a long enough password"}})
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("the right password from the throttled address was checked: %d", resp.StatusCode)
+		resp, body := attacker.request("POST", "/login", url.Values{"email": {u.Email}, "password": {"a long enough password"}})
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "60" {
+			t.Errorf("the right password from the throttled address: %d, Retry-After %q; want 429 and 60", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+		if !strings.Contains(body, "Try again at") || !strings.Contains(body, "(in 1 minute)") || !strings.Contains(body, `<main id="main">`) {
+			t.Errorf("the throttled page does not say when to try again inside the layout:\n%s", body)
 		}
 		clock.Advance(time.Minute)
 		if resp := attacker.do("POST", "/login", url.Values{"email": {u.Email}, "password": {"a long enough password"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("a minute later: %d, want the attempt checked", resp.StatusCode)
 		}
 	})
-	t.Run("someone else's failures never lock the owner out", func(t *testing.T) {
-		var th throttle
+	t.Run("someone else's attempts never lock the owner out", func(t *testing.T) {
+		var b buckets
 		now := time.Now()
+		attacker := httptest.NewRequest("POST", "/login", nil)
+		attacker.RemoteAddr = "203.0.113.9:4711"
+		owner := httptest.NewRequest("POST", "/login", nil)
+		owner.RemoteAddr = "198.51.100.4:4711"
 		for range 100 {
-			th.failed("staff@harbor.test", "203.0.113.9", now)
+			b.take(now, signInBuckets(attacker, "staff@harbor.test")...)
 		}
-		if th.allowed("staff@harbor.test", "203.0.113.9", now) {
+		if _, wait := b.take(now, signInBuckets(attacker, "staff@harbor.test")...); wait == 0 {
 			t.Error("the guessing address is not throttled")
 		}
-		if !th.allowed("STAFF@harbor.test", "198.51.100.4", now) {
-			t.Error("the owner's own address is locked out by another address's failures")
+		for i := range 100 {
+			b.take(now, signInBuckets(attacker, fmt.Sprintf("user%d@harbor.test", i))...)
 		}
-		if th.allowed("other@harbor.test", "203.0.113.9", now) {
+		if _, wait := b.take(now, signInBuckets(owner, "STAFF@harbor.test")...); wait != 0 {
+			t.Error("the owner's own address is locked out by another address's attempts")
+		}
+		if _, wait := b.take(now, signInBuckets(attacker, "other@harbor.test")...); wait == 0 {
 			t.Error("the guessing address may try other accounts without limit")
 		}
 	})

@@ -30,7 +30,9 @@ type coc struct {
 
 func newCoC(t testing.TB, db *store.DB) *coc {
 	t.Helper()
-	srv := httptest.NewServer(onTheWire(t, web.New(db, slog.New(slog.DiscardHandler))))
+	s := web.New(db, slog.New(slog.DiscardHandler))
+	s.Configure(web.Security{MetricsToken: "scrape-secret"})
+	srv := httptest.NewServer(onTheWire(t, s))
 	t.Cleanup(srv.Close)
 	c := &coc{db: db, url: srv.URL, tokens: map[string]string{}, users: map[string]cas.User{}}
 	var err error
@@ -235,7 +237,8 @@ func TestHealth(t *testing.T) {
 		}
 	}
 	c.do(t, "hmis_admin", "GET", "/api/v1/me", "")
-	status, raw := c.raw(t, "", "GET", "/metrics", "")
+	c.tokens["scraper"] = "scrape-secret" // newCoC's server takes it (web.Security.MetricsToken)
+	status, raw := c.raw(t, "scraper", "GET", "/metrics", "")
 	if status != 200 || !bytes.Contains(raw, []byte(`doorway_http_requests_total{code="200",method="GET",route="GET /api/v1/me"} 1`)) {
 		t.Errorf("metrics: %d, missing the request counter:\n%.2000s", status, raw)
 	}
