@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	_ "embed"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,12 +34,18 @@ func axeViolations(ctx context.Context) ([]string, error) {
 // flags.
 func checkPhonePage(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
-	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	// Against the phone's width, not window.innerWidth: a mobile browser zooms out to show a page
+	// wider than the screen, and innerWidth grows with it.
+	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.documentElement.scrollWidth <= %d`, phoneWidth)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !fits {
-		t.Errorf("%s scrolls sideways at 390 px", what)
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(`[...document.querySelectorAll("body *")].filter(e =>
+			e.getBoundingClientRect().right > %[1]d + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > %[1]d + 1))
+			.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " (" +
+			Math.round(e.getBoundingClientRect().right) + " px): " + e.textContent.trim().slice(0, 40))`, phoneWidth)))
+		t.Errorf("%s scrolls sideways at 390 px (%v): %s", what, err, strings.Join(wide, "; "))
 	}
 	violations, err := axeViolations(ctx)
 	if err != nil {

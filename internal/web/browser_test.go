@@ -36,8 +36,14 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// newBrowserContext starts a headless Chromium for the test.
+// newBrowserContext starts a headless Chromium for the test, which gives it 90 seconds.
 func newBrowserContext(t *testing.T) context.Context {
+	t.Helper()
+	return newBrowserContextFor(t, 90*time.Second)
+}
+
+// newBrowserContextFor starts a headless Chromium for the test, which gives it d.
+func newBrowserContextFor(t *testing.T, d time.Duration) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -51,7 +57,7 @@ func newBrowserContext(t *testing.T) context.Context {
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)

@@ -82,27 +82,12 @@ func TestReadmeCurlExamples(t *testing.T) {
 	srv := httptest.NewServer(web.New(db, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	host := strings.TrimPrefix(srv.URL, "http://")
-	token := func(email string) string {
-		t.Helper()
-		u, err := db.UserByEmail(ctx, cas.System, email)
-		if err != nil {
-			t.Fatalf("%s: %v", email, err)
-		}
-		secret, _, err := db.CreateToken(ctx, cas.System, u.ID, "readme")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return secret
-	}
+	token := func(email string) string { return demoAccount(t, db, "", email).token }
 	// The provider's day: Harbor's CAS Contact and a unit nobody holds (in the demo the engine has
 	// filled every free unit; the HMIS team adds one, and no worker runs here to fill it).
-	const intake = "intake@harbor.demo.doorway.test"
-	harbor := token(intake)
-	contact, err := db.UserByEmail(ctx, cas.System, intake)
-	if err != nil {
-		t.Fatal(err)
-	}
-	facilities, _, err := db.Facilities(ctx, &contact, store.FacilityFilter{}, store.Page{})
+	contact := demoAccount(t, db, "CAS Contact", "intake@harbor.demo.doorway.test")
+	harbor := contact.token
+	facilities, _, err := db.Facilities(ctx, &contact.user, store.FacilityFilter{}, store.Page{})
 	if err != nil || len(facilities) == 0 {
 		t.Fatalf("Harbor's facilities: %v", err)
 	}

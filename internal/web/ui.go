@@ -39,6 +39,7 @@ func (s *Server) pageFuncs() template.FuncMap {
 		},
 		"staleRosterDays": func() int { return s.db.Thresholds.OrDefault().StaleRosterDays },
 		"title":           humanize,
+		"longid":          longID,
 		"localpath":       localPath,
 		"query": func(pairs ...string) template.URL {
 			v := url.Values{}
@@ -75,6 +76,14 @@ func households(types []cas.HouseholdType) string {
 		words[i] = strings.ReplaceAll(string(t), "_", " ")
 	}
 	return strings.Join(words, ", ")
+}
+
+// longID shows an identifier that may be long (a 32-character HMIS PersonalID): it wraps
+// anywhere rather than widening the page, stays whole for copying, and carries its full value as
+// a title for the pointer.
+func longID(id string) template.HTML {
+	esc := template.HTMLEscapeString(id)
+	return template.HTML(`<span class="long-id" title="` + esc + `">` + esc + `</span>`)
 }
 
 // humanize turns a code such as "without_children" into words: "Without children".

@@ -98,9 +98,11 @@ func (b *browser) postMultipart(path string, fill func(*multipart.Writer)) (*htt
 	return resp, string(page)
 }
 
-func (b *browser) signIn(email string) {
+func (b *browser) signIn(email string) { b.t.Helper(); b.signInWith(email, "a long enough password") }
+
+func (b *browser) signInWith(email, password string) {
 	b.t.Helper()
-	resp := b.do("POST", "/login", url.Values{"email": {email}, "password": {"a long enough password"}})
+	resp := b.do("POST", "/login", url.Values{"email": {email}, "password": {password}})
 	if resp.StatusCode != http.StatusSeeOther {
 		b.t.Fatalf("sign in as %s: %d", email, resp.StatusCode)
 	}
