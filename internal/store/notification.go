@@ -23,6 +23,11 @@ type Notification struct {
 	UnitID     string
 	CreatedAt  time.Time
 	ReadAt     *time.Time
+
+	// What it is about, as it stands now: the program and unit of its referral or unit, and the
+	// referral's current status (empty when it is not about a referral).
+	Program, Unit  string
+	ReferralStatus cas.ReferralStatus
 }
 
 // about is what a notification concerns: the records it links to, the page its link opens (from
@@ -165,14 +170,22 @@ func (db *DB) Notifications(ctx context.Context, actor *cas.User, page Page) ([]
 			after = []string{"0", "~"}
 		}
 		// Unread ('0') before read ('1'), newest first within each.
-		return db.sql.QueryContext(ctx, `SELECT id, kind, subject, body, link, referral_id, unit_id, created_at, read_at FROM (
+		// The program, unit and status are read as they are now: the inbox says where a referral
+		// stands, not where it stood when the notification was written.
+		return db.sql.QueryContext(ctx, `SELECT inbox.id, inbox.kind, inbox.subject, inbox.body, inbox.link, inbox.referral_id, inbox.unit_id,
+				inbox.created_at, inbox.read_at, COALESCE(p.name, ''), COALESCE(un.label, ''), COALESCE(r.status, '') FROM (
 				SELECT n.*, CASE WHEN read_at IS NULL THEN '0' ELSE '1' END AS unread_key FROM notifications n WHERE user_id = $1) inbox
-			WHERE unread_key > $2 OR (unread_key = $2 AND id < $3) ORDER BY unread_key, id DESC LIMIT $4`, actor.ID, after[0], after[1], limit)
+			LEFT JOIN referrals r ON r.id = inbox.referral_id
+			LEFT JOIN units un ON un.id = COALESCE(inbox.unit_id, r.unit_id)
+			LEFT JOIN facilities f ON f.id = COALESCE(r.facility_id, un.facility_id)
+			LEFT JOIN programs p ON p.id = f.program_id
+			WHERE inbox.unread_key > $2 OR (inbox.unread_key = $2 AND inbox.id < $3) ORDER BY inbox.unread_key, inbox.id DESC LIMIT $4`,
+			actor.ID, after[0], after[1], limit)
 	}, func(row scanner) (Notification, error) {
 		var n Notification
 		var created, read anyTime
 		var referral, unit sql.NullString
-		err := row.Scan(&n.ID, &n.Kind, &n.Subject, &n.Body, &n.Link, &referral, &unit, &created, &read)
+		err := row.Scan(&n.ID, &n.Kind, &n.Subject, &n.Body, &n.Link, &referral, &unit, &created, &read, &n.Program, &n.Unit, &n.ReferralStatus)
 		n.ReferralID, n.UnitID, n.CreatedAt, n.ReadAt = referral.String, unit.String, created.Time, read.ptr()
 		return n, err
 	}, func(n Notification) []string {
@@ -205,6 +218,17 @@ func (db *DB) MarkNotificationRead(ctx context.Context, actor *cas.User, id stri
 		return cas.NotFound("notification")
 	}
 	return nil
+}
+
+// MarkAllNotificationsRead marks every unread notification of the actor's read and reports how
+// many there were.
+func (db *DB) MarkAllNotificationsRead(ctx context.Context, actor *cas.User) (int, error) {
+	res, err := db.sql.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL`, db.now(), actor.ID)
+	if err != nil {
+		return 0, fmt.Errorf("mark all read: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // SetEmailMode sets how the actor receives notification email.

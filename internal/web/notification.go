@@ -18,17 +18,24 @@ type notificationJSON struct {
 	UnitID     *string     `json:"unit_id"`
 	ReadAt     *time.Time  `json:"read_at"`
 	CreatedAt  time.Time   `json:"created_at"`
+	// Where what it is about stands now: its program and unit, and its referral's status.
+	Program        *string `json:"program"`
+	Unit           *string `json:"unit"`
+	ReferralStatus *string `json:"referral_status"`
 }
 
 func toNotificationJSON(n store.Notification) notificationJSON {
-	out := notificationJSON{ID: n.ID, Kind: n.Kind, Subject: n.Subject, Body: n.Body, Link: n.Link, ReadAt: n.ReadAt, CreatedAt: n.CreatedAt}
-	if n.ReferralID != "" {
-		out.ReferralID = &n.ReferralID
+	status := string(n.ReferralStatus)
+	return notificationJSON{ID: n.ID, Kind: n.Kind, Subject: n.Subject, Body: n.Body, Link: n.Link, ReadAt: n.ReadAt, CreatedAt: n.CreatedAt,
+		ReferralID: orNull(n.ReferralID), UnitID: orNull(n.UnitID), Program: orNull(n.Program), Unit: orNull(n.Unit), ReferralStatus: orNull(status)}
+}
+
+// orNull is a string for JSON, null when empty.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
 	}
-	if n.UnitID != "" {
-		out.UnitID = &n.UnitID
-	}
-	return out
+	return &s
 }
 
 // notificationList answers the signed-in user's inbox, unread first, with the unread count.
@@ -52,6 +59,12 @@ func (s *Server) notificationList(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) notificationUnread(w http.ResponseWriter, r *http.Request) error {
 	n, err := s.db.UnreadCount(r.Context(), actor(r))
 	return respond(w, map[string]int{"unread": n}, err)
+}
+
+// notificationReadAll marks every notification of the caller read and says how many were unread.
+func (s *Server) notificationReadAll(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.db.MarkAllNotificationsRead(r.Context(), actor(r))
+	return respond(w, map[string]int{"marked": n}, err)
 }
 
 func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request) error {

@@ -2,9 +2,13 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,4 +170,75 @@ func TestNotificationLinksOpen(t *testing.T) {
 			t.Errorf("no %s notification was sent: the test does not follow its link", k)
 		}
 	}
+}
+
+func TestInboxGroupsByReferral(t *testing.T) {
+	c := newAgencyCoC(t)
+	harbor, bayside := c.as(t, "harbor@coc.test"), c.as(t, "bayside@coc.test")
+	for _, step := range []struct {
+		b    *browser
+		path string
+		form url.Values
+	}{
+		{harbor, "/referrals/" + c.janeRef.ID + "/accept", nil},
+		{harbor, "/referrals/" + c.janeRef.ID + "/move-in", url.Values{"unit_id": {c.apt1.ID}}},
+		{bayside, "/referrals/" + c.bobRef.ID + "/decline", url.Values{"reason_code": {"client_refused"}, "confirm": {"yes"}}},
+	} {
+		if status, _, body := step.b.postForm(step.path, step.form); status != http.StatusSeeOther {
+			t.Fatalf("%s: %d\n%s", step.path, status, body)
+		}
+	}
+	admin := c.as(t, "cas@coc.test")
+	_, body := admin.getPage("/inbox")
+	groups := regexp.MustCompile(`(?s)<li class="inbox-group">(.*?)</ul>\s*</li>`).FindAllStringSubmatch(body, -1)
+	if len(groups) != 2 {
+		t.Fatalf("%d groups, want one per referral:\n%s", len(groups), body)
+	}
+	jane := groups[1][1]
+	if strings.Contains(groups[0][1], "Harbor PSH") {
+		jane = groups[0][1]
+	}
+	if !strings.Contains(jane, "<strong>Harbor PSH</strong> · unit Apt 1 · now") || !strings.Contains(jane, ">Housed</span>") ||
+		strings.Count(jane, `action="/inbox/`) < 3 {
+		t.Errorf("Jane's referral's group does not say where it stands or lacks its notifications (sent, accepted, moved in):\n%s", jane)
+	}
+	if !strings.Contains(body, `action="/inbox/read-all"`) {
+		t.Fatal("no way to mark all read")
+	}
+	status, where, _ := admin.postForm("/inbox/read-all", nil)
+	if status != http.StatusSeeOther || where != "/inbox" {
+		t.Fatalf("mark all read: %d → %s", status, where)
+	}
+	_, body = admin.getPage("/inbox")
+	if !strings.Contains(body, " notifications marked read.") || strings.Contains(body, `action="/inbox/read-all"`) || strings.Contains(body, "(unread)") {
+		t.Errorf("after marking all read:\n%s", body)
+	}
+
+	t.Run("through the API", func(t *testing.T) {
+		u, err := c.db.UserByEmail(context.Background(), cas.System, "hmis@coc.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.db.TakeOffline(context.Background(), cas.System, c.apt2.ID, cas.OfflinePeriod{Reason: "repairs"}, ""); err != nil {
+			t.Fatal(err)
+		}
+		secret, _, err := c.db.CreateToken(context.Background(), cas.System, u.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("POST", c.url+"/api/v1/notifications/read-all", nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var got struct{ Marked int }
+		if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%d %v", resp.StatusCode, err)
+		}
+		if left, _ := c.db.UnreadCount(context.Background(), &u); left != 0 {
+			t.Errorf("%d unread after marking %d read", left, got.Marked)
+		}
+	})
 }

@@ -86,8 +86,10 @@ func (s *Server) routeTable() []route {
 		{api, "GET", "/api/v1/notifications", anyRole, s.notificationList},
 		{api, "GET", "/api/v1/notifications/unread-count", anyRole, s.notificationUnread},
 		{api, "POST", "/api/v1/notifications/{id}/read", anyRole, s.notificationRead},
+		{api, "POST", "/api/v1/notifications/read-all", anyRole, s.notificationReadAll},
 		{ui, "GET", "/inbox", anyRole, s.inboxPage},
 		{ui, "POST", "/inbox/{id}/read", anyRole, s.inboxRead},
+		{ui, "POST", "/inbox/read-all", anyRole, s.inboxReadAll},
 		{ui, "GET", "/inbox/unread", anyRole, s.inboxUnread},
 
 		// Agencies.

@@ -56,8 +56,10 @@ var permissionMatrix = map[string]string{
 	"GET /api/v1/notifications":              "nyyy",
 	"GET /api/v1/notifications/unread-count": "nyyy",
 	"POST /api/v1/notifications/{id}/read":   "nyyy 204 404",
+	"POST /api/v1/notifications/read-all":    "nyyy",
 	"GET /inbox":                             "nyyy",
 	"POST /inbox/{id}/read":                  "nyyy 303 404",
+	"POST /inbox/read-all":                   "nyyy",
 	"GET /inbox/unread":                      "nyyy",
 
 	"GET /api/v1/agencies":        "nyyy",
