@@ -159,18 +159,25 @@ func (tx *Tx) createClient(c *cas.Client) error {
 }
 
 func (tx *Tx) insertClient(c cas.Client) error {
-	_, err := tx.exec(`INSERT INTO clients (id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
-		veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at,
-		consent_date, consent_expires_on, phone, email, contact_notes, navigator_user_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
-		c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize, c.HouseholdType,
-		c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, joinOptions(c.Race), joinOptions(c.Gender), c.Sex,
-		c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn)),
-		c.Phone, c.Email, c.ContactNotes, nullString(c.NavigatorUserID))
-	if err != nil {
+	values := clientValues(c)
+	if _, err := tx.exec(`INSERT INTO clients (`+clientInsertColumns+`) VALUES (`+placeholders(1, len(values))+`)`, values...); err != nil {
 		return fmt.Errorf("insert client: %w", err)
 	}
 	return nil
+}
+
+// clientInsertColumns are the columns a new client is written with, by insertClient and by an
+// HMIS import's batches, in the order of clientValues.
+const clientInsertColumns = `id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
+	veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at,
+	consent_date, consent_expires_on, phone, email, contact_notes, navigator_user_id`
+
+// clientValues are the values of clientInsertColumns for c.
+func clientValues(c cas.Client) []any {
+	return []any{c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize, c.HouseholdType,
+		c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, joinOptions(c.Race), joinOptions(c.Gender), c.Sex,
+		c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn)),
+		c.Phone, c.Email, c.ContactNotes, nullString(c.NavigatorUserID)}
 }
 
 func (tx *Tx) checkPersonalID(c cas.Client) error {

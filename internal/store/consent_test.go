@@ -56,6 +56,17 @@ func TestConsent(t *testing.T) {
 			if !got.ConsentOn(today) || got.ConsentDate != today.AddDays(-30) || got.ConsentExpiresOn != today {
 				t.Errorf("Ada: %+v", got)
 			}
+			for _, c := range []cas.Client{ada, ben} { // each change audited, as it was
+				var before, after string
+				if err := db.SQL().QueryRow(`SELECT before, after FROM audit_events WHERE action = 'client.consent' AND entity_id = $1`, c.ID).
+					Scan(&before, &after); err != nil {
+					t.Fatalf("%s's audit event: %v", c.FirstName, err)
+				}
+				if !strings.Contains(before, `"consent": false`) && !strings.Contains(before, `"consent":false`) ||
+					!strings.Contains(after, `"consent": true`) && !strings.Contains(after, `"consent":true`) {
+					t.Errorf("%s's audit event: before %s, after %s", c.FirstName, before, after)
+				}
+			}
 			if _, err := db.RecordConsent(ctx, &inv.staff, []store.ConsentRecord{{ClientID: cy.ID, ConsentDate: today}}); cas.ErrorCode(err) != cas.EForbidden {
 				t.Errorf("an agency user recorded consent: %v", err)
 			}

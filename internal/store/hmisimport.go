@@ -310,20 +310,14 @@ func shortID(id string) string {
 // export does not carry, like a birth date it lacks, is passed as NULL, which leaves the column as
 // it is.
 func (tx *Tx) upsertClients(clients map[string]string, in []cas.Client, carries ImportDemographics, res *ImportResult) error {
-	// The columns and values of insertClient, which writes one client.
-	created := tx.newRowInserter("clients", `id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
-		veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at, consent_date, consent_expires_on,
-		phone, email, contact_notes, navigator_user_id`)
+	created := tx.newRowInserter("clients", clientInsertColumns)
 	for _, c := range in {
 		id, ok := clients[c.HMISPersonalID]
 		if !ok {
 			c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
 			clients[c.HMISPersonalID] = c.ID
 			res.add(res.Created, "clients")
-			if err := created.add(c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize,
-				c.HouseholdType, c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, joinOptions(c.Race),
-				joinOptions(c.Gender), c.Sex, c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn)),
-				c.Phone, c.Email, c.ContactNotes, nullString(c.NavigatorUserID)); err != nil {
+			if err := created.add(clientValues(c)...); err != nil {
 				return fmt.Errorf("insert clients: %w", err)
 			}
 			continue
@@ -470,94 +464,4 @@ func (tx *Tx) leaveHPLEntry(id string, status cas.HPLStatus, reason string, res 
 		res.Updated["referrals"] += open
 	}
 	return tx.closeOtherReferrals(cas.Referral{ClientID: before.ClientID}, "Withdrawn: the client "+reason+".")
-}
-
-// rowsPerInsert is how many rows one of rowInserter's INSERTs writes: enough that a large import
-// spends its time on the rows rather than on a statement per row, and few enough that the widest
-// table's parameters stay well under SQLite's limit of 32,766.
-const rowsPerInsert = 256
-
-// rowInserter writes rows into a table with multi-row INSERTs, prepared once, as rows are added.
-// The rows added are in the table only once flush or close has run.
-type rowInserter struct {
-	tx      *Tx
-	table   string
-	columns string
-	width   int   // values in a row
-	pending []any // the values of the rows not yet written
-	full    *sql.Stmt
-}
-
-// newRowInserter starts writing rows into table; columns names them, separated by commas.
-func (tx *Tx) newRowInserter(table, columns string) *rowInserter {
-	width := strings.Count(columns, ",") + 1
-	return &rowInserter{tx: tx, table: table, columns: columns, width: width, pending: make([]any, 0, width*rowsPerInsert)}
-}
-
-// add adds a row, its values in the order of the columns.
-func (ri *rowInserter) add(values ...any) error {
-	ri.pending = append(ri.pending, values...)
-	if len(ri.pending) < ri.width*rowsPerInsert {
-		return nil
-	}
-	return ri.flush()
-}
-
-// flush writes the rows added so far.
-func (ri *rowInserter) flush() error {
-	rows := len(ri.pending) / ri.width
-	var err error
-	switch {
-	case rows == 0:
-		return nil
-	case rows < rowsPerInsert:
-		_, err = ri.tx.exec(ri.insert(rows), ri.pending...)
-	case ri.full == nil:
-		if ri.full, err = ri.tx.PrepareContext(ri.tx.ctx, ri.insert(rows)); err != nil {
-			return err
-		}
-		fallthrough
-	default:
-		_, err = ri.full.ExecContext(ri.tx.ctx, ri.pending...)
-	}
-	clear(ri.pending)
-	ri.pending = ri.pending[:0]
-	return err
-}
-
-// close writes the rows left and releases the prepared statement.
-func (ri *rowInserter) close() error {
-	err := ri.flush()
-	if ri.full != nil {
-		if cerr := ri.full.Close(); err == nil {
-			err = cerr
-		}
-	}
-	return err
-}
-
-// insert is the INSERT of rows rows. On SQLite its parameters are the anonymous ?, which SQLite
-// binds in constant time, where it looks each numbered $n up in the list of all of them.
-func (ri *rowInserter) insert(rows int) string {
-	sqlite := ri.tx.db.dialect == sqliteDialect
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + ri.table + " (" + ri.columns + ") VALUES ")
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range ri.width {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			if sqlite {
-				b.WriteByte('?')
-			} else {
-				b.WriteString("$" + strconv.Itoa(r*ri.width+c+1))
-			}
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
 }

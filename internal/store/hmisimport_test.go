@@ -251,10 +251,22 @@ func TestImportHMISLarge(t *testing.T) {
 		again.LastName = "Doe-Smith"
 		in.Clients = append(in.Clients, again)
 		in.Entries = append(in.Entries, store.ImportEntry{EnrollmentID: "E590", PersonalID: "p590", AssessedOn: "2026-03-02", DaysHomeless: 1})
+		for i := range 400 { // more than one batch of consent and of its audit events
+			in.Consent = append(in.Consent, store.ConsentRecord{HMISPersonalID: fmt.Sprintf("p%d", i), ConsentDate: "2026-01-05", Where: fmt.Sprintf("line %d", i+2)})
+		}
 
 		res, err := db.ImportHMIS(ctx, &admin, in, false)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if res.Consented != 400 || countAudit(t, db, "client.consent") != 400 {
+			t.Errorf("consent recorded for %d clients, %d audited; want 400", res.Consented, countAudit(t, db, "client.consent"))
+		}
+		for id, want := range map[string]bool{"p0": true, "p399": true, "p400": false} {
+			clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{Search: id}, store.Page{})
+			if len(clients) != 1 || clients[0].Consent != want || want && clients[0].ConsentDate != "2026-01-05" {
+				t.Errorf("client %s: %+v, want consent %v", id, clients, want)
+			}
 		}
 		created := map[string]int{"agencies": 1, "programs": 1, "facilities": 1, "units": 700, "clients": 600, "hpl_entries": 300}
 		if diff := cmp.Diff(created, res.Created); diff != "" {

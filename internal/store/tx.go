@@ -61,21 +61,31 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 // audit appends an audit event for the transaction's actor. before and after are marshalled to
 // JSON; pass nil for "did not exist" or "not changed by a read".
 func (tx *Tx) audit(action, entityType, entityID string, before, after any) error {
-	b, err := auditJSON(before)
+	values, err := tx.auditValues(action, entityType, entityID, before, after)
 	if err != nil {
 		return err
 	}
-	a, err := auditJSON(after)
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(`INSERT INTO audit_events (at, actor_id, action, entity_type, entity_id, before, after, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		tx.now, tx.actor.ID, action, entityType, entityID, b, a, nullString(requestID(tx.ctx)))
-	if err != nil {
+	if _, err = tx.exec(`INSERT INTO audit_events (`+auditColumns+`) VALUES (`+placeholders(1, len(values))+`)`, values...); err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, entityID, err)
 	}
 	return nil
+}
+
+// auditColumns are the columns of an audit event, in the order of auditValues: audit writes one,
+// and a bulk change (consent recorded for thousands of clients) writes its events with a rowWriter.
+const auditColumns = `at, actor_id, action, entity_type, entity_id, before, after, request_id`
+
+// auditValues are the values of auditColumns for an event of the transaction's actor.
+func (tx *Tx) auditValues(action, entityType, entityID string, before, after any) ([]any, error) {
+	b, err := auditJSON(before)
+	if err != nil {
+		return nil, err
+	}
+	a, err := auditJSON(after)
+	if err != nil {
+		return nil, err
+	}
+	return []any{tx.now, tx.actor.ID, action, entityType, entityID, b, a, nullString(requestID(tx.ctx))}, nil
 }
 
 func auditJSON(v any) (any, error) {

@@ -234,8 +234,7 @@ func (tx *Tx) auditReads(action, entityType string, ids []string) error {
 		args = append(args, id)
 		rows[i] = fmt.Sprintf("($1, $2, $3, $4, $%d, NULL, NULL, $5)", len(args))
 	}
-	if _, err := tx.exec(`INSERT INTO audit_events (at, actor_id, action, entity_type, entity_id, before, after, request_id)
-		VALUES `+strings.Join(rows, ", "), args...); err != nil {
+	if _, err := tx.exec(`INSERT INTO audit_events (`+auditColumns+`) VALUES `+strings.Join(rows, ", "), args...); err != nil {
 		return fmt.Errorf("audit %d reads: %w", len(ids), err)
 	}
 	return nil

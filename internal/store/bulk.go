@@ -1,0 +1,216 @@
+package store
+
+import (
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// How many rows one of rowWriter's statements writes. On SQLite each value is a parameter: enough
+// rows that a large import spends its time on the rows rather than on a statement per row, and few
+// enough that the widest table's parameters stay well under SQLite's limit of 32,766. On
+// PostgreSQL each column is one array parameter, whatever the rows, so a statement takes many more:
+// a round trip, and the server's planning, for every 10,000 rows.
+const (
+	rowsPerValuesList = 256
+	rowsPerArrays     = 10_000
+)
+
+// rowWriter writes rows with statements of many rows each, as rows are added. The rows are a
+// query the statement is built around: on SQLite a VALUES list of anonymous parameters, prepared
+// once; on PostgreSQL the columns sent as arrays, one parameter each, and unnested by the server
+// (SELECT * FROM unnest(...)), whatever the number of rows. Either way the rows' columns are named
+// column1, column2, … when the query is given an alias. The rows added are written once flush or
+// close has run.
+type rowWriter struct {
+	tx *Tx
+	// statement is the SQL around rows, the rows' query.
+	statement func(rows string) string
+	// table and columns give the rows' columns their types on PostgreSQL: those of these columns.
+	table, columns string
+	width          int
+	perStatement   int
+	pending        []any // the values of the rows not yet written
+	full           *sql.Stmt
+	casts          []string // PostgreSQL: each column's array parameter, cast to its type
+}
+
+// newRowWriter starts writing rows whose values have the types of columns (comma-separated) of
+// table, with the statement statement builds around the rows' query.
+func (tx *Tx) newRowWriter(table, columns string, statement func(rows string) string) *rowWriter {
+	width := strings.Count(columns, ",") + 1
+	per := rowsPerValuesList
+	if tx.db.dialect != sqliteDialect {
+		per = rowsPerArrays
+	}
+	return &rowWriter{tx: tx, statement: statement, table: table, columns: columns, width: width, perStatement: per,
+		pending: make([]any, 0, width*min(per, rowsPerValuesList))}
+}
+
+// newRowInserter starts inserting rows into table; columns names them, separated by commas.
+func (tx *Tx) newRowInserter(table, columns string) *rowWriter {
+	return tx.newRowWriter(table, columns, func(rows string) string {
+		return "INSERT INTO " + table + " (" + columns + ") " + rows
+	})
+}
+
+// add adds a row, its values in the order of the columns.
+func (w *rowWriter) add(values ...any) error {
+	if len(values) != w.width {
+		return fmt.Errorf("%s: a row of %d values for %d columns", w.table, len(values), w.width)
+	}
+	w.pending = append(w.pending, values...)
+	if len(w.pending) < w.width*w.perStatement {
+		return nil
+	}
+	return w.flush()
+}
+
+// flush writes the rows added so far.
+func (w *rowWriter) flush() error {
+	rows := len(w.pending) / w.width
+	if rows == 0 {
+		return nil
+	}
+	var err error
+	if w.tx.db.dialect == sqliteDialect {
+		err = w.flushValues(rows)
+	} else {
+		err = w.flushArrays(rows)
+	}
+	clear(w.pending)
+	w.pending = w.pending[:0]
+	return err
+}
+
+// flushValues writes rows rows as a VALUES list: a statement of a full batch is prepared once.
+func (w *rowWriter) flushValues(rows int) error {
+	var err error
+	switch {
+	case rows < w.perStatement:
+		_, err = w.tx.exec(w.statement(w.valuesList(rows)), w.pending...)
+	case w.full == nil:
+		if w.full, err = w.tx.PrepareContext(w.tx.ctx, w.statement(w.valuesList(rows))); err != nil {
+			return err
+		}
+		fallthrough
+	default:
+		_, err = w.full.ExecContext(w.tx.ctx, w.pending...)
+	}
+	return err
+}
+
+// valuesList is the VALUES list of rows rows of anonymous parameters, which SQLite binds in
+// constant time, where it looks each numbered $n up in the list of all of them.
+func (w *rowWriter) valuesList(rows int) string {
+	var b strings.Builder
+	b.WriteString("VALUES ")
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range w.width {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('?')
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// flushArrays writes rows rows on PostgreSQL: each column as one text array, cast by the server
+// to the column's type.
+func (w *rowWriter) flushArrays(rows int) error {
+	if w.casts == nil {
+		if err := w.readTypes(); err != nil {
+			return err
+		}
+	}
+	arrays := make([]any, w.width)
+	for c := range w.width {
+		column := make([]pgtype.Text, rows)
+		for r := range rows {
+			s, ok, err := asText(w.pending[r*w.width+c])
+			if err != nil {
+				return fmt.Errorf("%s: %w", w.table, err)
+			}
+			column[r] = pgtype.Text{String: s, Valid: ok}
+		}
+		arrays[c] = column
+	}
+	names := make([]string, w.width)
+	for c := range names {
+		names[c] = "column" + strconv.Itoa(c+1)
+	}
+	query := "SELECT * FROM unnest(" + strings.Join(w.casts, ", ") + ") AS rows (" + strings.Join(names, ", ") + ")"
+	_, err := w.tx.exec(w.statement(query), arrays...)
+	return err
+}
+
+// readTypes reads the types of the writer's columns, for the casts of their arrays.
+func (w *rowWriter) readTypes() error {
+	rows, err := w.tx.QueryContext(w.tx.ctx, "SELECT "+w.columns+" FROM "+w.table+" LIMIT 0")
+	if err != nil {
+		return fmt.Errorf("the columns of %s: %w", w.table, err)
+	}
+	defer rows.Close()
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return fmt.Errorf("the columns of %s: %w", w.table, err)
+	}
+	w.casts = make([]string, len(types))
+	for i, t := range types {
+		w.casts[i] = "$" + strconv.Itoa(i+1) + "::text[]"
+		if name := strings.ToLower(t.DatabaseTypeName()); name != "text" {
+			w.casts[i] += "::" + name + "[]"
+		}
+	}
+	return rows.Close()
+}
+
+// asText writes a value as PostgreSQL reads it as text; ok is false for NULL.
+func asText(v any) (s string, ok bool, err error) {
+	if s, ok := v.(string); ok {
+		return s, true, nil
+	}
+	v, err = driver.DefaultParameterConverter.ConvertValue(v)
+	if err != nil {
+		return "", false, err
+	}
+	switch v := v.(type) {
+	case nil:
+		return "", false, nil
+	case string:
+		return v, true, nil
+	case []byte:
+		return string(v), true, nil
+	case int64:
+		return strconv.FormatInt(v, 10), true, nil
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64), true, nil
+	case bool:
+		return strconv.FormatBool(v), true, nil
+	case time.Time:
+		return v.Format("2006-01-02 15:04:05.999999-07:00"), true, nil
+	}
+	return "", false, fmt.Errorf("a value of type %T", v)
+}
+
+// close writes the rows left and releases the prepared statement.
+func (w *rowWriter) close() error {
+	err := w.flush()
+	if w.full != nil {
+		if cerr := w.full.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
