@@ -13,7 +13,7 @@ func oneRow(t *testing.T, text string) Row {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := tab.next()
+	r, _, err := tab.next(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
