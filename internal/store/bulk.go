@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // How many rows one of rowWriter's statements writes. On SQLite each value is a parameter: enough
@@ -38,6 +40,7 @@ type rowWriter struct {
 	pending        []any // the values of the rows not yet written
 	full           *sql.Stmt
 	casts          []string // PostgreSQL: each column's array parameter, cast to its type
+	copyColumns    []string // PostgreSQL: the columns rows are copied into, when they are
 }
 
 // newRowWriter starts writing rows whose values have the types of columns (comma-separated) of
@@ -52,11 +55,19 @@ func (tx *Tx) newRowWriter(table, columns string, statement func(rows string) st
 		pending: make([]any, 0, width*min(per, rowsPerValuesList))}
 }
 
-// newRowInserter starts inserting rows into table; columns names them, separated by commas.
+// newRowInserter starts inserting rows into table; columns names them, separated by commas. On
+// PostgreSQL the rows are copied in (COPY FROM STDIN), which the server writes several rows at a
+// time, where an INSERT writes and logs each alone.
 func (tx *Tx) newRowInserter(table, columns string) *rowWriter {
-	return tx.newRowWriter(table, columns, func(rows string) string {
+	w := tx.newRowWriter(table, columns, func(rows string) string {
 		return "INSERT INTO " + table + " (" + columns + ") " + rows
 	})
+	if tx.db.dialect != sqliteDialect {
+		for c := range strings.SplitSeq(columns, ",") {
+			w.copyColumns = append(w.copyColumns, strings.TrimSpace(c))
+		}
+	}
+	return w
 }
 
 // add adds a row, its values in the order of the columns.
@@ -78,9 +89,12 @@ func (w *rowWriter) flush() error {
 		return nil
 	}
 	var err error
-	if w.tx.db.dialect == sqliteDialect {
+	switch {
+	case w.tx.db.dialect == sqliteDialect:
 		err = w.flushValues(rows)
-	} else {
+	case w.copyColumns != nil:
+		err = w.flushCopy(rows)
+	default:
 		err = w.flushArrays(rows)
 	}
 	clear(w.pending)
@@ -153,6 +167,23 @@ func (w *rowWriter) flushArrays(rows int) error {
 	query := "SELECT * FROM unnest(" + strings.Join(w.casts, ", ") + ") AS rows (" + strings.Join(names, ", ") + ")"
 	_, err := w.tx.exec(w.statement(query), arrays...)
 	return err
+}
+
+// flushCopy copies rows rows into the writer's table on PostgreSQL, on the transaction's
+// connection.
+func (w *rowWriter) flushCopy(rows int) error {
+	values := make([][]any, rows)
+	for r := range values {
+		values[r] = w.pending[r*w.width : (r+1)*w.width]
+	}
+	return w.tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy into %s: the connection is a %T, not pgx's", w.table, dc)
+		}
+		_, err := c.Conn().CopyFrom(w.tx.ctx, pgx.Identifier{w.table}, w.copyColumns, pgx.CopyFromRows(values))
+		return err
+	})
 }
 
 // readTypes reads the types of the writer's columns, for the casts of their arrays.

@@ -92,6 +92,14 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 	}
 	errDryRun := fmt.Errorf("dry run")
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		if db.dialect == sqliteDialect {
+			// The pages a large import changes would not fit SQLite's cache of 2 MB, which would
+			// write them out as it goes, some more than once: a larger cache for the import alone.
+			if _, err := tx.exec(`PRAGMA cache_size = -262144`); err != nil {
+				return err
+			}
+			defer tx.exec(`PRAGMA cache_size = -2000`) //nolint:errcheck // SQLite's default again, for the connection's next use
+		}
 		agencies, err := tx.hmisIDs(`SELECT hmis_organization_id, id FROM agencies WHERE hmis_organization_id IS NOT NULL`)
 		if err != nil {
 			return err

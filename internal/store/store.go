@@ -85,7 +85,9 @@ func parseURL(dbURL string) (dialect, string, error) {
 			return dialect{}, "", fmt.Errorf("database URL %q: name a SQLite file, e.g. sqlite:doorway.db", dbURL)
 		}
 		q := url.Values{}
-		for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		// temp_store(MEMORY) keeps statement journals in memory: SQLite keeps one for each INSERT of
+		// many rows into a table with a foreign key, which would otherwise be a temporary file.
+		for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "temp_store(MEMORY)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")

@@ -16,6 +16,7 @@ import (
 // the injected clock, so every row it writes agrees on "now".
 type Tx struct {
 	*sql.Tx
+	conn  *sql.Conn // the connection the transaction runs on
 	db    *DB
 	ctx   context.Context
 	now   time.Time
@@ -27,12 +28,17 @@ type Tx struct {
 // inTx runs fn in a transaction on behalf of actor and commits when fn returns nil. SQLite write
 // transactions begin IMMEDIATE (see parseURL), so two writers never deadlock on lock upgrades.
 func (db *DB) inTx(ctx context.Context, actor *cas.User, fn func(tx *Tx) error) error {
-	sqlTx, err := db.sql.BeginTx(ctx, nil)
+	conn, err := db.sql.Conn(ctx) // held for the transaction, so that a bulk write can reach its driver (rowWriter)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
-	tx := &Tx{Tx: sqlTx, db: db, ctx: ctx, now: db.now(), actor: actor}
+	tx := &Tx{Tx: sqlTx, conn: conn, db: db, ctx: ctx, now: db.now(), actor: actor}
 	err = fn(tx)
 	if err == nil {
 		err = sqlTx.Commit()
