@@ -60,6 +60,23 @@ func (db *DB) SecondFactorGate(ctx context.Context, u *cas.User) (required, enro
 	return required, enrolled, nil
 }
 
+// usersWithSecondFactor returns which of the accounts with the given IDs have their second factor on.
+func usersWithSecondFactor(ctx context.Context, q querier, ids []string) (map[string]bool, error) {
+	on := map[string]bool{}
+	err := eachIn(ctx, q, `SELECT user_id FROM user_totp WHERE confirmed_at IS NOT NULL AND user_id IN `, ids, func(row scanner) error {
+		var id string
+		if err := row.Scan(&id); err != nil {
+			return err
+		}
+		on[id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("second factors: %w", err)
+	}
+	return on, nil
+}
+
 // HasSecondFactor reports whether an account signs in with a second factor.
 func (db *DB) HasSecondFactor(ctx context.Context, userID string) (bool, error) {
 	var n int
@@ -290,7 +307,11 @@ func (tx *Tx) removeSecondFactor(userID, action string) error {
 
 // SecondFactorRoles lists the roles that must sign in with a second factor.
 func (db *DB) SecondFactorRoles(ctx context.Context) ([]cas.Role, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT role FROM second_factor_roles ORDER BY role`)
+	return secondFactorRoles(ctx, db.sql)
+}
+
+func secondFactorRoles(ctx context.Context, q querier) ([]cas.Role, error) {
+	rows, err := q.QueryContext(ctx, `SELECT role FROM second_factor_roles ORDER BY role`)
 	if err != nil {
 		return nil, fmt.Errorf("second factor roles: %w", err)
 	}

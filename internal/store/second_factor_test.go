@@ -6,22 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp/totp"
-
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
-
-// code is the code an authenticator app set up with secret shows at t.
-func code(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	c, err := totp.GenerateCode(secret, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // auditCount counts the audit events of an action about a user.
 func auditCount(t *testing.T, db *store.DB, action, userID string) int {
@@ -57,7 +45,7 @@ func TestSecondFactor(t *testing.T) {
 			if on, _ := db.HasSecondFactor(ctx, casAdmin.ID); on {
 				t.Fatal("on before a right code")
 			}
-			codes, err = db.ConfirmTOTP(ctx, &casAdmin, code(t, secret, clock.Now()))
+			codes, err = db.ConfirmTOTP(ctx, &casAdmin, storetest.TOTPCode(t, secret, clock.Now()))
 			if err != nil || len(codes) != cas.RecoveryCodes {
 				t.Fatalf("confirm: %v, %d codes", err, len(codes))
 			}
@@ -79,11 +67,11 @@ func TestSecondFactor(t *testing.T) {
 		})
 		t.Run("a code is accepted once, within a step of now", func(t *testing.T) {
 			// The code used to confirm cannot sign in.
-			if err := db.VerifySecondFactor(ctx, &casAdmin, code(t, secret, clock.Now())); cas.ErrorCode(err) != cas.EUnauthorized {
+			if err := db.VerifySecondFactor(ctx, &casAdmin, storetest.TOTPCode(t, secret, clock.Now())); cas.ErrorCode(err) != cas.EUnauthorized {
 				t.Errorf("the confirmation code again: %v, want unauthorized", err)
 			}
 			clock.Advance(30 * time.Second)
-			c := code(t, secret, clock.Now())
+			c := storetest.TOTPCode(t, secret, clock.Now())
 			if err := db.VerifySecondFactor(ctx, &casAdmin, c); err != nil {
 				t.Errorf("the next code: %v", err)
 			}
@@ -91,10 +79,10 @@ func TestSecondFactor(t *testing.T) {
 				t.Errorf("the same code twice: %v, want unauthorized", err)
 			}
 			clock.Advance(5 * time.Minute)
-			if err := db.VerifySecondFactor(ctx, &casAdmin, code(t, secret, clock.Now().Add(-2*time.Minute))); cas.ErrorCode(err) != cas.EUnauthorized {
+			if err := db.VerifySecondFactor(ctx, &casAdmin, storetest.TOTPCode(t, secret, clock.Now().Add(-2*time.Minute))); cas.ErrorCode(err) != cas.EUnauthorized {
 				t.Errorf("a code two minutes old: %v, want unauthorized", err)
 			}
-			if err := db.VerifySecondFactor(ctx, &other, code(t, secret, clock.Now())); cas.ErrorCode(err) != cas.EUnauthorized {
+			if err := db.VerifySecondFactor(ctx, &other, storetest.TOTPCode(t, secret, clock.Now())); cas.ErrorCode(err) != cas.EUnauthorized {
 				t.Errorf("another account without a second factor: %v, want unauthorized", err)
 			}
 		})
@@ -157,7 +145,7 @@ func TestSecondFactor(t *testing.T) {
 		})
 		t.Run("the HMIS team resets a lost one, audited", func(t *testing.T) {
 			secret, _ := db.StartTOTP(ctx, &other)
-			if _, err := db.ConfirmTOTP(ctx, &other, code(t, secret, clock.Now())); err != nil {
+			if _, err := db.ConfirmTOTP(ctx, &other, storetest.TOTPCode(t, secret, clock.Now())); err != nil {
 				t.Fatal(err)
 			}
 			if err := db.ResetSecondFactor(ctx, &casAdmin, other.ID); cas.ErrorCode(err) != cas.EForbidden {

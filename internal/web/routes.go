@@ -68,6 +68,21 @@ func (s *Server) routeTable() []route {
 		{ui, "GET", "/login", public, s.loginPage},
 		{ui, "POST", "/login", public, s.login},
 		{ui, "POST", "/logout", anyRole, s.logout},
+		// The second step for accounts with a second factor: a code from the app or a recovery code.
+		{ui, "GET", "/login/code", public, s.loginCodePage},
+		{ui, "POST", "/login/code", public, s.loginCode},
+
+		// The second factor (TOTP): each user sets theirs up and turns it off; the HMIS team says
+		// which roles must use one and resets a lost one.
+		{ui, "GET", "/account/totp", anyRole, s.secondFactorPage},
+		{ui, "POST", "/account/totp", anyRole, s.secondFactorConfirm},
+		{ui, "POST", "/account/totp/recovery-codes", anyRole, s.secondFactorRecoveryCodes},
+		{ui, "POST", "/account/totp/disable", anyRole, s.secondFactorDisable},
+		{ui, "POST", "/admin/users/second-factor", hmisOnly, s.secondFactorRolesPage},
+		{ui, "POST", "/admin/users/{id}/second-factor/reset", hmisOnly, s.userSecondFactorResetPage},
+		{api, "GET", "/api/v1/second-factor-roles", hmisOnly, s.secondFactorRoles},
+		{api, "PUT", "/api/v1/second-factor-roles", hmisOnly, s.secondFactorRolesSet},
+		{api, "POST", "/api/v1/users/{id}/second-factor/reset", hmisOnly, s.userSecondFactorReset},
 
 		// Users: the signed-in user (me), and the HMIS team's accounts.
 		{api, "GET", "/api/v1/me", anyRole, s.me},

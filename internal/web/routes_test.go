@@ -41,6 +41,18 @@ var permissionMatrix = map[string]string{
 	"POST /login":  "yyyy",
 	"POST /logout": "nyyy",
 
+	"GET /login/code":                             "yyyy",
+	"POST /login/code":                            "yyyy",
+	"GET /account/totp":                           "nyyy",
+	"POST /account/totp":                          "nyyy",
+	"POST /account/totp/recovery-codes":           "nyyy",
+	"POST /account/totp/disable":                  "nyyy",
+	"POST /admin/users/second-factor":             "nnyn",
+	"POST /admin/users/{id}/second-factor/reset":  "nnyn",
+	"GET /api/v1/second-factor-roles":             "nnyn",
+	"PUT /api/v1/second-factor-roles":             "nnyn",
+	"POST /api/v1/users/{id}/second-factor/reset": "nnyn",
+
 	"GET /api/v1/me":                     "nyyy",
 	"PATCH /api/v1/me":                   "nyyy",
 	"GET /api/v1/users":                  "nnyy",

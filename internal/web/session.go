@@ -93,6 +93,9 @@ func (s *Server) authorizePage(a access, h handlerFunc) http.Handler {
 			return nil
 		}
 		infoOf(r.Context()).user = u
+		if sent, err := s.secondFactorGate(w, r, u); sent || err != nil {
+			return err
+		}
 		if !a.admits(u.Role) {
 			return cas.Errorf(cas.EForbidden, "your role (%s) cannot use this page", u.Role)
 		}

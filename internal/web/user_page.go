@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/doorway-cas/doorway/internal/cas"
@@ -32,15 +33,20 @@ type userListData struct {
 	Agencies []cas.Agency
 	Roles    []roleOption
 	Self     string // the signed-in user, who may not disable their own account
-	Query    template.URL
-	Limit    string
-	Next     string
+	// SecondFactorRoles are the roles as checkboxes, ticked when the role must use a second factor.
+	SecondFactorRoles []option
+	Query             template.URL
+	Limit             string
+	Next              string
 }
 
 type userRow struct {
 	cas.User
 	RoleLabel  string
 	AgencyName string
+	// SecondFactor says the user's second factor is on; SecondFactorRequired that their role
+	// must use one.
+	SecondFactor, SecondFactorRequired bool
 	// Error is why the last action on this user was refused.
 	Error string
 }
@@ -62,9 +68,14 @@ func (s *Server) userListView(w http.ResponseWriter, r *http.Request, status int
 		names[a.ID] = a.Name
 	}
 	d := userListData{Agencies: l.Agencies, Roles: roleOptions, Self: u.ID, Query: keepQuery(q, "limit", "cursor"), Limit: q.Get("limit"), Next: l.Next}
+	for _, o := range roleOptions {
+		d.SecondFactorRoles = append(d.SecondFactorRoles, option{Value: string(o.Value), Label: o.Label + "s",
+			Selected: slices.Contains(l.SecondFactorRoles, o.Value)})
+	}
 	shown := false
 	for _, user := range l.Users {
-		row := userRow{User: user, RoleLabel: roleLabel(user.Role), AgencyName: names[user.AgencyID]}
+		row := userRow{User: user, RoleLabel: roleLabel(user.Role), AgencyName: names[user.AgencyID],
+			SecondFactor: l.SecondFactor[user.ID], SecondFactorRequired: slices.Contains(l.SecondFactorRoles, user.Role)}
 		if user.ID == rowUser {
 			row.Error, shown = rowErr, true
 		}
