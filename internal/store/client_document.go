@@ -182,7 +182,8 @@ func (tx *Tx) syncDocuments(clientID string) error {
 		return err
 	}
 	docs, _ := json.Marshal(names)
-	if _, err := tx.exec(`UPDATE hpl_entries SET documents = $1 WHERE client_id = $2 AND status IN ('active', 'referred')`, string(docs), clientID); err != nil {
+	if _, err := tx.exec(`UPDATE hpl_entries SET documents = $1, updated_at = $2 WHERE client_id = $3 AND status IN ('active', 'referred')`,
+		string(docs), tx.now, clientID); err != nil {
 		return fmt.Errorf("documents of client %s on the HPL: %w", clientID, err)
 	}
 	return tx.enqueue(JobMatch, matchReason{Reason: "documents_changed"})

@@ -83,6 +83,12 @@ func (db *DB) RunMatch(ctx context.Context, dryRun bool) (MatchRun, error) {
 			if i < len(batches)-1 {
 				return nil
 			}
+			if len(snap.Facilities) > 0 {
+				// The policy lab replays the engine at the moments it ran with a free unit.
+				if _, err := tx.exec(`INSERT INTO match_runs (ran_at) VALUES ($1)`, names.at); err != nil {
+					return fmt.Errorf("record match run: %w", err)
+				}
+			}
 			for ids := range slices.Chunk(jobs, 500) {
 				if _, err := tx.exec(`UPDATE jobs SET done_at = $1, locked_until = NULL WHERE done_at IS NULL AND id IN (`+placeholders(2, len(ids))+`)`,
 					append([]any{tx.now}, ids...)...); err != nil {
@@ -220,6 +226,7 @@ func referralOf(p match.Proposal, now time.Time, responseDays int, by string) ca
 type snapshotNames struct {
 	facility, unit map[string]string
 	responseDays   map[string]int
+	at             time.Time // the moment the snapshot was read
 	// listed counts the candidates on the list; top gives the first n of them.
 	listed int
 	top    func(n int) []match.Candidate
@@ -245,8 +252,8 @@ func runEngine(snap *match.Snapshot, names snapshotNames) match.Result {
 // units (available and held by no open referral or proposal) with their programs, in a bounded
 // number of queries.
 func (db *DB) snapshot(ctx context.Context, q querier, list *hplView) (match.Snapshot, snapshotNames, error) {
-	names := snapshotNames{facility: map[string]string{}, unit: map[string]string{}, responseDays: map[string]int{}}
 	now := db.now()
+	names := snapshotNames{facility: map[string]string{}, unit: map[string]string{}, responseDays: map[string]int{}, at: now}
 	snap := match.Snapshot{Today: cas.DateOf(now, db.Zone), Scheme: list.scheme, Ranked: true}
 	units, err := freeUnits(ctx, q, "")
 	if err != nil || len(units) == 0 {
