@@ -47,6 +47,9 @@ Usage:
   doorway token create --email E [--name N]           print a new API token for an account
   doorway token revoke --email E                       revoke every API token of an account
   doorway match --dry-run [--db URL]                   what the matching engine would refer now, and why
+  doorway simulate --from YYYY-MM-DD --to YYYY-MM-DD --scheme FILE [--json] [--db URL]
+                                                       replay the period under a candidate prioritization
+                                                       scheme and compare it with the scheme in force
   doorway gen --clients N --units M --out DIR [--hpl N] [--consent-share F] [--seed S]
                                                        write a synthetic HUD HMIS CSV export (and consent list)
   doorway import hmis-csv DIR|ZIP [--consent LIST] [--dry-run] [--strict] [--db URL]
@@ -88,6 +91,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.matchCmd(ctx, rest)
 	case "gen":
 		return m.gen(ctx, rest)
+	case "simulate":
+		return m.simulate(ctx, rest)
 	case "import":
 		if len(rest) > 0 && rest[0] == "hmis-csv" {
 			return m.importHMISCSV(ctx, rest[1:])

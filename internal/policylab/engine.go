@@ -10,9 +10,6 @@ import (
 	"github.com/doorway-cas/doorway/internal/match"
 )
 
-// firstTop is how much of the list a run with one unit to fill reads first, as the store's runs do.
-const firstTop = 1024
-
 // decide runs the engine at a moment it ran in reality, if anything it would see changed since it
 // last ran in the replayed world. A run that follows only new free units gives the engine those
 // units (the others were left free because nobody eligible was waiting, and nobody changed); one
@@ -64,21 +61,33 @@ func (w *world) decide(t time.Time) {
 		}
 		snap.Facilities[i].FreeUnits = append(snap.Facilities[i].FreeUnits, u.Unit)
 	}
-	top := -1
 	if len(units) == 1 && people == nil {
-		top = firstTop
+		w.fillOne(units[0], t, today)
+		return
 	}
-	for {
-		var more bool
-		snap.Candidates, more = w.candidates(t, today, people, top)
-		res := match.Match(snap)
-		if len(res.Proposals) > 0 || !more {
-			for _, p := range res.Proposals {
-				w.refer(w.byEntry[p.HPLEntryID], w.byUnit[p.UnitID], p.FacilityID, p.ProgramID, t)
-			}
+	snap.Candidates = w.candidates(t, today, people)
+	for _, p := range match.Match(snap).Proposals {
+		w.refer(w.byEntry[p.HPLEntryID], w.byUnit[p.UnitID], p.FacilityID, p.ProgramID, t)
+	}
+}
+
+// fillOne fills the only unit a run has to fill: with one unit there is no facility or unit to
+// order, and it goes to the first waiting client from the top whom no rule of the engine's refuses
+// (match.Eligible), as the engine's own run over one unit gives it.
+func (w *world) fillOne(u *unit, t time.Time, today cas.Date) {
+	site := w.sites[u.FacilityID]
+	if site == nil {
+		return
+	}
+	for _, p := range w.ranked {
+		c, ok := w.candidate(p, t, today)
+		if !ok {
+			continue
+		}
+		if ok, _ := match.Eligible(today, c, *site, u.Unit); ok {
+			w.refer(p, u, site.Facility.ID, site.Program.ID, t)
 			return
 		}
-		top *= 8
 	}
 }
 
@@ -93,35 +102,40 @@ func (w *world) freeUnits() []*unit {
 	return free
 }
 
-// candidates gives the engine the people it may refer, in rank order: of those listed (nil:
-// everyone on the list), the first top of those waiting (all when top < 0); more says some were
-// left out.
-func (w *world) candidates(t time.Time, today cas.Date, only []*person, top int) ([]match.Candidate, bool) {
+// candidates gives the engine the people it may refer, in rank order: of those listed, or
+// everyone on the list for nil. The slice is reused by the next run.
+func (w *world) candidates(t time.Time, today cas.Date, only []*person) []match.Candidate {
 	list := w.ranked
 	if only != nil {
 		list = only
 	}
-	var cands []match.Candidate
-	for i, p := range list {
-		if !p.onList || p.open > 0 {
-			continue
+	cands := w.buf[:0]
+	for _, p := range list {
+		if c, ok := w.candidate(p, t, today); ok {
+			cands = append(cands, c)
 		}
-		entry := p.entry
-		if p.cfPark > entry.ParkedUntil {
-			entry.ParkedUntil = p.cfPark
-		}
-		if entry.IntakeStatus != cas.IntakeReady || entry.Parked(today) || !p.client.ConsentOn(today) {
-			continue
-		}
-		if top >= 0 && len(cands) == top {
-			return cands, i < len(list)
-		}
-		entry.Status = cas.HPLActive
-		c := p.client
-		c.Consent = true
-		cands = append(cands, match.Candidate{Entry: entry, Client: c, NotReferredAgainBy: p.blockedAt(t)})
 	}
-	return cands, false
+	w.buf = cands
+	return cands
+}
+
+// candidate is a person as the engine sees them, when they are waiting and no exclusion of the
+// engine's refuses them: ready, not parked, consent on file.
+func (w *world) candidate(p *person, t time.Time, today cas.Date) (match.Candidate, bool) {
+	if !p.onList || p.open > 0 || p.entry.IntakeStatus != cas.IntakeReady || !p.client.ConsentOn(today) {
+		return match.Candidate{}, false
+	}
+	entry := p.entry
+	if p.cfPark > entry.ParkedUntil {
+		entry.ParkedUntil = p.cfPark
+	}
+	if entry.Parked(today) {
+		return match.Candidate{}, false
+	}
+	entry.Status = cas.HPLActive
+	c := match.Candidate{Entry: entry, Client: p.client, NotReferredAgainBy: p.blockedAt(t)}
+	c.Client.Consent = true
+	return c, true
 }
 
 // blockedAt lists the programs a replayed referral's end keeps the client from at t.
@@ -161,7 +175,10 @@ func (w *world) refer(p *person, u *unit, facilityID, programID string, t time.T
 	hold.tenant = true
 	after, ok := w.medianMoveIn[programID]
 	if !ok {
-		after = w.overallMoveIn
+		after, ok = w.overallMoveIn, len(w.medianMoveIn) > 0
+	}
+	if !ok {
+		return // nobody moved in during the period: there is no time to move in after
 	}
 	w.at(t.Add(after), orderOutcome, func(in time.Time) {
 		p.open--

@@ -26,6 +26,8 @@ type world struct {
 	// realOf lists the real referrals of a client's entry to a program, oldest first.
 	realOf        map[string][]*Referral
 	parkedByReal  map[string]bool // entryID|time of a real decline that parked the client
+	movedIn       map[string]bool // entryID|time of a real move-in
+	viaEngine     map[string]bool // unitID|clientID|time of a move-in through a referral the replay makes again
 	medianMoveIn  map[string]time.Duration
 	overallMoveIn time.Duration
 
@@ -42,6 +44,7 @@ type world struct {
 
 	made     []made
 	declines map[string]int
+	buf      []match.Candidate // the candidates of the last run
 }
 
 // made is a referral of the replayed world.
@@ -141,7 +144,8 @@ func (w *world) replaced(r *Referral) bool {
 // replayed world.
 func replay(h *History, fixed *cas.PriorityScheme) *world {
 	w := &world{h: h, fixed: fixed, byEntry: map[string]*person{}, byUnit: map[string]*unit{}, sites: map[string]*match.Facility{},
-		realOf: map[string][]*Referral{}, parkedByReal: map[string]bool{}, declines: map[string]int{}}
+		realOf: map[string][]*Referral{}, parkedByReal: map[string]bool{}, movedIn: map[string]bool{}, viaEngine: map[string]bool{},
+		declines: map[string]int{}}
 	w.scheme = w.schemeAt(time.Time{})
 	w.index()
 	w.schedule()
@@ -192,7 +196,13 @@ func (w *world) index() {
 			continue
 		}
 		if r.Status == cas.ReferralDeclined && cas.DeclineReason(r.ReasonCode) == cas.DeclineClientUnreachable {
-			w.parkedByReal[r.EntryID+"|"+r.Closed.UTC().Format(time.RFC3339Nano)] = true
+			w.parkedByReal[moment(r.EntryID, *r.Closed)] = true
+		}
+		if r.Status == cas.ReferralHoused {
+			w.movedIn[moment(r.EntryID, *r.Closed)] = true
+			if w.replaced(r) {
+				w.viaEngine[r.UnitID+"|"+moment(r.ClientID, *r.Closed)] = true
+			}
 		}
 		if r.Status == cas.ReferralHoused && !r.Closed.Before(h.From) && r.Closed.Before(h.To) {
 			d := float64(r.Closed.Sub(r.Created))
@@ -252,12 +262,6 @@ func (w *world) schedule() {
 // schedulePerson schedules a person's versions, and their leaving the list when a version says
 // they left it other than through a referral: removed, or found housed by an import.
 func (w *world) schedulePerson(p *person) {
-	movedIn := map[time.Time]bool{}
-	for _, r := range w.h.Referrals {
-		if r.EntryID == p.EntryID && r.Status == cas.ReferralHoused && r.Closed != nil {
-			movedIn[r.Closed.UTC()] = true
-		}
-	}
 	for i := range p.Versions {
 		at := p.Versions[i].At
 		if i == 0 || at.Before(p.Joined) {
@@ -265,7 +269,7 @@ func (w *world) schedulePerson(p *person) {
 		}
 		w.at(at, orderPerson, func(time.Time) { w.applyVersion(p, i) })
 		switch st := p.Versions[i].Entry.Status; {
-		case st == cas.HPLInactive, st == cas.HPLHoused && !movedIn[p.Versions[i].At.UTC()]:
+		case st == cas.HPLInactive, st == cas.HPLHoused && !w.movedIn[moment(p.EntryID, p.Versions[i].At)]:
 			w.at(at, orderPerson, func(t time.Time) { w.leave(p, t) })
 			return
 		}
@@ -275,7 +279,7 @@ func (w *world) schedulePerson(p *person) {
 func (w *world) applyVersion(p *person, i int) {
 	v := &p.Versions[i]
 	entry := v.Entry
-	if p.v >= 0 && w.parkedByReal[p.EntryID+"|"+v.At.UTC().Format(time.RFC3339Nano)] {
+	if p.v >= 0 && w.parkedByReal[moment(p.EntryID, v.At)] {
 		// A real decline parked the client: the replay parks on its own declines instead.
 		entry.ParkedUntil, entry.ParkReason = p.entry.ParkedUntil, p.entry.ParkReason
 	}
@@ -311,6 +315,9 @@ func (w *world) touch(p *person) {
 		w.changed = append(w.changed, p)
 	}
 }
+
+// moment keys something that happened to a record at a moment.
+func moment(id string, t time.Time) string { return id + "|" + t.UTC().Format(time.RFC3339Nano) }
 
 // keyOf is a version's sort key under a scheme, as the HPL ranks it.
 func keyOf(scheme cas.PriorityScheme, v *Version) []int64 {
@@ -354,15 +361,9 @@ func (w *world) scheduleUnit(hu *Unit) {
 		u.exists = true
 		w.freedUnit(u)
 	})
-	viaEngine := map[string]bool{}
-	for _, r := range w.h.Referrals {
-		if w.replaced(&r) && r.Status == cas.ReferralHoused && r.UnitID == u.ID && r.Closed != nil {
-			viaEngine[r.ClientID+"|"+r.Closed.UTC().Format(time.RFC3339Nano)] = true
-		}
-	}
 	for k := range u.holds {
 		hold := &u.holds[k]
-		if !viaEngine[hold.ClientID+"|"+hold.From.UTC().Format(time.RFC3339Nano)] || hold.Kind != HoldOccupancy {
+		if hold.Kind != HoldOccupancy || !w.viaEngine[u.ID+"|"+moment(hold.ClientID, hold.From)] {
 			w.at(hold.From, orderHoldStart, func(time.Time) { w.holdStart(u, k) })
 		}
 		if hold.To != nil {

@@ -375,3 +375,38 @@ func (p *Person) versionAt(t time.Time) int {
 	}
 	return v
 }
+
+// DeclineReasons lists how referrals ended without a move-in in either world, in order.
+func DeclineReasons(r Report) []string {
+	var reasons []string
+	for _, d := range slices.Concat(r.Baseline.Declines, r.Alternative.Declines) {
+		reasons = append(reasons, d.Reason)
+	}
+	slices.Sort(reasons)
+	return slices.Compact(reasons)
+}
+
+// Declined counts the referrals that ended for a reason.
+func Declined(o Outcomes, reason string) int {
+	for _, d := range o.Declines {
+		if d.Reason == reason {
+			return d.Count
+		}
+	}
+	return 0
+}
+
+// ChangeText says a change in words.
+func ChangeText(change string) string {
+	switch change {
+	case ChangeEarlier:
+		return "referred earlier"
+	case ChangeLater:
+		return "referred later"
+	case ChangeNotReferred:
+		return "no longer referred"
+	case ChangeNewlyReferred:
+		return "referred, where they were not"
+	}
+	return change
+}

@@ -260,3 +260,27 @@ func withClientState(c, state cas.Client) cas.Client {
 	c.Consent, c.ConsentDate, c.ConsentExpiresOn = state.Consent, state.ConsentDate, state.ConsentExpiresOn
 	return c
 }
+
+// PolicyLab replays the CoC's days from through to (both included, in its time zone) under the
+// scheme in force and under the candidate criteria, and compares them (policylab.Compare). The
+// criteria are refused as SetPriorityScheme refuses them. CAS admins may.
+func (db *DB) PolicyLab(ctx context.Context, actor *cas.User, from, to cas.Date, criteria []cas.Criterion) (policylab.Report, error) {
+	scheme := cas.PriorityScheme{Criteria: criteria}
+	if err := scheme.Validate(); err != nil {
+		return policylab.Report{}, err
+	}
+	if _, err := cas.ParseDate("from", string(from)); err != nil {
+		return policylab.Report{}, err
+	}
+	if _, err := cas.ParseDate("to", string(to)); err != nil {
+		return policylab.Report{}, err
+	}
+	if to < from {
+		return policylab.Report{}, cas.Invalid("to", "to (%s) is before from (%s)", to, from)
+	}
+	h, err := db.PolicyLabHistory(ctx, actor, from.Start(db.Zone), to.AddDays(1).Start(db.Zone))
+	if err != nil {
+		return policylab.Report{}, err
+	}
+	return policylab.Compare(h, scheme), nil
+}
