@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -99,7 +98,7 @@ func writeReport(out io.Writer, r policylab.Report) {
 	w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	b, a := r.Baseline, r.Alternative
 	fmt.Fprintf(w, "\tin force\tcandidate\n")
-	fmt.Fprintf(w, "criteria\t%s\t%s\n", criteriaText(b.Criteria), criteriaText(a.Criteria))
+	fmt.Fprintf(w, "criteria\t%s\t%s\n", policylab.CriteriaText(b.Criteria), policylab.CriteriaText(a.Criteria))
 	rows := []struct {
 		label string
 		b, a  int
@@ -136,18 +135,6 @@ func writeReport(out io.Writer, r policylab.Report) {
 			daysText(c.Days))
 	}
 	w.Flush()
-}
-
-func criteriaText(criteria []cas.Criterion) string {
-	var parts []string
-	for _, c := range criteria {
-		s := string(c.Factor)
-		if c.Ascending {
-			s += " (lowest first)"
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, ", ")
 }
 
 func statText(s policylab.Stat) string {

@@ -410,3 +410,15 @@ func ChangeText(change string) string {
 	}
 	return change
 }
+
+// CriteriaText writes a scheme's criteria for a reader: "score, chronic, assessed_on (lowest first)".
+func CriteriaText(criteria []cas.Criterion) string {
+	parts := make([]string, len(criteria))
+	for i, c := range criteria {
+		parts[i] = string(c.Factor)
+		if c.Ascending {
+			parts[i] += " (lowest first)"
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -78,7 +78,11 @@ func (s *Server) reportListPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "report_list", "Reports", view{Data: rep})
+	data := struct {
+		underReferralReport
+		PolicyLab bool // the policy lab is the CAS admins'
+	}{rep, actor(r).Role == cas.RoleCASAdmin}
+	return s.render(w, r, http.StatusOK, "report_list", "Reports", view{Data: data})
 }
 
 func (s *Server) underReferralPage(w http.ResponseWriter, r *http.Request) error {

@@ -261,6 +261,12 @@ func (s *Server) routeTable() []route {
 		{ui, "GET", "/reports/dashboard", anyRole, s.dashboardPage},
 		{ui, "GET", "/reports/dashboard.csv", anyRole, s.dashboardCSV},
 
+		// The policy lab: the CoC's history replayed under a candidate scheme, beside the scheme in
+		// force; the page serves its CSV to signed-in browsers too.
+		{api, "POST", "/api/v1/reports/policy-lab", casOnly, s.policyLab},
+		{ui, "GET", "/reports/policy-lab", casOnly, s.policyLabPage},
+		{ui, "GET", "/reports/policy-lab.csv", casOnly, s.policyLabCSVPage},
+
 		// Imports of a HUD HMIS CSV export, uploaded by the HMIS team.
 		{ui, "GET", "/admin/import", hmisOnly, s.importPage},
 		{ui, "POST", "/admin/import", hmisOnly, s.importUpload},

@@ -209,6 +209,10 @@ var permissionMatrix = map[string]string{
 	"GET /reports/dashboard":      "nyyy",
 	"GET /reports/dashboard.csv":  "nyyy",
 
+	"POST /api/v1/reports/policy-lab": "nynn",
+	"GET /reports/policy-lab":         "nynn",
+	"GET /reports/policy-lab.csv":     "nynn",
+
 	"GET /admin/import":               "nnyn",
 	"POST /admin/import":              "nnyn",
 	"GET /admin/import/{id}":          "nnyn",
