@@ -40,7 +40,9 @@ func (s *Server) policyLab(w http.ResponseWriter, r *http.Request) error {
 // the people whose outcome changes.
 func policyLabCSV(r policylab.Report) [][]string {
 	rows := [][]string{{"section", "item", "group", "in force", "candidate"}}
-	add := func(section, item, group, base, alt string) { rows = append(rows, []string{section, item, group, base, alt}) }
+	add := func(section, item, group, base, alt string) {
+		rows = append(rows, []string{section, item, group, base, alt})
+	}
 	fidelity := ""
 	if r.Fidelity != nil {
 		fidelity = fmt.Sprintf("%.3f", *r.Fidelity)

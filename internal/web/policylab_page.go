@@ -97,11 +97,11 @@ type policyLabPageView struct {
 	// BaseCriteria and AltCriteria are the two schemes in words.
 	BaseCriteria, AltCriteria string
 	Figures                   []labFigure
-	Declines []labFigure
-	Wait     pairChart
-	Groups   []groupSection
-	Changed  []changedRow
-	CSV      template.URL // the query that downloads the same comparison
+	Declines                  []labFigure
+	Wait                      pairChart
+	Groups                    []groupSection
+	Changed                   []changedRow
+	CSV                       template.URL // the query that downloads the same comparison
 }
 
 type changedRow struct {
