@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
@@ -17,8 +16,6 @@ func TestSimulate(t *testing.T) {
 	ctx := context.Background()
 	dbURL := storetest.SQLiteURL(t)
 	db := storetest.Open(t, dbURL)
-	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	db.Now = clock.Now
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -27,31 +24,7 @@ func TestSimulate(t *testing.T) {
 	}
 	a, err := db.CreateAgency(ctx, cas.System, cas.Agency{Name: "Harbor"})
 	must(err)
-	p, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: a.ID, Name: "PSH", ProjectType: cas.ProjectPSH})
-	must(err)
-	f, err := db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: p.ID, Name: "Harbor Commons"})
-	must(err)
-	// Pat has the higher score, Lee has been homeless longer.
-	for _, c := range []struct {
-		name        string
-		score, days int
-	}{{"Pat", 12, 100}, {"Lee", 4, 900}} {
-		client, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: c.name, LastName: "Doe", BirthDate: "1970-01-01", HouseholdSize: 1,
-			HouseholdType: cas.WithoutChildren, Consent: true})
-		must(err)
-		_, err = db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: client.ID, Score: c.score, DaysHomeless: c.days, AssessedOn: "2026-01-01",
-			IntakeStatus: cas.IntakeReady})
-		must(err)
-	}
-	clock.Advance(24 * time.Hour)
-	_, err = db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: f.ID, Label: "Apt 7", Bedrooms: 1, HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}})
-	must(err)
-	clock.Advance(time.Minute)
-	matched, err := db.RunMatch(ctx, false)
-	must(err)
-	if len(matched.Referrals) != 1 {
-		t.Fatalf("the engine made %d referrals, want 1", len(matched.Referrals))
-	}
+	storetest.PatOverLee(t, db, a.ID)
 
 	dir := t.TempDir()
 	scheme := filepath.Join(dir, "scheme.json")

@@ -5,49 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 )
 
-// policyLabHistory is a March in which the engine referred Pat (the higher score) to Harbor
-// Commons' one unit, where Lee has been homeless longer; the clock stands in April.
+// policyLabHistory is storetest.PatOverLee at Harbor, the clock standing in April.
 func policyLabHistory(t *testing.T, db *store.DB) *coc {
 	t.Helper()
-	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	db.Now = clock.Now
+	db.Now = storetest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)).Now
 	c := newCoC(t, db)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	p, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: c.harbor.ID, Name: "Harbor PSH", ProjectType: cas.ProjectPSH})
-	must(err)
-	f, err := db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: p.ID, Name: "Harbor Commons"})
-	must(err)
-	for _, person := range []struct {
-		name        string
-		score, days int
-	}{{"Pat", 12, 100}, {"Lee", 4, 900}} {
-		client, err := db.CreateClient(ctx, cas.System, cas.Client{FirstName: person.name, LastName: "Doe", BirthDate: "1970-01-01",
-			HouseholdSize: 1, HouseholdType: cas.WithoutChildren, Consent: true})
-		must(err)
-		_, err = db.AddToHPL(ctx, cas.System, cas.HPLEntry{ClientID: client.ID, Score: person.score, DaysHomeless: person.days,
-			AssessedOn: "2026-01-01", IntakeStatus: cas.IntakeReady})
-		must(err)
-	}
-	clock.Advance(24 * time.Hour)
-	_, err = db.CreateUnit(ctx, cas.System, cas.Unit{FacilityID: f.ID, Label: "Apt 7", Bedrooms: 1, HouseholdTypes: []cas.HouseholdType{cas.WithoutChildren}})
-	must(err)
-	clock.Advance(time.Minute)
-	run, err := db.RunMatch(ctx, false)
-	must(err)
-	if len(run.Referrals) != 1 {
-		t.Fatalf("the engine made %d referrals, want 1", len(run.Referrals))
-	}
-	clock.Advance(30 * 24 * time.Hour)
+	storetest.PatOverLee(t, db, c.harbor.ID).Advance(30 * 24 * time.Hour)
 	return c
 }
 
