@@ -194,3 +194,42 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestTheUnitFreesAtItsRealNextVacancy: the unit frees twice in reality. Under either scheme the
+// first tenant leaves when the real tenant checked out, and the other client gets the unit then:
+// the one the candidate favours is referred earlier, the other later.
+func TestTheUnitFreesAtItsRealNextVacancy(t *testing.T) {
+	t1, t2 := from.Add(2*day), from.Add(60*day)
+	l := newLab()
+	l.person("A", 10, 100, from.Add(-10*day), Groups{})
+	l.person("B", 5, 300, from.Add(-40*day), Groups{})
+	// In reality A was referred, moved in ten days later and checked out on t2; B was referred then.
+	l.referral("r1", "A", t1, 10, cas.ReferralHoused, "")
+	out := t2
+	l.h.Units[0].Holds = []Hold{{Kind: HoldOccupancy, ID: "o1", ClientID: "cA", From: t1.Add(10 * day), To: &out}}
+	l.referral("r2", "B", t2.Add(time.Minute), 10, cas.ReferralHoused, "")
+
+	r := Compare(&l.h, byDaysHomeless)
+	if *r.Fidelity != 1 || r.Baseline.Referrals != 2 || r.Alternative.Referrals != 2 {
+		t.Fatalf("fidelity %v, referrals %d and %d: want 1, 2 and 2", *r.Fidelity, r.Baseline.Referrals, r.Alternative.Referrals)
+	}
+	gap := t2.Add(time.Minute).Sub(t1).Hours() / 24
+	want := []Change{
+		{ClientID: "cB", Name: "Client B", BaselineRank: 2, AlternativeRank: 1, Change: ChangeEarlier, BaselineAt: ptr(t2.Add(time.Minute)),
+			AlternativeAt: &t1, Days: ptr(-gap)},
+		{ClientID: "cA", Name: "Client A", BaselineRank: 1, AlternativeRank: 2, Change: ChangeLater, BaselineAt: &t1,
+			AlternativeAt: ptr(t2.Add(time.Minute)), Days: ptr(gap)},
+	}
+	if diff := cmp.Diff(want, r.Changed); diff != "" {
+		t.Errorf("changed (-want +got):\n%s", diff)
+	}
+	// Both moved in, ten days after each referral: the days to move-in are the days to referral
+	// plus ten, and the 90th percentile of two is the larger.
+	toA, toB := t1.Sub(from.Add(-10*day)).Hours()/24, t2.Add(time.Minute).Sub(from.Add(-40*day)).Hours()/24
+	if got := r.Baseline.DaysToMoveIn; *got.Median != (toA+toB)/2+10 || *got.P90 != toB+10 {
+		t.Errorf("baseline days to move-in %v and %v, want %v and %v", *got.Median, *got.P90, (toA+toB)/2+10, toB+10)
+	}
+	if r.Baseline.MoveIns != 2 || r.Baseline.StillWaiting != 0 {
+		t.Errorf("baseline %+v: both moved in", r.Baseline.Figures)
+	}
+}

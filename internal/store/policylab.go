@@ -282,5 +282,9 @@ func (db *DB) PolicyLab(ctx context.Context, actor *cas.User, from, to cas.Date,
 	if err != nil {
 		return policylab.Report{}, err
 	}
-	return policylab.Compare(h, scheme), nil
+	report := policylab.Compare(h, scheme)
+	// The comparison names the people whose outcome changes: who looked, and at what, is audited.
+	asked := map[string]any{"from": from, "to": to, "criteria": criteria, "changed": len(report.Changed)}
+	err = db.inTx(ctx, actor, func(tx *Tx) error { return tx.audit("report.policy_lab", "report", "policy_lab", nil, asked) })
+	return report, err
 }

@@ -156,11 +156,54 @@ func TestPolicyLabReplaysTheEnginesHistory(t *testing.T) {
 	}
 }
 
-func TestPolicyLabIsForCASAdmins(t *testing.T) {
+func TestPolicyLabIsForCASAdminsAndAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		inv := newInventory(t, db)
 		if _, err := db.PolicyLabHistory(ctx, &inv.hmis, start, start.Add(time.Hour)); cas.ErrorCode(err) != cas.EForbidden {
 			t.Errorf("the HMIS team: %v, want forbidden", err)
+		}
+		today := cas.DateOf(start, time.UTC)
+		if _, err := db.PolicyLab(ctx, &inv.hmis, today, today, cas.DefaultCriteria); cas.ErrorCode(err) != cas.EForbidden {
+			t.Errorf("the HMIS team: %v, want forbidden", err)
+		}
+		if _, err := db.PolicyLab(ctx, &inv.casAdmin, today, today, cas.DefaultCriteria); err != nil {
+			t.Fatal(err)
+		}
+		if n := countAudit(t, db, "report.policy_lab"); n != 1 {
+			t.Errorf("%d report.policy_lab audit events, want 1", n)
+		}
+	})
+}
+
+// TestPolicyLabBeforeVersionsWereKept: entries and clients with no recorded state (from before
+// migration 00021) stand as they are now from the day they joined, and still replay.
+func TestPolicyLabBeforeVersionsWereKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		inv := newInventory(t, db)
+		from := inv.clock.Now()
+		inv.mustClientOnHPL(t, "First", 10, nil)
+		inv.mustClientOnHPL(t, "Second", 5, nil)
+		inv.clock.Advance(time.Hour)
+		if run := inv.runMatch(t); len(run.Referrals) != 1 {
+			t.Fatalf("%d referrals, want 1", len(run.Referrals))
+		}
+		for _, table := range []string{"hpl_entry_versions", "client_versions", "match_runs"} {
+			if _, err := db.SQL().ExecContext(ctx, "DELETE FROM "+table); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h, err := db.PolicyLabHistory(ctx, &inv.casAdmin, from, inv.clock.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range h.People {
+			if len(p.Versions) != 1 || !p.Versions[0].At.Equal(p.Joined) || p.Versions[0].Entry.Status != cas.HPLActive {
+				t.Errorf("%s: versions %+v, want the entry as it is now, active from joining", p.Name, p.Versions)
+			}
+		}
+		r := policylab.Compare(h, cas.PriorityScheme{Criteria: cas.DefaultCriteria})
+		if r.Fidelity == nil || *r.Fidelity != 1 {
+			t.Errorf("fidelity %v, want 1: the engine's referral is a moment it ran", r.Fidelity)
 		}
 	})
 }
