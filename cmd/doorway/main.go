@@ -44,6 +44,7 @@ Usage:
   doorway serve   [--addr :8080] [--db URL] [--demo]   web application and API; migrates on start
   doorway migrate [--db URL]                           bring the database schema up to date
   doorway user add --email E --role R [--name N] [--agency ID] [--cas-contact] [--password-stdin]
+  doorway user reset-second-factor --email E           remove an account's second factor (lost device)
   doorway token create --email E [--name N]           print a new API token for an account
   doorway token revoke --email E                       revoke every API token of an account
   doorway match --dry-run [--db URL]                   what the matching engine would refer now, and why
@@ -78,7 +79,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		if len(rest) > 0 && rest[0] == "add" {
 			return m.userAdd(ctx, rest[1:])
 		}
-		return errors.New(`unknown command; did you mean "doorway user add"?`)
+		if len(rest) > 0 && rest[0] == "reset-second-factor" {
+			return m.userResetSecondFactor(ctx, rest[1:])
+		}
+		return errors.New(`unknown command; did you mean "doorway user add" or "doorway user reset-second-factor"?`)
 	case "token":
 		switch {
 		case len(rest) > 0 && rest[0] == "create":

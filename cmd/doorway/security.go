@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 
+	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/web"
 )
 
@@ -41,4 +44,17 @@ func securityFlags(fs *flag.FlagSet) func() (web.Security, error) {
 		}
 		return sec, nil
 	}
+}
+
+// userResetSecondFactor removes an account's second factor, for the operator when the account's
+// owner lost their device and their recovery codes and no one of the HMIS team can reset it (the
+// HMIS team's own accounts, for one). Audited as done by the command line.
+func (m *Main) userResetSecondFactor(ctx context.Context, args []string) error {
+	return m.forAccount(ctx, "user reset-second-factor", args, func(*flag.FlagSet) {}, func(db *store.DB, u cas.User) error {
+		if err := db.ResetSecondFactor(ctx, cas.System, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "Removed the second factor of %s: they sign in with their password and set up a new one.\n", u.Email)
+		return nil
+	})
 }

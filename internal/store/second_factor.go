@@ -360,6 +360,16 @@ func (db *DB) SetSecondFactorRoles(ctx context.Context, actor *cas.User, roles [
 	return db.SecondFactorRoles(ctx)
 }
 
+// auditableText is text typed by anyone, made fit for the audit log: valid UTF-8 without NUL
+// bytes, at most limit bytes.
+func auditableText(s string, limit int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) > limit {
+		s = strings.ToValidUTF8(s[:limit], "")
+	}
+	return s
+}
+
 // RecordSignIn appends a sign-in's outcome to the audit log: session.sign_in (or
 // session.sign_in_code, the second factor's step) by the user who signed in, or
 // session.sign_in_failed for the email typed (entity type "email"), by nobody known; each with
@@ -367,7 +377,7 @@ func (db *DB) SetSecondFactorRoles(ctx context.Context, actor *cas.User, roles [
 func (db *DB) RecordSignIn(ctx context.Context, action string, u *cas.User, email, address string) error {
 	actor, entityType, entity := u, "user", ""
 	if u == nil {
-		actor, entityType, entity = &cas.User{}, "email", cas.NormalizeEmail(email)
+		actor, entityType, entity = &cas.User{}, "email", auditableText(cas.NormalizeEmail(email), 254)
 	} else {
 		entity = u.ID
 	}

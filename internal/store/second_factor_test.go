@@ -163,3 +163,19 @@ func TestSecondFactor(t *testing.T) {
 		})
 	})
 }
+
+// TestRecordSignInOfAnyText: a failed sign-in is audited whatever was typed as the email: a NUL
+// byte, invalid UTF-8 or a megabyte of it.
+func TestRecordSignInOfAnyText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		for _, typed := range []string{"nul\x00@coc.test", "bad\xff@coc.test", strings.Repeat("é", 500_000)} {
+			if err := db.RecordSignIn(ctx, "session.sign_in_failed", nil, typed, "203.0.113.9"); err != nil {
+				t.Errorf("%.20q: %v", typed, err)
+			}
+		}
+		var longest int
+		if err := db.SQL().QueryRow(`SELECT MAX(LENGTH(entity_id)) FROM audit_events WHERE action = 'session.sign_in_failed'`).Scan(&longest); err != nil || longest > 254 {
+			t.Errorf("the longest email audited: %d characters (%v)", longest, err)
+		}
+	})
+}

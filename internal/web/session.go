@@ -125,7 +125,8 @@ var (
 // signInBuckets are the buckets a sign-in attempt for email from the request's address takes from.
 func signInBuckets(r *http.Request, email string) []bucket {
 	addr := addressKey(r)
-	return []bucket{{pairAttempts, cas.NormalizeEmail(email) + "|" + addr}, {addressAttempts, addr}}
+	// The email is hashed: its length is the attacker's to choose, the buckets' memory is not.
+	return []bucket{{pairAttempts, secretKey(cas.NormalizeEmail(email)) + "|" + addr}, {addressAttempts, addr}}
 }
 
 type loginData struct {
