@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
@@ -295,5 +297,23 @@ func TestMetricsAccess(t *testing.T) {
 	}
 	if got, _ := ParseAddresses("10.1.2.3/8"); len(got) != 1 || got[0] != netip.MustParsePrefix("10.0.0.0/8") {
 		t.Errorf("ParseAddresses = %v", got)
+	}
+}
+
+// TestOpenAPIListsRateLimits: every call that takes a token says it may answer 429.
+func TestOpenAPIListsRateLimits(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openAPISpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.Security != nil && len(*op.Security) == 0 {
+				continue // public
+			}
+			if op.Responses.Value("429") == nil {
+				t.Errorf("%s /api/v1%s does not list 429 (components/responses/TooManyRequests)", method, path)
+			}
+		}
 	}
 }
