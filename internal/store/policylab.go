@@ -170,8 +170,11 @@ func (db *DB) periodPeople(ctx context.Context, from, to time.Time) ([]policylab
 			return err
 		}
 		v.At = at.Time
+		if err := json.Unmarshal([]byte(docs), &e.Documents); err != nil {
+			return err
+		}
 		entryVersions[e.ID] = append(entryVersions[e.ID], v)
-		return json.Unmarshal([]byte(docs), &e.Documents)
+		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("HPL entry versions: %w", err)
 	}

@@ -27,7 +27,7 @@ func newEngineHistory(t *testing.T, db *store.DB, seed uint64) *engineHistory {
 	inv := newInventory(t, db)
 	eh := &engineHistory{inventory: inv, rng: rand.New(rand.NewPCG(seed, 19)), units: []cas.Unit{inv.unit}, occupied: map[string]bool{}}
 	veterans, err := db.CreateProgram(ctx, &inv.hmis, cas.Program{AgencyID: inv.riverside.ID, Name: "Riverside Veterans RRH",
-		ProjectType: cas.ProjectRRH, Requirements: cas.Requirements{Populations: []cas.Population{cas.Veteran}}})
+		ProjectType: cas.ProjectRRH, Requirements: cas.Requirements{Populations: []cas.Population{cas.Veteran}, RequiredDocuments: []string{"DD-214"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,12 @@ func (eh *engineHistory) newClient(t *testing.T) {
 			c.HouseholdType, c.HouseholdSize = cas.WithoutChildren, 1
 		}
 	})
-	if _, err := eh.db.UpdateHPLEntry(ctx, &eh.casAdmin, e.ID, func(e *cas.HPLEntry) { e.DaysHomeless = eh.rng.IntN(1000) }); err != nil {
+	if _, err := eh.db.UpdateHPLEntry(ctx, &eh.casAdmin, e.ID, func(e *cas.HPLEntry) {
+		e.DaysHomeless = eh.rng.IntN(1000)
+		if eh.rng.IntN(2) == 0 {
+			e.Documents = []string{"DD-214"}
+		}
+	}); err != nil {
 		t.Fatal(err)
 	}
 	_ = c
@@ -106,6 +111,13 @@ func (eh *engineHistory) step(t *testing.T, i int) {
 				delete(eh.occupied, u.ID)
 				break
 			}
+		}
+	case k < 9 && rng.IntN(2) == 0:
+		// A veteran's DD-214 arrives: the checklist changes the entry the engine reads.
+		e := eh.entries[rng.IntN(len(eh.entries))]
+		_, err = db.AddClientDocument(ctx, &eh.casAdmin, e.ClientID, cas.ClientDocument{Name: "DD-214", ReceivedOn: cas.DateOf(eh.clock.Now(), time.UTC)})
+		if cas.ErrorCode(err) == cas.EConflict || cas.ErrorCode(err) == cas.EInvalid {
+			err = nil // already on file
 		}
 	case k < 9:
 		e := eh.entries[rng.IntN(len(eh.entries))]
