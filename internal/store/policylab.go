@@ -264,6 +264,9 @@ func withClientState(c, state cas.Client) cas.Client {
 	return c
 }
 
+// maxPolicyLabDays is the longest period a replay takes: three years, as the dashboards' window.
+const maxPolicyLabDays = 3 * 366
+
 // PolicyLab replays the CoC's days from through to (both included, in its time zone) under the
 // scheme in force and under the candidate criteria, and compares them (policylab.Compare). The
 // criteria are refused as SetPriorityScheme refuses them. CAS admins may.
@@ -280,6 +283,9 @@ func (db *DB) PolicyLab(ctx context.Context, actor *cas.User, from, to cas.Date,
 	}
 	if to < from {
 		return policylab.Report{}, cas.Invalid("to", "to (%s) is before from (%s)", to, from)
+	}
+	if to > from.AddDays(maxPolicyLabDays-1) {
+		return policylab.Report{}, cas.Invalid("to", "a period may span at most %d days: %s to %s is longer", maxPolicyLabDays, from, to)
 	}
 	h, err := db.PolicyLabHistory(ctx, actor, from.Start(db.Zone), to.AddDays(1).Start(db.Zone))
 	if err != nil {

@@ -61,6 +61,12 @@ func TestPolicyLabAPI(t *testing.T) {
 			if e, _ := body["error"].(map[string]any); status != 400 || e["field"] != "to" {
 				t.Errorf("a period backwards: %d %v", status, body)
 			}
+			status, body = c.do(t, "cas_admin", "POST", "/api/v1/reports/policy-lab",
+				`{"scheme": {"criteria": [{"factor": "score"}]}, "from": "2020-03-01", "to": "2026-03-31"}`)
+			if e, _ := body["error"].(map[string]any); status != 400 || e["field"] != "to" ||
+				e["message"] != "a period may span at most 1098 days: 2020-03-01 to 2026-03-31 is longer" {
+				t.Errorf("six years: %d %v", status, body)
+			}
 			status, body = c.do(t, "cas_admin", "POST", "/api/v1/reports/policy-lab", `{"from": "2026-03-01", "to": "2026-03-31"}`)
 			if e, _ := body["error"].(map[string]any); status != 400 || e["field"] != "scheme" {
 				t.Errorf("no scheme: %d %v", status, body)
