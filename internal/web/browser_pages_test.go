@@ -45,7 +45,8 @@ type pageFiller func(t *testing.T, p persona) string
 // TestBrowserEveryPageOnAPhone signs in as each persona on the demo CoC and visits every page of
 // the route table that persona's role may open, its path parameters filled with records the
 // persona can see, on a 390 px phone. No page may scroll sideways, and axe-core must find
-// nothing. Pages added to the route table are visited without a change here; a page whose path
+// nothing; every field of every form must have a label, for messages in the form's words
+// (form_words.go). Pages added to the route table are visited without a change here; a page whose path
 // parameters nothing here can fill fails the test, naming it.
 func TestBrowserEveryPageOnAPhone(t *testing.T) {
 	db := storetest.Open(t, storetest.SQLiteURL(t))
@@ -112,6 +113,9 @@ func TestBrowserEveryPageOnAPhone(t *testing.T) {
 			status, contentType, body := get(path)
 			if status >= 300 && status < 400 || !strings.HasPrefix(contentType, "text/html") || !strings.HasPrefix(body, "<!DOCTYPE html>") {
 				continue // a redirect (visited where it leads), a download or a fragment of a page
+			}
+			if unlabelled := web.UnlabelledFields(body); len(unlabelled) > 0 {
+				t.Errorf("%s %s: fields without a label, whose messages cannot use the form's words: %v", p.name, path, unlabelled)
 			}
 			check(p.name, path)
 			visited++

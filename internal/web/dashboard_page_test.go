@@ -76,7 +76,7 @@ func TestDashboardPage(t *testing.T) {
 			if status != http.StatusBadRequest {
 				t.Errorf("reversed window: %d", status)
 			}
-			contains(t, page, `<span class="field-error" id="from-error">from (2026-10-12) must be on or before to (2026-10-01)</span>`,
+			contains(t, page, `<span class="field-error" id="from-error">From (2026-10-12) must be on or before to (2026-10-01)</span>`,
 				`value="2026-10-12"`)
 			if strings.Contains(page, "<svg") {
 				t.Errorf("charts drawn for a refused window")

@@ -100,7 +100,7 @@ func TestDiscrepancyPages(t *testing.T) {
 			if status != http.StatusBadRequest {
 				t.Fatalf("no action: %d, want 400", status)
 			}
-			agencyContains(t, "the refused resolution", body, `id="action-error"`, "action is required", "keep me")
+			agencyContains(t, "the refused resolution", body, `id="action-error"`, "What was done is required", "keep me")
 			if d, err := db.Discrepancy(ctx, cas.System, strings.TrimPrefix(path, "/discrepancies/")); err != nil || d.Status != cas.DiscrepancyOpen {
 				t.Errorf("after refused resolutions: %v (%v), want open", d.Status, err)
 			}

@@ -50,3 +50,7 @@ func StartImport(t *testing.T, base, email, password string) string {
 	b.waitForImport(where)
 	return where
 }
+
+// UnlabelledFields lists the controls of a page's forms that have no label, by name: fields
+// whose refusals formWords could not put in the form's words.
+func UnlabelledFields(page string) []string { return readFormLabels([]byte(page)).unlabelled }

@@ -68,7 +68,7 @@ func TestFacilityRequestPages(t *testing.T) {
 			if status != http.StatusBadRequest {
 				t.Fatalf("a unit without household types: %d, want 400", status)
 			}
-			agencyContains(t, "the refused request", body, `id="new-units-2-household_types-error"`, "household_types needs at least one",
+			agencyContains(t, "the refused request", body, `id="new-units-2-household_types-error"`, "household types needs at least one",
 				`value="Harbor Annex"`, `value="2 Harbor Way"`, `value="A2"`, `name="units[2].accessible" type="checkbox" value="yes" aria-label="Unit 3: accessible" checked`,
 				`<option value="`+c.commons.ProgramID+`" selected>`)
 			agencyLacks(t, "the refused request", body, `id="new-units-0-household_types-error"`)

@@ -205,7 +205,7 @@ func TestReferralPage(t *testing.T) {
 	if status != http.StatusBadRequest {
 		t.Fatalf("decline without a reason: %d, want 400", status)
 	}
-	agencyContains(t, "the refused decline", body, `id="reason_code-error"`, "reason_code is required", "keep me")
+	agencyContains(t, "the refused decline", body, `id="reason_code-error"`, "Reason is required", "keep me")
 	status, _, body = harbor.postForm(path+"/decline", url.Values{"reason_code": {"other"}})
 	if status != http.StatusBadRequest {
 		t.Fatalf("decline other without a note: %d, want 400", status)

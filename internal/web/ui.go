@@ -195,10 +195,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if err := t.Execute(&buf, v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
+	page := buf.Bytes()
+	if status >= 400 || len(v.Errors) > 0 {
+		page = formWords(page) // messages in the words of the page's forms (form_words.go)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(page)
 	return err
 }
 

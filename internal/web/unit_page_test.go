@@ -418,7 +418,7 @@ func TestUnitRosterPage(t *testing.T) {
 	if status != http.StatusBadRequest {
 		t.Fatalf("reserve ending before it starts: %d, want 400", status)
 	}
-	agencyContains(t, "the refused reservation", body, `id="expires_on-`+c.apt3.ID+`-error"`, "must not be before starts_on",
+	agencyContains(t, "the refused reservation", body, `id="expires_on-`+c.apt3.ID+`-error"`, "Until must not be before From",
 		`value="Ana Lee"`, `value="`+string(today.AddDays(2))+`"`)
 	status, _, body = harbor.postForm("/units/"+c.apt3.ID+"/reserve", url.Values{"client_name": {"Ana Lee"},
 		"starts_on": {"5 May"}, "expires_on": {string(today.AddDays(2))}})
