@@ -204,6 +204,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{"a negative API rate", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--api-token-rate", "-1"}, "--api-token-rate -1"},
 		{"an API rate without a burst", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--api-address-burst", "0"}, "--api-address-burst 0: want 1 or more"},
 		{"a bad metrics address", map[string]string{"DOORWAY_DB": env["DOORWAY_DB"], "DOORWAY_METRICS_ALLOW": "10.0.0.0/8,intranet"}, "", []string{"serve", "--addr", "127.0.0.1:0"}, `--metrics-allow: "intranet"`},
+		{"a bad trusted proxy", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--trusted-proxies", "proxy.internal"}, `--trusted-proxies: "proxy.internal"`},
 		{"a short metrics token", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-token", "abc"}, "--metrics-token: want at least 16"},
 		{"a stale-roster threshold over a year", map[string]string{"DOORWAY_DB": env["DOORWAY_DB"], "DOORWAY_STALE_ROSTER_DAYS": "400"}, "", []string{"serve", "--addr", "127.0.0.1:0"}, "--stale-roster-days 400"},
 	}

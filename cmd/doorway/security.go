@@ -20,6 +20,7 @@ func securityFlags(fs *flag.FlagSet) func() (web.Security, error) {
 	addressBurst := fs.Int("api-address-burst", d.AddressBurst, "API requests one address may send at once before --api-address-rate applies (env DOORWAY_API_ADDRESS_BURST)")
 	metricsToken := fs.String("metrics-token", "", "bearer token a Prometheus scraper sends to read /metrics; set it in the environment, not on the command line (env DOORWAY_METRICS_TOKEN)")
 	metricsAllow := fs.String("metrics-allow", "", "addresses or networks that may read /metrics without the token, comma-separated, e.g. 127.0.0.1,10.0.0.0/8; with neither, /metrics answers 404 (env DOORWAY_METRICS_ALLOW)")
+	trustedProxies := fs.String("trusted-proxies", "", "addresses or networks of reverse proxies in front of Doorway whose X-Forwarded-For names the client, e.g. 127.0.0.1,::1; the rate limits, the sign-in throttle, the audit log and --metrics-allow then see the client instead of the proxy (env DOORWAY_TRUSTED_PROXIES)")
 	return func() (web.Security, error) {
 		sec := web.Security{MetricsToken: *metricsToken,
 			Limits: web.Limits{TokenRate: *tokenRate, TokenBurst: *tokenBurst, AddressRate: *addressRate, AddressBurst: *addressBurst}}
@@ -41,6 +42,9 @@ func securityFlags(fs *flag.FlagSet) func() (web.Security, error) {
 		var err error
 		if sec.MetricsAllow, err = web.ParseAddresses(*metricsAllow); err != nil {
 			return sec, fmt.Errorf("--metrics-allow: %w", err)
+		}
+		if sec.TrustedProxies, err = web.ParseAddresses(*trustedProxies); err != nil {
+			return sec, fmt.Errorf("--trusted-proxies: %w", err)
 		}
 		return sec, nil
 	}

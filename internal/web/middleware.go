@@ -20,6 +20,8 @@ type infoKey struct{}
 type requestInfo struct {
 	id   string
 	user *cas.User
+	// addr is the client's address (clientAddress).
+	addr string
 }
 
 func infoOf(ctx context.Context) *requestInfo {
@@ -43,7 +45,7 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-ID", id)
-		ctx := context.WithValue(r.Context(), infoKey{}, &requestInfo{id: id})
+		ctx := context.WithValue(r.Context(), infoKey{}, &requestInfo{id: id, addr: forwardedFor(r, s.security.TrustedProxies)})
 		next.ServeHTTP(w, r.WithContext(store.WithRequestID(ctx, id)))
 	})
 }

@@ -162,11 +162,14 @@ var tokenFailures = bucketKind{name: "token-failure", every: time.Second, burst:
 
 // Security is how the server guards itself beyond signing in: the API's rate limits and who may
 // read /metrics (a bearer token, or clients from the listed addresses; nobody when both are
-// empty).
+// empty), and which proxies say who their clients are.
 type Security struct {
 	Limits       Limits
 	MetricsToken string
 	MetricsAllow []netip.Prefix
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client: the limits,
+	// the audit log and MetricsAllow then count the client, not the proxy. Empty: trust none.
+	TrustedProxies []netip.Prefix
 }
 
 // Configure sets the server's rate limits and metrics access; call it before serving.
@@ -247,10 +250,58 @@ func addressKey(r *http.Request) string {
 	return a.String()
 }
 
+// clientAddress is the address of the client that made a request: the TCP peer's, or, when the
+// peer is a trusted proxy (Security.TrustedProxies), the one the proxy says it forwarded for.
 func clientAddress(r *http.Request) string {
+	if a := infoOf(r.Context()).addr; a != "" {
+		return a
+	}
+	return peerAddress(r)
+}
+
+func peerAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// forwardedFor finds the client's address of a request that came through trusted proxies: the
+// last address of X-Forwarded-For that is not a trusted proxy's (each proxy appends the address
+// it received the request from, so addresses left of it may be forged by the client). A request
+// from a peer that is not a trusted proxy is the peer's, whatever it claims.
+func forwardedFor(r *http.Request, trusted []netip.Prefix) string {
+	peer := peerAddress(r)
+	isTrusted := func(s string) bool {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return false
+		}
+		for _, p := range trusted {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	if !isTrusted(peer) {
+		return peer
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		for f := range strings.SplitSeq(h, ",") {
+			hops = append(hops, strings.TrimSpace(f))
+		}
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			return peer // a hop that is not an address: trust nothing left of it
+		}
+		if !isTrusted(hops[i]) {
+			return a.Unmap().String()
+		}
+	}
+	return peer
 }

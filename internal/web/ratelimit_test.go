@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -315,5 +316,48 @@ func TestOpenAPIListsRateLimits(t *testing.T) {
 				t.Errorf("%s /api/v1%s does not list 429 (components/responses/TooManyRequests)", method, path)
 			}
 		}
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	f := newGuardFixture(t)
+	proxies, err := ParseAddresses("127.0.0.1, 10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Configure(Security{TrustedProxies: proxies})
+	// login sends a sign-in through the proxy at peer, forwarded for the chain xff.
+	login := func(peer, xff, pw string) int {
+		req := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"email": {f.user.Email}, "password": {pw}}.Encode()))
+		req.RemoteAddr = peer + ":40000"
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	// An attacker behind the proxy, forging a first hop, guesses until throttled.
+	for range pairAttempts.burst + 1 {
+		login("127.0.0.1", "198.51.100.77, 203.0.113.9, 10.1.2.3", "wrong password!!")
+	}
+	if code := login("127.0.0.1", "203.0.113.9", "a long enough password"); code != http.StatusTooManyRequests {
+		t.Errorf("the attacker's address through the proxy: %d, want 429", code)
+	}
+	// The owner, through the same proxy from elsewhere, is not locked out.
+	if code := login("127.0.0.1", "198.51.100.4", "a long enough password"); code != http.StatusSeeOther {
+		t.Errorf("the owner through the proxy: %d, want signed in", code)
+	}
+	// A peer that is not a trusted proxy cannot claim another address.
+	for range pairAttempts.burst + 1 {
+		login("192.0.2.50", "198.51.100.99", "wrong password!!")
+	}
+	if code := login("192.0.2.50", "198.51.100.100", "a long enough password"); code != http.StatusTooManyRequests {
+		t.Errorf("an untrusted peer changing its X-Forwarded-For escaped the throttle: %d", code)
+	}
+	got := auditActions(t, f.db)
+	if !slices.Contains(got, "session.sign_in_failed email "+f.user.Email+" 203.0.113.9") || !slices.Contains(got, "session.sign_in user "+f.user.ID+" 198.51.100.4") {
+		t.Errorf("the audit log does not record the clients' addresses:\n%s", strings.Join(got, "\n"))
 	}
 }
