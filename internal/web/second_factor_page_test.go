@@ -184,6 +184,16 @@ func TestSecondFactorRequiredByRole(t *testing.T) {
 			t.Errorf("%s before setting it up: %d → %q, want the set-up page", path, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
+	req, _ := http.NewRequest("GET", base+"/inbox/unread", nil)
+	req.Header.Set("HX-Request", "true")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("HX-Redirect") != "/account/totp" {
+		t.Errorf("the inbox badge's poll before setting it up: %d, want 204 and HX-Redirect to the set-up page", resp.StatusCode)
+	}
 	if status, page := b.getPage("/account/totp"); status != 200 || !strings.Contains(html.UnescapeString(page), "Your role must sign in with a second factor") {
 		t.Errorf("the set-up page does not say it is required: %d", status)
 	}
