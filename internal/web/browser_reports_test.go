@@ -87,6 +87,9 @@ func TestBrowserDemoPacket(t *testing.T) {
 	if err := chromedp.Do(b,
 		chromedp.Click(chromedp.ID("pick-"+suspect.UnitID)),
 		chromedp.Click(chromedp.CSS(offline)),
+		// The question a destructive action asks first (confirm.go), answered yes.
+		chromedp.WaitVisible(chromedp.CSS(`main form button.danger`)),
+		chromedp.Click(chromedp.CSS(`main form button.danger`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 	); err != nil {
 		t.Fatal(err)

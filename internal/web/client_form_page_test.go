@@ -114,7 +114,7 @@ func TestClientFormsRunTheHPL(t *testing.T) {
 		if err != nil || len(docs) != 1 {
 			t.Fatalf("documents %+v %v", docs, err)
 		}
-		if status, _, _ := b.postForm(page+"/documents/"+docs[0].ID+"/remove", nil); status != http.StatusSeeOther {
+		if status, _, _ := b.postForm(page+"/documents/"+docs[0].ID+"/remove", confirmed); status != http.StatusSeeOther {
 			t.Errorf("remove: %d", status)
 		}
 		if docs, _ := w.db.ClientDocuments(ctx, cas.System, rosa.ID); len(docs) != 0 {
@@ -152,11 +152,11 @@ func TestClientFormsRunTheHPL(t *testing.T) {
 		if status, _, _ := b.postForm(page+"/unpark", nil); status != http.StatusSeeOther || entry().ParkedUntil != "" {
 			t.Errorf("unpark: %d %+v", status, entry())
 		}
-		status, _, body = b.postForm(page+"/remove", url.Values{"reason_code": {"other"}})
+		status, _, body = b.postForm(page+"/remove", url.Values{"reason_code": {"other"}, "confirm": {"yes"}})
 		if status != http.StatusBadRequest || !strings.Contains(body, `id="remove-note-error"`) || !strings.Contains(body, "a note is required when the reason is other") {
 			t.Errorf("other without a note: %d", status)
 		}
-		if status, _, _ := b.postForm(page+"/remove", url.Values{"reason_code": {"moved_away"}}); status != http.StatusSeeOther || entry().Status != cas.HPLInactive {
+		if status, _, _ := b.postForm(page+"/remove", url.Values{"reason_code": {"moved_away"}, "confirm": {"yes"}}); status != http.StatusSeeOther || entry().Status != cas.HPLInactive {
 			t.Errorf("remove: %d %+v", status, entry())
 		}
 		if _, body := b.getPage(page); !strings.Contains(body, "Moved away from the CoC") {

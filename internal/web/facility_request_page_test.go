@@ -173,7 +173,7 @@ func TestFacilityRequestPages(t *testing.T) {
 		agencyContains(t, "the change request", body, "Change the units of Harbor Commons", "Apt 4")
 
 		t.Run("rejecting needs a reason", func(t *testing.T) {
-			status, _, body := hmis.postForm(change+"/reject", url.Values{"reason": {"  "}})
+			status, _, body := hmis.postForm(change+"/reject", url.Values{"reason": {"  "}, "confirm": {"yes"}})
 			if status != http.StatusBadRequest {
 				t.Fatalf("reject without a reason: %d, want 400", status)
 			}
@@ -182,7 +182,7 @@ func TestFacilityRequestPages(t *testing.T) {
 				t.Errorf("after a refused rejection: %s, want pending", r.Status)
 			}
 		})
-		status, loc, _ = hmis.postForm(change+"/reject", url.Values{"reason": {"Apt 4 is still in use"}})
+		status, loc, _ = hmis.postForm(change+"/reject", url.Values{"reason": {"Apt 4 is still in use"}, "confirm": {"yes"}})
 		if status != http.StatusSeeOther || loc != change {
 			t.Fatalf("reject: %d %q", status, loc)
 		}

@@ -201,12 +201,12 @@ func TestReferralPage(t *testing.T) {
 	agencyLacks(t, "the CAS admin's view", body, `id="accept"`, `id="decline"`)
 
 	// Declining needs a reason, and a note for "other".
-	status, _, body = harbor.postForm(path+"/decline", url.Values{"note": {"keep me"}})
+	status, _, body = harbor.postForm(path+"/decline", url.Values{"note": {"keep me"}, "confirm": {"yes"}})
 	if status != http.StatusBadRequest {
 		t.Fatalf("decline without a reason: %d, want 400", status)
 	}
 	agencyContains(t, "the refused decline", body, `id="reason_code-error"`, "Reason is required", "keep me")
-	status, _, body = harbor.postForm(path+"/decline", url.Values{"reason_code": {"other"}})
+	status, _, body = harbor.postForm(path+"/decline", url.Values{"reason_code": {"other"}, "confirm": {"yes"}})
 	if status != http.StatusBadRequest {
 		t.Fatalf("decline other without a note: %d, want 400", status)
 	}
@@ -252,7 +252,7 @@ func TestReferralPageDeclineAndWithdraw(t *testing.T) {
 	c := newAgencyCoC(t)
 	ctx := context.Background()
 	path := "/referrals/" + c.janeRef.ID
-	status, loc, _ := c.as(t, "harbor@coc.test").postForm(path+"/decline", url.Values{"reason_code": {"other"}, "note": {"Family asked for another area"}})
+	status, loc, _ := c.as(t, "harbor@coc.test").postForm(path+"/decline", url.Values{"reason_code": {"other"}, "note": {"Family asked for another area"}, "confirm": {"yes"}})
 	if status != http.StatusSeeOther || loc != path {
 		t.Fatalf("decline: %d %q", status, loc)
 	}
@@ -263,11 +263,11 @@ func TestReferralPageDeclineAndWithdraw(t *testing.T) {
 
 	admin := c.as(t, "cas@coc.test")
 	bob := "/referrals/" + c.bobRef.ID
-	status, _, body := admin.postForm(bob+"/withdraw", url.Values{"reason": {"  "}})
+	status, _, body := admin.postForm(bob+"/withdraw", url.Values{"reason": {"  "}, "confirm": {"yes"}})
 	if status != http.StatusBadRequest || !strings.Contains(body, `id="reason-error"`) {
 		t.Errorf("withdraw without a reason: %d, want 400 with the field message", status)
 	}
-	status, loc, _ = admin.postForm(bob+"/withdraw", url.Values{"reason": {"Entered in error"}})
+	status, loc, _ = admin.postForm(bob+"/withdraw", url.Values{"reason": {"Entered in error"}, "confirm": {"yes"}})
 	if status != http.StatusSeeOther || loc != bob {
 		t.Fatalf("withdraw: %d %q", status, loc)
 	}
@@ -514,7 +514,7 @@ func TestReferralBoardProposals(t *testing.T) {
 		t.Errorf("sending it twice: %d, want 409 with the reason", status)
 	}
 
-	status, loc, _ = b.postForm("/proposals/"+byClient[bo.ID].ID+"/dismiss", nil)
+	status, loc, _ = b.postForm("/proposals/"+byClient[bo.ID].ID+"/dismiss", confirmed)
 	if status != http.StatusSeeOther || loc != "/board" {
 		t.Errorf("dismiss: %d %q", status, loc)
 	}

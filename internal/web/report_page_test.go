@@ -93,7 +93,7 @@ func TestUnderReferralPage(t *testing.T) {
 		}
 	})
 	t.Run("no reason: the form comes back with the message and the ticks, nothing changes", func(t *testing.T) {
-		status, _, page := hmis.postForm("/reports/under-referral/offline", url.Values{"unit_id": {apt103.ID, room8.ID}, "reason": {" "}})
+		status, _, page := hmis.postForm("/reports/under-referral/offline", url.Values{"confirm": {"yes"}, "unit_id": {apt103.ID, room8.ID}, "reason": {" "}})
 		if status != http.StatusBadRequest || !strings.Contains(page, "a reason is required") ||
 			!strings.Contains(page, `value="`+apt103.ID+`" id="pick-`+apt103.ID+`" aria-label="Harbor Commons, Apt 103" checked`) {
 			t.Errorf("refused form: %d\n%s", status, page)
@@ -103,7 +103,7 @@ func TestUnderReferralPage(t *testing.T) {
 		}
 	})
 	t.Run("a unit no longer available refuses the whole action", func(t *testing.T) {
-		status, _, page := hmis.postForm("/reports/under-referral/offline", url.Values{"unit_id": {apt103.ID, c.apt102.ID},
+		status, _, page := hmis.postForm("/reports/under-referral/offline", url.Values{"confirm": {"yes"}, "unit_id": {apt103.ID, c.apt102.ID},
 			"reason": {"not free"}})
 		if status != http.StatusBadRequest || !strings.Contains(page, "cannot take offline unit Apt 102") {
 			t.Errorf("refused form: %d\n%s", status, page)
@@ -113,7 +113,7 @@ func TestUnderReferralPage(t *testing.T) {
 		}
 	})
 	t.Run("the ticked units go offline and the form returns where it came from", func(t *testing.T) {
-		status, location, _ := hmis.postForm("/reports/under-referral/offline", url.Values{"unit_id": {apt103.ID, room8.ID},
+		status, location, _ := hmis.postForm("/reports/under-referral/offline", url.Values{"confirm": {"yes"}, "unit_id": {apt103.ID, room8.ID},
 			"reason": {defaultReviewReason}, "back": {"/reports/hpl-packet#program-" + c.oaksProgram}})
 		if status != http.StatusSeeOther || location != "/reports/hpl-packet#program-"+c.oaksProgram {
 			t.Fatalf("take offline: %d to %q", status, location)
@@ -128,7 +128,7 @@ func TestUnderReferralPage(t *testing.T) {
 		}
 	})
 	t.Run("a foreign return address is ignored", func(t *testing.T) {
-		_, location, _ := hmis.postForm("/reports/under-referral/offline", url.Values{"unit_id": {c.apt101.ID}, "reason": {"x"},
+		_, location, _ := hmis.postForm("/reports/under-referral/offline", url.Values{"confirm": {"yes"}, "unit_id": {c.apt101.ID}, "reason": {"x"},
 			"back": {"https://elsewhere.test/"}})
 		if location != "/reports/under-referral" {
 			t.Errorf("returned to %q, want the under-referral page", location)

@@ -282,7 +282,11 @@ func (s *Server) routes() http.Handler {
 	for _, rt := range s.routeTable() {
 		pattern := rt.method + " " + rt.path
 		if rt.kind == ui {
-			mux.Handle(pattern, s.instrument(pattern, s.sessions.LoadAndSave(s.authorizePage(rt.access, rt.handle))))
+			handle := rt.handle
+			if c, ok := confirmations[pattern]; ok {
+				handle = s.confirmFirst(c, handle)
+			}
+			mux.Handle(pattern, s.instrument(pattern, s.sessions.LoadAndSave(s.authorizePage(rt.access, handle))))
 			continue
 		}
 		mux.Handle(pattern, s.instrument(pattern, s.authorize(rt.access, rt.handle)))

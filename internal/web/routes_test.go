@@ -317,7 +317,7 @@ func TestPagePermissionMatrix(t *testing.T) {
 			if role != "" {
 				b.signIn(string(role) + "@coc.test")
 			}
-			resp := b.do(rt.method, path, url.Values{})
+			resp := b.do(rt.method, path, url.Values{"confirm": {"yes"}}) // past a destructive action's question
 			toLogin := resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login")
 			who := string(role)
 			if who == "" {
@@ -494,6 +494,10 @@ func TestAgencyScope(t *testing.T) {
 			form, err := url.ParseQuery(body)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if rt.method == http.MethodPost {
+				// Past a destructive action's question, which reads no record (confirm.go).
+				form.Set("confirm", "yes")
 			}
 			return b.do(rt.method, path, form).StatusCode
 		}
