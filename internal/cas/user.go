@@ -80,13 +80,19 @@ func (u *User) Validate() error {
 // MinPasswordLength is the shortest password accepted (NIST SP 800-63B asks for at least 8).
 const MinPasswordLength = 12
 
-// ValidatePassword checks a new password.
+// ValidatePassword checks a new password given as the field "password".
 func ValidatePassword(password string) error {
+	return ValidatePasswordAs("password", "password", password)
+}
+
+// ValidatePasswordAs checks the length of a new password given as field, whose form calls it
+// label ("New password").
+func ValidatePasswordAs(field, label, password string) error {
 	if len([]rune(password)) < MinPasswordLength {
-		return Invalid("password", "password must be at least %d characters", MinPasswordLength)
+		return Invalid(field, "%s must be at least %d characters", label, MinPasswordLength)
 	}
 	if len(password) > 1024 {
-		return Invalid("password", "password must be at most 1024 bytes")
+		return Invalid(field, "%s must be at most 1024 bytes", label)
 	}
 	return nil
 }

@@ -30,3 +30,9 @@ func Roster(facilityID string) string {
 func Unit(facilityID, unitID string) string {
 	return Roster(facilityID) + "#unit-" + url.PathEscape(unitID)
 }
+
+// Account is the signed-in user's own account page.
+const Account = "/account"
+
+// PasswordReset is the page of a one-time password reset link; secret is the link's secret.
+func PasswordReset(secret string) string { return "/reset/" + url.PathEscape(secret) }

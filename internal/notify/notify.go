@@ -194,14 +194,20 @@ func Render(k Kind, d Data) (Message, error) {
 		return m, fmt.Errorf("render %s subject: %w", k, err)
 	}
 	m.Subject = buf.String()
-	buf.Reset()
-	if err := textTemplates.ExecuteTemplate(&buf, string(k)+".txt", d); err != nil {
-		return m, fmt.Errorf("render %s text: %w", k, err)
+	return renderBodies(m, string(k), d)
+}
+
+// renderBodies renders a message's text and HTML bodies from the templates name.txt and
+// name.html.
+func renderBodies(m Message, name string, d any) (Message, error) {
+	var buf bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&buf, name+".txt", d); err != nil {
+		return m, fmt.Errorf("render %s text: %w", name, err)
 	}
 	m.Text = buf.String()
 	buf.Reset()
-	if err := htmlTemplates.ExecuteTemplate(&buf, string(k)+".html", d); err != nil {
-		return m, fmt.Errorf("render %s html: %w", k, err)
+	if err := htmlTemplates.ExecuteTemplate(&buf, name+".html", d); err != nil {
+		return m, fmt.Errorf("render %s html: %w", name, err)
 	}
 	m.HTML = buf.String()
 	return m, nil
@@ -214,18 +220,7 @@ func Digest(day cas.Date, items []Message, link string) (Message, error) {
 		Items []Message
 		Link  string
 	}{day, items, link}
-	m := Message{Subject: fmt.Sprintf("Doorway: %d notifications for %s", len(items), day)}
-	var buf bytes.Buffer
-	if err := textTemplates.ExecuteTemplate(&buf, "digest.txt", d); err != nil {
-		return m, fmt.Errorf("render digest text: %w", err)
-	}
-	m.Text = buf.String()
-	buf.Reset()
-	if err := htmlTemplates.ExecuteTemplate(&buf, "digest.html", d); err != nil {
-		return m, fmt.Errorf("render digest html: %w", err)
-	}
-	m.HTML = buf.String()
-	return m, nil
+	return renderBodies(Message{Subject: fmt.Sprintf("Doorway: %d notifications for %s", len(items), day)}, "digest", d)
 }
 
 // FormatDeadline writes a moment as people at the CoC read it.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
@@ -66,29 +67,40 @@ func (tx *Tx) notify(kind notify.Kind, agencyID string, d notify.Data, a about) 
 		if a.once != "" {
 			once = fmt.Sprintf("%s:%s:%s", kind, a.once, u.ID)
 		}
-		res, err := tx.exec(`INSERT INTO notifications (id, user_id, kind, subject, body, link, referral_id, unit_id, created_at, dedupe_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`,
-			newID(), u.ID, kind, msg.Subject, msg.Text, d.Link, nullString(a.referralID), nullString(a.unitID), tx.now, once)
+		mode, err := tx.emailMode(u, kind)
+		if err != nil {
+			return err
+		}
+		// A notification emailed at once is settled (digested_at); one left for the digest is not.
+		var settled any
+		if mode == cas.EmailImmediate {
+			settled = tx.now
+		}
+		res, err := tx.exec(`INSERT INTO notifications (id, user_id, kind, subject, body, link, referral_id, unit_id, created_at, dedupe_key, digested_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`,
+			newID(), u.ID, kind, msg.Subject, msg.Text, d.Link, nullString(a.referralID), nullString(a.unitID), tx.now, once, settled)
 		if err != nil {
 			return fmt.Errorf("notify %s: %w", kind, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 || u.EmailMode == cas.EmailDigest {
+		if n, _ := res.RowsAffected(); n == 0 || mode == cas.EmailDigest {
 			continue // already told, or told in tomorrow's digest
 		}
-		if err := tx.queueEmail(u, msg, false); err != nil {
+		if _, err := tx.queueEmail(u, msg, false); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (tx *Tx) queueEmail(u cas.User, msg notify.Message, digest bool) error {
+// queueEmail queues an email to a user in the outbox and returns its outbox ID.
+func (tx *Tx) queueEmail(u cas.User, msg notify.Message, digest bool) (string, error) {
+	id := newID()
 	_, err := tx.exec(`INSERT INTO email_outbox (id, user_id, to_address, subject, text_body, html_body, digest, status, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8)`, newID(), u.ID, u.Email, msg.Subject, msg.Text, msg.HTML, digest, tx.now)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8)`, id, u.ID, u.Email, msg.Subject, msg.Text, msg.HTML, digest, tx.now)
 	if err != nil {
-		return fmt.Errorf("queue email to %s: %w", u.ID, err)
+		return "", fmt.Errorf("queue email to %s: %w", u.ID, err)
 	}
-	return tx.wakeWorkers()
+	return id, tx.wakeWorkers()
 }
 
 // recipients lists the active accounts an audience names: of an agency, or the navigator of a
@@ -231,23 +243,114 @@ func (db *DB) MarkAllNotificationsRead(ctx context.Context, actor *cas.User) (in
 	return int(n), err
 }
 
-// SetEmailMode sets how the actor receives notification email.
+// EmailPreferences is how a user receives notification email: Default for every kind, and ByKind
+// for the kinds they chose otherwise.
+type EmailPreferences struct {
+	Default cas.EmailMode
+	ByKind  map[notify.Kind]cas.EmailMode
+}
+
+// Mode is how a kind of notification reaches the user by email.
+func (p EmailPreferences) Mode(k notify.Kind) cas.EmailMode {
+	if m, ok := p.ByKind[k]; ok {
+		return m
+	}
+	return p.Default
+}
+
+// emailMode is how a kind of notification reaches u by email: their choice for the kind, or their
+// default.
+func (tx *Tx) emailMode(u cas.User, k notify.Kind) (cas.EmailMode, error) {
+	var mode cas.EmailMode
+	err := tx.queryRow(`SELECT email_mode FROM notification_preferences WHERE user_id = $1 AND kind = $2`, u.ID, k).Scan(&mode)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u.EmailMode, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("email mode of %s for %s: %w", u.ID, k, err)
+	}
+	return mode, nil
+}
+
+// EmailPreferences reads how the actor receives notification email.
+func (db *DB) EmailPreferences(ctx context.Context, actor *cas.User) (EmailPreferences, error) {
+	return emailPreferences(ctx, db.sql, actor)
+}
+
+func emailPreferences(ctx context.Context, q querier, actor *cas.User) (EmailPreferences, error) {
+	p := EmailPreferences{ByKind: map[notify.Kind]cas.EmailMode{}}
+	if err := q.QueryRowContext(ctx, `SELECT email_mode FROM users WHERE id = $1`, actor.ID).Scan(&p.Default); err != nil {
+		return p, fmt.Errorf("email mode of %s: %w", actor.ID, err)
+	}
+	err := eachRow(ctx, q, `SELECT kind, email_mode FROM notification_preferences WHERE user_id = $1`, []any{actor.ID}, func(row scanner) error {
+		var k notify.Kind
+		var m cas.EmailMode
+		err := row.Scan(&k, &m)
+		p.ByKind[k] = m
+		return err
+	})
+	if err != nil {
+		return p, fmt.Errorf("email preferences of %s: %w", actor.ID, err)
+	}
+	return p, nil
+}
+
+// SetEmailMode sets how the actor receives notification email, for the kinds they have not chosen
+// otherwise.
 func (db *DB) SetEmailMode(ctx context.Context, actor *cas.User, mode cas.EmailMode) (cas.User, error) {
+	return db.SetEmailPreferences(ctx, actor, mode, nil)
+}
+
+// SetEmailPreferences sets how the actor receives notification email: mode for every kind, and,
+// when byKind is not nil, the kinds chosen otherwise (replacing earlier choices; a kind chosen as
+// mode is not kept apart). Notifications already waiting for a digest go in it.
+func (db *DB) SetEmailPreferences(ctx context.Context, actor *cas.User, mode cas.EmailMode, byKind map[notify.Kind]cas.EmailMode) (cas.User, error) {
 	if !mode.Valid() {
 		return cas.User{}, cas.Invalid("email_mode", "email_mode must be immediate or digest")
 	}
+	known := notify.Kinds()
+	for k, m := range byKind {
+		if !slices.Contains(known, k) {
+			return cas.User{}, cas.Invalid("email_modes", "%q is not a kind of notification", k)
+		}
+		if !m.Valid() {
+			return cas.User{}, cas.Invalid("email_modes", "the email mode of %s must be immediate or digest", k)
+		}
+	}
 	var u cas.User
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		before, err := emailPreferences(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		after := EmailPreferences{Default: mode, ByKind: before.ByKind}
+		if byKind != nil {
+			after.ByKind = map[notify.Kind]cas.EmailMode{}
+			if _, err := tx.exec(`DELETE FROM notification_preferences WHERE user_id = $1`, actor.ID); err != nil {
+				return err
+			}
+			for _, k := range known {
+				if m, ok := byKind[k]; ok && m != mode {
+					if _, err := tx.exec(`INSERT INTO notification_preferences (user_id, kind, email_mode) VALUES ($1, $2, $3)`, actor.ID, k, m); err != nil {
+						return fmt.Errorf("email mode for %s: %w", k, err)
+					}
+					after.ByKind[k] = m
+				}
+			}
+		}
 		if _, err := tx.exec(`UPDATE users SET email_mode = $1, updated_at = $2 WHERE id = $3`, mode, tx.now, actor.ID); err != nil {
 			return err
 		}
-		var err error
 		if u, err = db.user(ctx, tx, `id`, actor.ID); err != nil {
 			return err
 		}
-		return tx.audit("user.email_mode", "user", actor.ID, map[string]any{"email_mode": actor.EmailMode}, map[string]any{"email_mode": mode})
+		return tx.audit("user.email_mode", "user", actor.ID, auditPreferences(before), auditPreferences(after))
 	})
 	return u, err
+}
+
+func auditPreferences(p EmailPreferences) map[string]any {
+	return map[string]any{"email_mode": p.Default, "email_modes": p.ByKind}
 }
 
 // ClaimEmail takes the next email due for delivery, leased to worker for lease. Two workers never
@@ -392,7 +495,8 @@ func (db *DB) SendDigests(ctx context.Context) (int, error) {
 		}
 		dayStart := tx.today().Start(db.Zone)
 		var readers []cas.User
-		if err := eachRow(ctx, tx, `SELECT `+userColumns+` FROM users WHERE email_mode = 'digest' AND disabled_at IS NULL
+		// Only the notifications of the kinds a user digests are left unsettled (see notify).
+		if err := eachRow(ctx, tx, `SELECT `+userColumns+` FROM users WHERE disabled_at IS NULL
 			AND id IN (SELECT user_id FROM notifications WHERE digested_at IS NULL)
 			AND id NOT IN (SELECT user_id FROM email_outbox WHERE digest AND created_at >= $1)`, []any{dayStart}, func(row scanner) error {
 			u, err := scanUser(row)
@@ -416,7 +520,7 @@ func (db *DB) SendDigests(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			if err := tx.queueEmail(u, msg, true); err != nil {
+			if _, err := tx.queueEmail(u, msg, true); err != nil {
 				return err
 			}
 			if _, err := tx.exec(`UPDATE notifications SET digested_at = $1 WHERE user_id = $2 AND digested_at IS NULL`, tx.now, u.ID); err != nil {

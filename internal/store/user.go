@@ -166,7 +166,8 @@ func (db *DB) UserByEmail(ctx context.Context, actor *cas.User, email string) (c
 }
 
 // UpdateUser changes an account's name, role, agency, CAS Contact flag or disabled state. Only the
-// HMIS team may. Disabling an account revokes its API tokens in the same transaction.
+// HMIS team may. Disabling an account revokes its API tokens and consumes its password reset links
+// in the same transaction.
 func (db *DB) UpdateUser(ctx context.Context, actor *cas.User, id string, patch cas.UserPatch) (cas.User, error) {
 	if !cas.CanManageAgencies(actor) {
 		return cas.User{}, cas.Errorf(cas.EForbidden, "only the HMIS team can change accounts")
@@ -192,6 +193,9 @@ func (db *DB) UpdateUser(ctx context.Context, actor *cas.User, id string, patch 
 		if after.Disabled() && !before.Disabled() {
 			if _, err := tx.exec(`UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, tx.now, id); err != nil {
 				return fmt.Errorf("revoke tokens of %s: %w", id, err)
+			}
+			if err := tx.consumeResets(id); err != nil {
+				return err
 			}
 		}
 		return tx.audit("user.update", "user", id, before, after)

@@ -127,6 +127,7 @@ func (w *Worker) sweep(ctx context.Context) {
 		{"expired referrals", w.DB.ExpireReferrals},
 		{"reminders", w.DB.SendReminders},
 		{"digests", w.DB.SendDigests},
+		{"password reset emails blanked", w.DB.BlankResetEmails},
 		{"weekly under-referral record", w.DB.RecordSuspectWeek},
 		{"HPL change log", w.DB.PruneHPLChanges},
 	} {
