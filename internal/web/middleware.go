@@ -122,7 +122,7 @@ func (s *Server) authorize(a access, h handlerFunc) http.Handler {
 		if err := s.limitAPI(w, r); err != nil {
 			return err
 		}
-		u, secret, err := s.authenticate(w, r)
+		u, tok, secret, err := s.authenticate(w, r)
 		if err != nil {
 			return err
 		}
@@ -132,33 +132,37 @@ func (s *Server) authorize(a access, h handlerFunc) http.Handler {
 		if !a.admits(u.Role) {
 			return cas.Errorf(cas.EForbidden, "your role (%s) cannot use this", u.Role)
 		}
+		if tok.ReadOnly && r.Method != http.MethodGet {
+			return cas.Errorf(cas.EForbidden, "the API token %q is read-only: it reads, and changes nothing; use a read-write token to %s %s", tok.Name, r.Method, r.URL.Path)
+		}
 		infoOf(r.Context()).user = u
 		return h(w, r)
 	})
 }
 
-// authenticate returns the user of a request's API token, and the token. Tokens that turn out
+// authenticate returns the user of a request's API token, the token (whose scope the caller
+// enforces) and its secret. Tokens that turn out
 // not to be valid are limited per address (tokenFailures): an attempt is counted before the
 // token is checked, and given back when it is valid, so parallel guesses cannot outrun the limit.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*cas.User, string, error) {
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*cas.User, cas.APIToken, string, error) {
 	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	secret = strings.TrimSpace(secret)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return nil, "", cas.Errorf(cas.EUnauthorized, "sign in: send an API token as Authorization: Bearer <token>")
+		return nil, cas.APIToken{}, "", cas.Errorf(cas.EUnauthorized, "sign in: send an API token as Authorization: Bearer <token>")
 	}
 	now := s.db.Now()
 	t, wait := s.buckets.take(now, bucket{tokenFailures, addressKey(r)})
 	if wait > 0 {
-		return nil, "", tooMany(w, wait, "too many invalid API tokens from your address")
+		return nil, cas.APIToken{}, "", tooMany(w, wait, "too many invalid API tokens from your address")
 	}
-	u, err := s.checkToken(r.Context(), secret)
+	u, tok, err := s.checkToken(r.Context(), secret)
 	if cas.ErrorCode(err) != cas.EUnauthorized {
 		t.refund(now)
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, tok, "", err
 	}
-	return &u, secret, nil
+	return &u, tok, secret, nil
 }
 
 // actor returns the signed-in user of a request that passed authorize.

@@ -45,7 +45,7 @@ func newGuardFixture(t *testing.T) *guardFixture {
 		f.passwords.Add(1)
 		return check(ctx, email, pw)
 	}
-	f.srv.checkToken = func(ctx context.Context, secret string) (cas.User, error) {
+	f.srv.checkToken = func(ctx context.Context, secret string) (cas.User, cas.APIToken, error) {
 		f.tokens.Add(1)
 		return checkToken(ctx, secret)
 	}

@@ -96,6 +96,18 @@ func (s *Server) routeTable() []route {
 		{ui, "POST", "/admin/users/{id}/cas-contact", hmisOnly, s.userCASContactPage},
 		{ui, "POST", "/admin/users/{id}/disable", hmisOnly, s.userDisablePage},
 		{ui, "POST", "/admin/users/{id}/enable", hmisOnly, s.userEnablePage},
+		// Password reset: the HMIS team makes a one-time link; whoever holds it sets a new password.
+		{ui, "POST", "/admin/users/{id}/reset-password", hmisOnly, s.userResetPasswordPage},
+		{ui, "GET", "/reset/{token}", public, s.resetPage},
+		{ui, "POST", "/reset/{token}", public, s.resetPasswordPage},
+
+		// The signed-in user's own account: password, email preferences, API tokens, sessions.
+		{ui, "GET", "/account", anyRole, s.accountPage},
+		{ui, "POST", "/account/password", anyRole, s.accountPasswordPage},
+		{ui, "POST", "/account/email", anyRole, s.accountEmailPage},
+		{ui, "POST", "/account/tokens", anyRole, s.accountTokenCreatePage},
+		{ui, "POST", "/account/tokens/{id}/revoke", anyRole, s.accountTokenRevokePage},
+		{ui, "POST", "/account/sessions/end", anyRole, s.accountSessionsEndPage},
 
 		// Notifications: the in-app inbox.
 		{api, "GET", "/api/v1/notifications", anyRole, s.notificationList},

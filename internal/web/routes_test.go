@@ -65,6 +65,17 @@ var permissionMatrix = map[string]string{
 	"POST /admin/users/{id}/disable":     "nnyn",
 	"POST /admin/users/{id}/enable":      "nnyn",
 
+	"POST /admin/users/{id}/reset-password": "nnyn",
+	"GET /reset/{token}":                    "yyyy",
+	"POST /reset/{token}":                   "yyyy",
+
+	"GET /account":                     "nyyy",
+	"POST /account/password":           "nyyy",
+	"POST /account/email":              "nyyy",
+	"POST /account/tokens":             "nyyy",
+	"POST /account/tokens/{id}/revoke": "nyyy 303 404",
+	"POST /account/sessions/end":       "nyyy",
+
 	"GET /api/v1/notifications":              "nyyy",
 	"GET /api/v1/notifications/unread-count": "nyyy",
 	"POST /api/v1/notifications/{id}/read":   "nyyy 204 404",
@@ -408,6 +419,9 @@ func newAgencyRecords(t *testing.T) *agencyRecords {
 			a.token, _, err = db.CreateToken(ctx, cas.System, staff.ID, "")
 			must(err)
 		}
+		// A token of its own for the account page's revoke, so that a.token keeps working.
+		_, revocable, err := db.CreateToken(ctx, cas.System, staff.ID, "to revoke")
+		must(err)
 		program, err := db.CreateProgram(ctx, cas.System, cas.Program{AgencyID: agency.ID, Name: name + " PSH", ProjectType: cas.ProjectPSH})
 		must(err)
 		facility, err := db.CreateFacility(ctx, cas.System, cas.Facility{ProgramID: program.ID, Name: name + " House"})
@@ -452,7 +466,7 @@ func newAgencyRecords(t *testing.T) *agencyRecords {
 		must(err)
 		for _, kv := range [][2]string{{"agencies", agency.ID}, {"users", staff.ID}, {"programs", program.ID}, {"facilities", facility.ID},
 			{"units", units[0].ID}, {"reservations", res.ID}, {"clients", client.ID}, {"referrals", ref.ID}, {"discrepancies", rep.ID},
-			{"facility-requests", req.ID}, {"notifications", inbox[0].ID}, {"inbox", inbox[0].ID}} {
+			{"facility-requests", req.ID}, {"notifications", inbox[0].ID}, {"inbox", inbox[0].ID}, {"tokens", revocable.ID}} {
 			ids[kv[0]] = kv[1]
 		}
 	}

@@ -41,7 +41,7 @@ type Server struct {
 	// checkPassword and checkToken check a password and an API token: the store's, which tests
 	// wrap to count how many checks an attack gets.
 	checkPassword func(ctx context.Context, email, pw string) (cas.User, error)
-	checkToken    func(ctx context.Context, secret string) (cas.User, error)
+	checkToken    func(ctx context.Context, secret string) (cas.User, cas.APIToken, error)
 }
 
 // New returns a server for db that logs to log. Pages show times in db.Zone and judge rosters by
@@ -49,7 +49,7 @@ type Server struct {
 func New(db *store.DB, log *slog.Logger) *Server {
 	s := &Server{db: db, log: log, metrics: newMetrics(), buckets: &buckets{}, imports: &importJobs{},
 		sessions:      newSessions(db.SessionStore(), strings.HasPrefix(db.BaseURL, "https://")),
-		checkPassword: db.Authenticate, checkToken: db.UserByToken}
+		checkPassword: db.Authenticate, checkToken: db.TokenAccess}
 	p, err := parsePages(s.pageFuncs())
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a bug caught by every test

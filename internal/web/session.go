@@ -56,10 +56,14 @@ func (s *Server) sessionUser(r *http.Request) (*cas.User, string) {
 	}
 	var u cas.User
 	if why == "" {
+		var epoch int
 		var err error
-		u, err = s.db.User(ctx, cas.System, id)
-		if err != nil || u.Disabled() {
+		u, epoch, err = s.db.SessionUser(ctx, id)
+		switch {
+		case err != nil || u.Disabled():
 			why = "Your account is not active."
+		case int64(epoch) != s.sessions.GetInt64(ctx, "epoch"):
+			why = "You were signed out: your password was changed, or your account was signed out everywhere."
 		}
 	}
 	if why != "" {
@@ -139,7 +143,9 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, landing(u), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "session_login", "Sign in", view{Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
+	// The flash says why a session ended, or that a new password was set.
+	return s.render(w, r, http.StatusOK, "session_login", "Sign in", view{Flash: s.sessions.PopString(r.Context(), "flash"),
+		Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
 // safeNext keeps a post-sign-in redirect on this site: a path of this site and nothing a browser
@@ -221,14 +227,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 
 // signIn starts a signed-in session for u, audits it, and sends the browser on.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u *cas.User, action, next string) error {
-	ctx, now := r.Context(), s.db.Now()
+	ctx := r.Context()
 	if err := s.db.RecordSignIn(ctx, action, u, u.Email, clientAddress(r)); err != nil {
 		return err
 	}
 	s.sessions.Remove(ctx, "pending_user_id")
-	s.sessions.Put(ctx, "user_id", u.ID)
-	s.sessions.Put(ctx, "signed_in_at", now.Unix())
-	s.sessions.Put(ctx, "last_seen", now.Unix())
+	_, epoch, err := s.db.SessionUser(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.startSession(r, u.ID, epoch); err != nil {
+		return err
+	}
 	if next == "" {
 		next = landing(u)
 	}
@@ -257,6 +267,20 @@ func waitWords(secs int) string {
 		n, unit = (secs+59)/60, "minute"
 	}
 	return strconv.Itoa(n) + " " + plural(n, unit, unit+"s")
+}
+
+// startSession signs the browser in as the user under the account's session epoch, with a new
+// session token.
+func (s *Server) startSession(r *http.Request, userID string, epoch int) error {
+	ctx, now := r.Context(), s.db.Now()
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, "user_id", userID)
+	s.sessions.Put(ctx, "epoch", int64(epoch))
+	s.sessions.Put(ctx, "signed_in_at", now.Unix())
+	s.sessions.Put(ctx, "last_seen", now.Unix())
+	return nil
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

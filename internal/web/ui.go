@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/links"
 	"github.com/doorway-cas/doorway/internal/store"
 )
 
@@ -135,9 +136,14 @@ type navItem struct {
 	Current     bool
 }
 
-// navFor is each role's navigation, its landing page first.
+// navFor is each role's navigation, its landing page first, and the user's own account last.
 func navFor(u *cas.User) []navItem {
-	switch u.Role {
+	return append(roleNav(u.Role), navItem{Label: "Account", Path: links.Account})
+}
+
+// roleNav is the pages of a role, its landing page first.
+func roleNav(role cas.Role) []navItem {
+	switch role {
 	case cas.RoleAgencyUser:
 		return []navItem{{Label: "Incoming referrals", Path: "/referrals"}, {Label: "Units", Path: "/units"},
 			{Label: "Discrepancies", Path: "/discrepancies"}, {Label: "Facility requests", Path: "/facility-requests"},

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/notify"
 )
 
 type userJSON struct {
@@ -30,13 +31,28 @@ func toUserJSON(u cas.User) userJSON {
 	return out
 }
 
+// meJSON is the signed-in user's account with how each kind of notification reaches them by email.
+type meJSON struct {
+	userJSON
+	EmailModes map[notify.Kind]cas.EmailMode `json:"email_modes"`
+}
+
+func (s *Server) meOf(r *http.Request, u cas.User) (meJSON, error) {
+	p, err := s.db.EmailPreferences(r.Context(), &u)
+	return meJSON{userJSON: toUserJSON(u), EmailModes: p.ByKind}, err
+}
+
 // me answers who the token belongs to, with their agency when they have one.
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	u := actor(r)
+	m, err := s.meOf(r, *u)
+	if err != nil {
+		return err
+	}
 	out := struct {
-		userJSON
+		meJSON
 		Agency *agencyJSON `json:"agency"`
-	}{userJSON: toUserJSON(*u)}
+	}{meJSON: m}
 	if u.AgencyID != "" {
 		a, err := s.db.Agency(r.Context(), u, u.AgencyID)
 		if err != nil {
@@ -126,17 +142,28 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// meUpdate lets anyone set their own notification email preference.
+// meUpdate lets anyone set how notifications reach them by email: a default, and the kinds that
+// differ from it.
 func (s *Server) meUpdate(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
-		EmailMode *cas.EmailMode `json:"email_mode"`
+		EmailMode  *cas.EmailMode                `json:"email_mode"`
+		EmailModes map[notify.Kind]cas.EmailMode `json:"email_modes"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	if err := requireFields(presence{"email_mode", req.EmailMode == nil}); err != nil {
+	if req.EmailMode == nil && req.EmailModes == nil {
+		return cas.Invalid("email_mode", "email_mode or email_modes is required")
+	}
+	u := actor(r)
+	mode := u.EmailMode
+	if req.EmailMode != nil {
+		mode = *req.EmailMode
+	}
+	updated, err := s.db.SetEmailPreferences(r.Context(), u, mode, req.EmailModes)
+	if err != nil {
 		return err
 	}
-	u, err := s.db.SetEmailMode(r.Context(), actor(r), *req.EmailMode)
-	return respond(w, toUserJSON(u), err)
+	m, err := s.meOf(r, updated)
+	return respond(w, m, err)
 }
