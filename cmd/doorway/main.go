@@ -44,8 +44,11 @@ Usage:
   doorway serve   [--addr :8080] [--db URL] [--demo]   web application and API; migrates on start
   doorway migrate [--db URL]                           bring the database schema up to date
   doorway user add --email E --role R [--name N] [--agency ID] [--cas-contact] [--password-stdin]
+  doorway user passwd --email E [--password-stdin]     set an account's password; its sessions end
   doorway user reset-second-factor --email E           remove an account's second factor (lost device)
-  doorway token create --email E [--name N]           print a new API token for an account
+  doorway token create --email E [--name N] [--expires 90d] [--read-only]
+                                                       print a new API token for an account; --expires
+                                                       takes days (90d) or a duration (720h)
   doorway token revoke --email E                       revoke every API token of an account
   doorway match --dry-run [--db URL]                   what the matching engine would refer now, and why
   doorway simulate --from YYYY-MM-DD --to YYYY-MM-DD --scheme FILE [--json] [--db URL]
@@ -76,13 +79,15 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "migrate":
 		return m.migrate(ctx, rest)
 	case "user":
-		if len(rest) > 0 && rest[0] == "add" {
+		switch {
+		case len(rest) > 0 && rest[0] == "add":
 			return m.userAdd(ctx, rest[1:])
-		}
-		if len(rest) > 0 && rest[0] == "reset-second-factor" {
+		case len(rest) > 0 && rest[0] == "passwd":
+			return m.userPasswd(ctx, rest[1:])
+		case len(rest) > 0 && rest[0] == "reset-second-factor":
 			return m.userResetSecondFactor(ctx, rest[1:])
 		}
-		return errors.New(`unknown command; did you mean "doorway user add" or "doorway user reset-second-factor"?`)
+		return errors.New(`unknown command; did you mean "doorway user add", "doorway user passwd" or "doorway user reset-second-factor"?`)
 	case "token":
 		switch {
 		case len(rest) > 0 && rest[0] == "create":

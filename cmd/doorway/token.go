@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/store"
@@ -35,14 +37,37 @@ func (m *Main) forAccount(ctx context.Context, name string, args []string, addFl
 	return fn(db, u)
 }
 
+// lifetime is --expires: a number of days (90d) or a Go duration (720h); empty, no expiry.
+type lifetime time.Duration
+
+func (l *lifetime) String() string {
+	if l == nil || *l == 0 {
+		return ""
+	}
+	return time.Duration(*l).String()
+}
+
+func (l *lifetime) Set(s string) error {
+	d, err := cas.ParseTokenLifetime(s)
+	if e := cas.ErrorOf(err); e != nil {
+		return errors.New(e.Message)
+	}
+	*l = lifetime(d)
+	return err
+}
+
 func (m *Main) tokenCreate(ctx context.Context, args []string) error {
 	var name *string
+	var readOnly *bool
+	var expires lifetime
 	return m.forAccount(ctx, "token create", args, func(fs *flag.FlagSet) {
 		name = fs.String("name", "command line", "what the token is for, to recognise it later")
+		fs.Var(&expires, "expires", "when the token stops working: a number of days (90d) or a duration (720h); default never")
+		readOnly = fs.Bool("read-only", false, "the token reads and changes nothing: any write through it answers 403")
 	}, func(db *store.DB, u cas.User) error {
-		secret, _, err := db.CreateToken(ctx, cas.System, u.ID, *name)
+		secret, _, err := db.IssueToken(ctx, cas.System, u.ID, store.TokenSpec{Name: *name, Lifetime: time.Duration(expires), ReadOnly: *readOnly})
 		if err != nil {
-			return err
+			return flagError(err)
 		}
 		fmt.Fprintln(m.Stdout, secret)
 		return nil

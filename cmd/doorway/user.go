@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -59,8 +60,30 @@ func (m *Main) userAdd(ctx context.Context, args []string) error {
 	return nil
 }
 
+// userPasswd sets an account's password from standard input (or asked twice on a terminal):
+// every session of the account ends and its reset links stop working.
+func (m *Main) userPasswd(ctx context.Context, args []string) error {
+	var fromStdin *bool
+	return m.forAccount(ctx, "user passwd", args, func(fs *flag.FlagSet) {
+		fromStdin = fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	}, func(db *store.DB, u cas.User) error {
+		pw, err := m.readPassword(*fromStdin)
+		if err != nil {
+			return flagError(err)
+		}
+		if err := db.SetPassword(ctx, cas.System, u.ID, pw); err != nil {
+			return flagError(err)
+		}
+		fmt.Fprintf(m.Stdout, "Set the password of %s; every session of the account has ended.\n", u.Email)
+		return nil
+	})
+}
+
 // flagError names the command-line flag behind a domain error's field.
 func flagError(err error) error {
+	if e := cas.ErrorOf(err); e != nil && e.Field == "password" {
+		return errors.New(e.Message) // read from standard input or the terminal, not a flag
+	}
 	if e := cas.ErrorOf(err); e != nil && e.Field != "" {
 		flagName := map[string]string{"agency_id": "agency", "cas_contact": "cas-contact"}[e.Field]
 		if flagName == "" {
