@@ -61,7 +61,8 @@ func (s *Server) resetDead(w http.ResponseWriter, r *http.Request, err error) er
 }
 
 // resetPasswordPage sets the new password of a reset link. Every session of the account ends,
-// this browser's too, and it is sent to sign in with the new password.
+// this browser's too when it was signed in as the account, and it is sent to sign in with the new
+// password.
 func (s *Server) resetPasswordPage(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return cas.Errorf(cas.EInvalid, "unreadable form")
@@ -83,8 +84,11 @@ func (s *Server) resetPasswordPage(w http.ResponseWriter, r *http.Request) error
 		}
 		return s.resetDead(w, r, err)
 	}
-	if err := s.sessions.Destroy(r.Context()); err != nil {
-		return err
+	if a := actor(r); a == nil || a.ID == u.ID {
+		// The account's own session here has ended with the others: start afresh, to say so.
+		if err := s.sessions.Destroy(r.Context()); err != nil {
+			return err
+		}
 	}
 	return s.redirect(w, r, "/login", "Your new password is set, and every session of your account has ended. Sign in with the new password.")
 }
