@@ -17,10 +17,10 @@ const resetPrefix = "dwr_"
 
 const resetColumns = `id, user_id, created_by, created_at, expires_at, used_at`
 
-func scanReset(row scanner, extra ...any) (cas.PasswordReset, error) {
+func scanReset(row scanner) (cas.PasswordReset, error) {
 	var p cas.PasswordReset
 	var used sql.NullTime
-	err := row.Scan(append([]any{&p.ID, &p.UserID, &p.CreatedBy, &p.CreatedAt, &p.ExpiresAt, &used}, extra...)...)
+	err := row.Scan(&p.ID, &p.UserID, &p.CreatedBy, &p.CreatedAt, &p.ExpiresAt, &used)
 	p.CreatedAt, p.ExpiresAt, p.UsedAt = p.CreatedAt.UTC(), p.ExpiresAt.UTC(), timePtr(used)
 	return p, err
 }
@@ -86,8 +86,7 @@ func (db *DB) PasswordResetFor(ctx context.Context, secret string) (cas.User, er
 }
 
 func (db *DB) resetFor(ctx context.Context, q querier, secret string) (cas.User, cas.PasswordReset, error) {
-	var userID string
-	p, err := scanReset(q.QueryRowContext(ctx, `SELECT `+resetColumns+`, user_id FROM password_resets WHERE secret_hash = $1`, hashSecret(secret)), &userID)
+	p, err := scanReset(q.QueryRowContext(ctx, `SELECT `+resetColumns+` FROM password_resets WHERE secret_hash = $1`, hashSecret(secret)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return cas.User{}, p, errResetDead
 	}
@@ -97,7 +96,7 @@ func (db *DB) resetFor(ctx context.Context, q querier, secret string) (cas.User,
 	if !p.Usable(db.now()) {
 		return cas.User{}, p, errResetDead
 	}
-	u, err := db.user(ctx, q, `id`, userID)
+	u, err := db.user(ctx, q, `id`, p.UserID)
 	if err != nil {
 		return cas.User{}, p, err
 	}

@@ -20,7 +20,7 @@ import (
 type accountData struct {
 	store.Account
 	RoleLabel string
-	Tokens    []tokenRow
+	TokenRows []tokenRow
 	Kinds     []kindChoice
 	Lifetimes []option
 	NewToken  *cas.APIToken
@@ -58,13 +58,13 @@ func (s *Server) accountView(w http.ResponseWriter, r *http.Request, status int,
 	d := accountData{Account: a, RoleLabel: roleLabel(a.User.Role), NewToken: tok, Secret: secret}
 	now := s.db.Now()
 	for _, t := range a.Tokens {
-		d.Tokens = append(d.Tokens, tokenRow{APIToken: t, Expired: t.Expired(now)})
+		d.TokenRows = append(d.TokenRows, tokenRow{APIToken: t, Expired: t.Expired(now)})
 	}
 	for _, k := range notify.KindsFor(a.User.Role) {
 		d.Kinds = append(d.Kinds, kindChoice{Kind: k, Description: notify.Describe(k), Mode: a.Email.Mode(k)})
 	}
 	days := defaultTokenDays
-	if form != nil {
+	if form.Has("expires_in_days") {
 		days = form.Get("expires_in_days")
 	}
 	for _, l := range tokenLifetimes {

@@ -68,7 +68,7 @@ func TestAccountPage(t *testing.T) {
 		for _, c := range cases {
 			_, _, body := b.postForm("/account/password", url.Values{"current_password": {c.current}, "new_password": {c.next}})
 			pageSays(t, c.want, http.StatusBadRequest, body, http.StatusBadRequest,
-				`<span class="field-error" id="`+c.field+`-error">`+c.want, `aria-invalid="true"`)
+				`<span class="field-error" id="`+c.field+`-error">`+c.want, `aria-invalid="true"`, `<option value="90" selected>90 days</option>`)
 			if strings.Contains(body, c.next) || strings.Contains(body, c.current) {
 				t.Errorf("%s: the refused page shows a password", c.want)
 			}
