@@ -37,17 +37,18 @@ func (db *DB) RecordConsent(ctx context.Context, actor *cas.User, records []Cons
 	case len(records) > MaxConsentRecords:
 		return 0, cas.Invalid("items", "%d records at once is too many: send at most %d", len(records), MaxConsentRecords)
 	}
-	if err := db.inTx(ctx, actor, func(tx *Tx) error { return tx.recordConsent(records) }); err != nil {
+	if err := db.inTx(ctx, actor, func(tx *Tx) error { return tx.recordConsent(records, nil) }); err != nil {
 		return 0, err
 	}
 	return len(records), nil
 }
 
 // recordConsent is RecordConsent in the caller's transaction (an import applies its consent list
-// in its own). It is set-based, so that an import's list of 70,000 clients costs a few statements
+// in its own, and has already written with their INSERT the consent of the clients in written,
+// which it created: they are checked and audited, not written again). It is set-based, so that an import's list of 70,000 clients costs a few statements
 // per thousand clients, not several per client: the clients are read by their keys 500 at a time,
 // and their consent and audit events written in batches.
-func (tx *Tx) recordConsent(records []ConsentRecord) error {
+func (tx *Tx) recordConsent(records []ConsentRecord, written map[string]bool) error {
 	today := cas.DateOf(tx.now, tx.db.Zone)
 	var problems []string
 	bad := func(r ConsentRecord, format string, args ...any) {
@@ -99,7 +100,9 @@ func (tx *Tx) recordConsent(records []ConsentRecord) error {
 	events := tx.newRowInserter("audit_events", auditColumns)
 	for i, r := range records {
 		c := clients[i]
-		if err := updates.add(c.id, string(r.ConsentDate), nullString(string(r.ExpiresOn)), tx.now); err != nil {
+		if written[c.id] {
+			c = consentBefore{id: c.id} // created by the import's transaction without consent, in effect
+		} else if err := updates.add(c.id, string(r.ConsentDate), nullString(string(r.ExpiresOn)), tx.now); err != nil {
 			return fmt.Errorf("record consent: %w", err)
 		}
 		event, err := tx.auditValues("client.consent", "client", c.id,

@@ -127,7 +127,8 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 		if err != nil {
 			return err
 		}
-		if err := tx.upsertClients(clients, in.Clients, in.Demographics, &res); err != nil {
+		consentOf := consentOfNewClients(clients, in.Consent)
+		if err := tx.upsertClients(clients, in.Clients, in.Demographics, consentOf, &res); err != nil {
 			return err
 		}
 		if err := tx.leaveHPL(in, &res); err != nil {
@@ -137,7 +138,11 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 			return err
 		}
 		if len(in.Consent) > 0 {
-			if err := tx.recordConsent(in.Consent); err != nil {
+			written := map[string]bool{} // the clients whose consent their INSERT wrote
+			for pid := range consentOf {
+				written[clients[pid]] = true
+			}
+			if err := tx.recordConsent(in.Consent, written); err != nil {
 				return err
 			}
 			res.Consented = len(in.Consent)
@@ -314,15 +319,39 @@ func shortID(id string) string {
 	return id
 }
 
+// consentOfNewClients picks out of a consent list, by PersonalID, the records of the clients the
+// import creates (those not in clients yet): their consent is written with them, rather than by an
+// UPDATE of every one of them after. recordConsent still checks the whole list, and audits it.
+func consentOfNewClients(clients map[string]string, records []ConsentRecord) map[string]ConsentRecord {
+	of := map[string]ConsentRecord{}
+	for _, r := range records {
+		k, err := consentKeyOf(r)
+		if err != nil || !k.byPersonalID {
+			continue
+		}
+		if _, known := clients[k.key]; known {
+			continue
+		}
+		if _, twice := of[k.key]; !twice { // the list is refused then
+			of[k.key] = r
+		}
+	}
+	return of
+}
+
 // upsertClients creates or updates the client of each PersonalID. A demographic element the
 // export does not carry, like a birth date it lacks, is passed as NULL, which leaves the column as
-// it is.
-func (tx *Tx) upsertClients(clients map[string]string, in []cas.Client, carries ImportDemographics, res *ImportResult) error {
+// it is. A new client named in consentOf is created with that consent.
+func (tx *Tx) upsertClients(clients map[string]string, in []cas.Client, carries ImportDemographics, consentOf map[string]ConsentRecord,
+	res *ImportResult) error {
 	created := tx.newRowInserter("clients", clientInsertColumns)
 	for _, c := range in {
 		id, ok := clients[c.HMISPersonalID]
 		if !ok {
 			c.ID, c.CreatedAt, c.UpdatedAt = newID(), tx.now, tx.now
+			if r, ok := consentOf[c.HMISPersonalID]; ok {
+				c.Consent, c.ConsentDate, c.ConsentExpiresOn = true, r.ConsentDate, r.ExpiresOn
+			}
 			clients[c.HMISPersonalID] = c.ID
 			res.add(res.Created, "clients")
 			if err := created.add(clientValues(c)...); err != nil {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -266,6 +267,14 @@ func TestImportHMISLarge(t *testing.T) {
 			clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{Search: id}, store.Page{})
 			if len(clients) != 1 || clients[0].Consent != want || want && clients[0].ConsentDate != "2026-01-05" {
 				t.Errorf("client %s: %+v, want consent %v", id, clients, want)
+			}
+			if want { // written with the new client, audited as a change from none
+				var before, after string
+				if err := db.SQL().QueryRow(`SELECT before, after FROM audit_events WHERE action = 'client.consent' AND entity_id = $1`, clients[0].ID).
+					Scan(&before, &after); err != nil || !strings.Contains(strings.ReplaceAll(before, " ", ""), `"consent":false`) ||
+					!strings.Contains(after, "2026-01-05") {
+					t.Errorf("client %s's consent audited as %s → %s (%v)", id, before, after, err)
+				}
 			}
 		}
 		created := map[string]int{"agencies": 1, "programs": 1, "facilities": 1, "units": 700, "clients": 600, "hpl_entries": 300}
