@@ -272,13 +272,16 @@ func (t *table) readAhead(full chan<- *rowBatch, free <-chan *rowBatch, stop <-c
 			b = &rowBatch{rows: make([]Row, 0, rowsPerBatch), fields: make([]string, 0, rowsPerBatch*width)}
 		}
 		for len(b.rows) < rowsPerBatch {
-			var row Row
-			var err error
-			if row, b.fields, err = t.next(b.fields); err != nil {
+			row, err := t.next()
+			if err != nil {
 				b.err = err
 				break
 			}
-			row.notes = slices.Clone(row.notes) // the reader reuses them for the next row
+			// The reader reuses a row's fields and notes for the next: the batch keeps copies.
+			start := len(b.fields)
+			b.fields = append(b.fields, row.fields...)
+			row.fields = b.fields[start:len(b.fields):len(b.fields)]
+			row.notes = slices.Clone(row.notes)
 			b.rows = append(b.rows, row)
 		}
 		select {
@@ -366,7 +369,7 @@ type table struct {
 	file   string
 	src    *bounded
 	skip   int64 // bytes of src before the CSV text: a byte-order mark
-	r      *csvReader
+	r      *csv.Reader
 	header *header
 	// limits are HUD's maximum lengths of the columns, by position; 0 is none.
 	limits []int
@@ -408,8 +411,11 @@ func newTable(file string, src *bounded, version string) (*table, error) {
 	} else if b, err := br.Peek(2); err == nil && (bytes.Equal(b, utf16LE) || bytes.Equal(b, utf16BE)) {
 		return nil, &Problem{File: file, Line: 1, Message: "the file is UTF-16 text (Excel's \"Unicode Text\"), not CSV: save it as \"CSV UTF-8\", or export it again from HMIS"}
 	}
-	t.r = newCSVReader(br)
-	names, err := t.read(nil)
+	r := csv.NewReader(br)
+	r.FieldsPerRecord = -1 // checked here, to say which line is short
+	r.ReuseRecord = true
+	t.r = r
+	names, err := t.read()
 	if err == io.EOF {
 		return nil, &Problem{File: file, Line: 1, Message: "the file is empty; want a header row"}
 	}
@@ -428,28 +434,26 @@ func newTable(file string, src *bounded, version string) (*table, error) {
 	return t, nil
 }
 
-// read reads the next record, its fields as UTF-8, noting what is odd in them, and appends them to
-// dst, which it returns.
-func (t *table) read(dst []string) ([]string, error) {
-	from := len(dst)
-	dst, err := t.r.read(dst)
+// read reads the next record, its fields as UTF-8, noting what is odd in them.
+func (t *table) read() ([]string, error) {
+	fields, err := t.r.Read()
 	if err != nil {
 		if err == io.EOF {
-			return dst, err
+			return nil, err
 		}
-		return dst, t.problem(err)
+		return nil, t.problem(err)
 	}
 	// src stops a row once it has given maxRowBytes and a buffer's worth more, which bounds memory;
 	// a row that ends in between is caught here.
-	end := t.skip + t.r.offset
+	end := t.skip + t.r.InputOffset()
 	start, size := t.nextLine, end-t.src.rowStart
 	t.src.rowStart = end
-	t.nextLine = t.r.line + 1
+	last, _ := t.r.FieldPos(len(fields) - 1)
+	t.nextLine = last + strings.Count(fields[len(fields)-1], "\n") + 1
 	if size > maxRowBytes {
-		return dst, &Problem{File: t.file, Line: start, Message: errRowTooLong.Error()}
+		return nil, &Problem{File: t.file, Line: start, Message: errRowTooLong.Error()}
 	}
 	t.notes = t.notes[:0]
-	fields := dst[from:]
 	for i, f := range fields {
 		if t.src.odd && !utf8.ValidString(f) {
 			fields[i], _ = charmap.Windows1252.NewDecoder().String(f)
@@ -463,26 +467,24 @@ func (t *table) read(dst []string) ([]string, error) {
 			t.notes = append(t.notes, note{i, tooLong})
 		}
 	}
-	return dst, nil
+	return fields, nil
 }
 
-// next reads the next row, its fields appended to dst, and returns it and dst; io.EOF after the
-// last.
-func (t *table) next(dst []string) (Row, []string, error) {
-	from := len(dst)
-	dst, err := t.read(dst)
+// next returns the next row, or io.EOF after the last.
+func (t *table) next() (Row, error) {
+	fields, err := t.read()
 	if err != nil {
-		return Row{}, dst[:from], err
+		return Row{}, err
 	}
-	fields := dst[from:len(dst):len(dst)]
+	line, _ := t.r.FieldPos(0)
 	if n, want := len(fields), len(t.header.names); n != want {
 		msg := fmt.Sprintf("the row has %d fields but the header has %d", n, want)
 		if n < want {
 			msg += " (is the file cut short?)"
 		}
-		return Row{}, dst[:from], &Problem{File: t.file, Line: t.r.start, Message: msg}
+		return Row{}, &Problem{File: t.file, Line: line, Message: msg}
 	}
-	return Row{file: t.file, line: t.r.start, offset: t.skip + t.r.offset, fields: fields, header: t.header, notes: t.notes, limits: t.limits}, dst, nil
+	return Row{file: t.file, line: line, offset: t.r.InputOffset(), fields: fields, header: t.header, notes: t.notes, limits: t.limits}, nil
 }
 
 // problem turns a CSV syntax error, or a limit reached, into a Problem at the line where the bad

@@ -13,7 +13,7 @@ func oneRow(t *testing.T, text string) Row {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _, err := tab.next(nil)
+	r, err := tab.next()
 	if err != nil {
 		t.Fatal(err)
 	}
