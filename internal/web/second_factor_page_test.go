@@ -61,6 +61,9 @@ func TestSecondFactorSignIn(t *testing.T) {
 	db, clock, base, u := sessionFixture(t)
 	b := newBrowser(t, base)
 	b.signIn(u.Email)
+	if _, page := b.getPage("/account"); !strings.Contains(page, `<a href="/account/totp">`) {
+		t.Error("the account page does not link to the second factor's page")
+	}
 	secret, codes := enrol(t, b, clock)
 	if status, page := b.getPage("/account/totp"); status != 200 || !strings.Contains(page, "is <strong>on</strong>") || !strings.Contains(page, "10 unused recovery") {
 		t.Errorf("the page once on: %d\n%s", status, page)
