@@ -141,9 +141,9 @@ func (s *Server) authorize(a access, h handlerFunc) http.Handler {
 }
 
 // authenticate returns the user of a request's API token, the token (whose scope the caller
-// enforces) and its secret. Tokens that turn out
-// not to be valid are limited per address (tokenFailures): an attempt is counted before the
-// token is checked, and given back when it is valid, so parallel guesses cannot outrun the limit.
+// enforces) and its secret. Tokens that turn out not to be valid are limited per address
+// (tokenFailures): an attempt is counted before the token is checked, and given back when it is
+// valid, so parallel guesses cannot outrun the limit.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*cas.User, cas.APIToken, string, error) {
 	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	secret = strings.TrimSpace(secret)
