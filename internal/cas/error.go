@@ -12,6 +12,7 @@ const (
 	EConflict     = "conflict"     // the record's state forbids the action
 	EUnauthorized = "unauthorized" // no valid credentials
 	EForbidden    = "forbidden"    // signed in, but the role may not use this at all
+	ETooLarge     = "too_large"    // the request is bigger than the server reads
 	EInternal     = "internal"     // a bug or an outage; the message is not shown to users
 	ERateLimited  = "rate_limited" // too many requests or attempts; Retry-After says when to try again
 )

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/doorway-cas/doorway/internal/cas"
 	"github.com/doorway-cas/doorway/internal/store"
@@ -87,6 +88,14 @@ func ReadConsentList(name string, r io.Reader) ([]store.ConsentRecord, error) {
 		}
 		if len(strings.Join(rec, ",")) > maxConsentLine {
 			bad(line, "", "the line is longer than %d characters", maxConsentLine)
+			continue
+		}
+		if i := slices.IndexFunc(rec, func(f string) bool { return strings.IndexByte(f, 0) >= 0 || !utf8.ValidString(f) }); i >= 0 {
+			column := fmt.Sprintf("%d", i+1)
+			if i < len(header) {
+				column = strings.TrimSpace(header[i])
+			}
+			bad(line, column, "the field holds a NUL byte or text that is not UTF-8: save the list as \"CSV UTF-8\"")
 			continue
 		}
 		r := store.ConsentRecord{HMISPersonalID: field(rec, "PersonalID"), ConsentDate: cas.Date(field(rec, "ConsentDate")),

@@ -41,6 +41,8 @@ func TestReadConsentList(t *testing.T) {
 			[]string{`c.csv line 2, column ConsentDate: "01/05/2026" is not a date`, "c.csv line 3, column PersonalID: the PersonalID is missing",
 				"c.csv line 4, column ConsentDate: the consent date is missing", `c.csv line 5, column ExpirationDate: "2026-13-01" is not a date`}},
 		{"no client", "PersonalID,ConsentDate\n\n", []string{"c.csv: the list names no client"}},
+		{"a NUL and text that is not UTF-8", "PersonalID,ConsentDate\nP\x001,2026-01-01\nP2,2026-01-01\nP3,2026-01-01\xff\n",
+			[]string{"c.csv line 2, column PersonalID: the field holds a NUL byte", "c.csv line 4, column ConsentDate: the field holds a NUL byte or text that is not UTF-8"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := hmiscsv.ReadConsentList("c.csv", strings.NewReader(c.file))

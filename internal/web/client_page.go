@@ -213,9 +213,11 @@ func (s *Server) clientConsentUploadPage(w http.ResponseWriter, r *http.Request)
 		return s.render(w, r, http.StatusBadRequest, "client_consent", "Record consent", view{Errors: map[string]string{field: msg},
 			Data: consentData{Columns: hmiscsv.ConsentListColumns, Problems: problems}})
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxConsentUpload)
-	if err := r.ParseMultipartForm(maxConsentUpload); err != nil {
-		return refused("consent", "Choose the consent list, a CSV file of at most 16 MB.", nil)
+	if err := parseUpload(w, r, maxConsentUpload); err != nil {
+		if unreadableUpload(err) {
+			return refused("consent", "Choose the consent list, a CSV file of at most 16 MB.", nil)
+		}
+		return err
 	}
 	f, header, err := r.FormFile("consent")
 	if err != nil {

@@ -25,6 +25,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case cas.ERateLimited:
 		return http.StatusTooManyRequests
+	case cas.ETooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

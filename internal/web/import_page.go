@@ -95,9 +95,11 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusBadRequest, "import_upload", "Import an HMIS export",
 			view{Errors: errs, Form: form, Data: importFormData{ConsentProblems: consentProblems}})
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		return refused(map[string]string{"export": "Choose the export's ZIP file (at most 512 MB)."}, nil, nil)
+	if err := parseUpload(w, r, maxUpload); err != nil {
+		if unreadableUpload(err) {
+			return refused(map[string]string{"export": "Choose the export's ZIP file (at most 512 MB)."}, nil, nil)
+		}
+		return err
 	}
 	errs := map[string]string{}
 	var consent []store.ConsentRecord

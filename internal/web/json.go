@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"maps"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -28,8 +25,10 @@ const maxBulkBody = 8 << 20
 // browser cannot send a bearer token across sites, so this opens no cross-site form posts.
 const formType = "application/x-www-form-urlencoded"
 
-// decodeJSON reads a JSON request body into v, refusing unknown fields, wrong types, trailing data
-// and bodies that are not JSON, each with an error that names the field where there is one.
+// decodeJSON reads a JSON request body into v, refusing unknown fields, wrong types, nulls, text
+// that is not UTF-8 or holds the NUL character (input.go), trailing data and bodies that are not
+// JSON, each with an error that names the field where there is one; a body over the bound is
+// too_large (413).
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return decodeJSONUpTo(w, r, v, maxBody)
 }
@@ -46,17 +45,13 @@ func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) 
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return cas.Errorf(cas.EInvalid, "the request body is larger than %d bytes", limit)
-		}
-		return cas.Errorf(cas.EInvalid, "the request body could not be read: %v", err)
+		return bodyError(err, limit, "the request body could not be read")
 	}
 	if mt == formType && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
 		return notJSON
 	}
-	if field := firstNull(raw); field != "" {
-		// The API document allows null nowhere in a request: a field is sent with a value, or left out.
-		return cas.Invalid(field, "%s must not be null: leave it out instead", field)
+	if field, problem := firstBadValue(raw); problem != "" {
+		return cas.Invalid(field, "%s %s", field, problem)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -158,41 +153,4 @@ func requireFields(fields ...presence) error {
 		}
 	}
 	return nil
-}
-
-// firstNull returns the path of the first null in a JSON document ("requirements.min_age",
-// "items[2].client_id"), or "" when it has none or is not JSON (the decoder reports that).
-func firstNull(raw []byte) string {
-	var doc any
-	if json.Unmarshal(raw, &doc) != nil {
-		return ""
-	}
-	var walk func(v any, path string) string
-	walk = func(v any, path string) string {
-		switch v := v.(type) {
-		case nil:
-			return path
-		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(v)) {
-				p := k
-				if path != "" {
-					p = path + "." + k
-				}
-				if found := walk(v[k], p); found != "" {
-					return found
-				}
-			}
-		case []any:
-			for i, e := range v {
-				if found := walk(e, fmt.Sprintf("%s[%d]", path, i)); found != "" {
-					return found
-				}
-			}
-		}
-		return ""
-	}
-	if doc == nil {
-		return ""
-	}
-	return walk(doc, "")
 }

@@ -288,7 +288,7 @@ func (s *Server) routeTable() []route {
 }
 
 // routes builds the handler of every route: API routes sign in with a token, pages with a
-// session cookie.
+// session cookie; then the request's text is checked (input.go) before its handler runs.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routeTable() {
@@ -298,10 +298,10 @@ func (s *Server) routes() http.Handler {
 			if c, ok := confirmations[pattern]; ok {
 				handle = s.confirmFirst(c, handle)
 			}
-			mux.Handle(pattern, s.instrument(pattern, s.sessions.LoadAndSave(s.authorizePage(rt.access, handle))))
+			mux.Handle(pattern, s.instrument(pattern, s.sessions.LoadAndSave(s.authorizePage(rt.access, checkedInput(rt.kind, rt.path, handle)))))
 			continue
 		}
-		mux.Handle(pattern, s.instrument(pattern, s.authorize(rt.access, rt.handle)))
+		mux.Handle(pattern, s.instrument(pattern, s.authorize(rt.access, checkedInput(rt.kind, rt.path, rt.handle))))
 		if rt.method == http.MethodGet && strings.HasPrefix(rt.path, "/api/v1/") {
 			// A GET route would also answer HEAD, which the API document does not offer.
 			mux.HandleFunc("HEAD "+rt.path, func(w http.ResponseWriter, _ *http.Request) {

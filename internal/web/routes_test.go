@@ -233,25 +233,7 @@ var permissionMatrix = map[string]string{
 func TestPermissionMatrix(t *testing.T) {
 	db := storetest.Open(t, storetest.SQLiteURL(t))
 	s := New(db, slog.New(slog.DiscardHandler))
-	ctx := context.Background()
-	agency, err := db.CreateAgency(ctx, cas.System, cas.Agency{Name: "Harbor Family Services"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens := map[cas.Role]string{}
-	for _, role := range cas.Roles {
-		u := cas.User{Email: string(role) + "@coc.test", Name: string(role), Role: role}
-		if role == cas.RoleAgencyUser {
-			u.AgencyID = agency.ID
-		}
-		created, err := db.CreateUser(ctx, cas.System, u, "a long enough password")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tokens[role], _, err = db.CreateToken(ctx, cas.System, created.ID, ""); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tokens, _ := signedInRoles(t, db, s)
 	routes := s.routeTable()
 	seen := map[string]bool{}
 	for _, rt := range routes {
