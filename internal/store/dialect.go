@@ -40,3 +40,16 @@ func isUniqueViolation(err error) bool {
 	}
 	return false
 }
+
+// isRetryable reports whether the database gave up on a transaction because of others running at
+// the same time, so that running it again may well succeed: a serialization failure (40001) or a
+// deadlock (40P01) in PostgreSQL, a database still locked after the busy timeout in SQLite.
+func isRetryable(err error) bool {
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pgErr.Code == "40001" || pgErr.Code == "40P01"
+	}
+	if sqErr, ok := errors.AsType[*sqlite.Error](err); ok {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return false
+}

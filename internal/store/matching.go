@@ -110,6 +110,9 @@ const writeBatch = 50
 // writeProposals writes the referrals and proposals of a batch whose unit is still free and whose
 // client is as the snapshot saw them. When a client changed, another run is asked for.
 func (tx *Tx) writeProposals(run *MatchRun, snap match.Snapshot, names snapshotNames, batch []match.Proposal) error {
+	if err := tx.lockForProposals(batch); err != nil {
+		return err
+	}
 	stale := false
 	for _, p := range batch {
 		// The unit is locked and must still be free: a check-in may have taken it since the
@@ -146,6 +149,40 @@ func (tx *Tx) writeProposals(run *MatchRun, snap match.Snapshot, names snapshotN
 	if stale {
 		// A client changed since the snapshot: the units they were chosen for are looked at again.
 		return tx.enqueue(JobMatch, matchReason{Reason: "changed_during_matching"})
+	}
+	return nil
+}
+
+// lockForProposals locks what a batch of proposals will write to in the order a CAS admin's
+// referral locks it (CreateReferral: the facility, then the client's HPL entry with the client,
+// then the unit), every facility before any entry and every entry before any unit, each kind in ID
+// order. Locked one proposal at a time instead, a run holding a unit and waiting for its client's
+// entry deadlocked with a referral holding that entry and waiting for the unit.
+func (tx *Tx) lockForProposals(batch []match.Proposal) error {
+	if tx.db.dialect.forUpdate == "" || len(batch) == 0 {
+		return nil // SQLite's write transactions run one at a time
+	}
+	for _, lock := range []struct {
+		query string
+		id    func(match.Proposal) string
+	}{
+		{`SELECT f.id FROM facilities f WHERE f.id IN (%s) ORDER BY f.id FOR UPDATE`, func(p match.Proposal) string { return p.FacilityID }},
+		{`SELECT e.id FROM hpl_entries e JOIN clients c ON c.id = e.client_id WHERE e.id IN (%s) ORDER BY e.id FOR UPDATE`,
+			func(p match.Proposal) string { return p.HPLEntryID }},
+		{`SELECT u.id FROM units u WHERE u.id IN (%s) ORDER BY u.id FOR UPDATE`, func(p match.Proposal) string { return p.UnitID }},
+	} {
+		ids := make([]string, 0, len(batch))
+		for _, p := range batch {
+			ids = append(ids, lock.id(p))
+		}
+		slices.Sort(ids)
+		args := make([]any, 0, len(ids))
+		for _, id := range slices.Compact(ids) {
+			args = append(args, id)
+		}
+		if err := eachRow(tx.ctx, tx, fmt.Sprintf(lock.query, placeholders(1, len(args))), args, func(scanner) error { return nil }); err != nil {
+			return fmt.Errorf("lock for proposals: %w", err)
+		}
 	}
 	return nil
 }

@@ -46,6 +46,8 @@ type DB struct {
 	hpl  hplIndex      // the ranked HPL, kept up to date from hpl_changes
 	dsn  string        // the driver's connection string, for listening
 	work chan struct{} // signalled when a transaction queued a job or an email (work.go)
+	// retries counts the transactions inTx ran again (tx.go).
+	retries txRetries
 }
 
 // DefaultNoRereferral is the no-re-referral period when none is configured.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,7 +29,55 @@ type Tx struct {
 
 // inTx runs fn in a transaction on behalf of actor and commits when fn returns nil. SQLite write
 // transactions begin IMMEDIATE (see parseURL), so two writers never deadlock on lock upgrades.
+// When the database gives up on the transaction because of others running at the same time (a
+// PostgreSQL serialization failure or deadlock, SQLite still busy after its timeout), fn runs
+// again from the start in a new transaction, up to txAttempts times in all, after a short random
+// pause: fn must keep what it learns in its own variables or assign (not append to) the caller's.
+// Only if every attempt fails so does the user see a conflict to try again, never an internal error.
 func (db *DB) inTx(ctx context.Context, actor *cas.User, fn func(tx *Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.tryTx(ctx, actor, fn)
+		switch {
+		case isUniqueViolation(err):
+			// A concurrent change won a race that the checks before the write could not see.
+			return cas.Errorf(cas.EConflict, "the change conflicts with another one made at the same time; reload and try again")
+		case !isRetryable(err):
+			return err
+		case attempt == txAttempts:
+			db.retries.gaveUp.Add(1)
+			return cas.Errorf(cas.EConflict, "the change collided with others made at the same time %d times; try again", attempt)
+		}
+		db.retries.retried.Add(1)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(retryPause(attempt)):
+		}
+	}
+}
+
+// txAttempts is how many times inTx tries a transaction the database gave up on.
+const txAttempts = 5
+
+// retryPause is the pause before attempt+1: about 5 ms, doubling with each attempt, each a random
+// half to whole of that, so that transactions that collided do not collide again in step.
+func retryPause(attempt int) time.Duration {
+	d := 5 * time.Millisecond << (attempt - 1)
+	return d/2 + rand.N(d/2)
+}
+
+// txRetries counts the transactions retried since the database was opened, and those that
+// failed every attempt.
+type txRetries struct {
+	retried, gaveUp atomic.Int64
+}
+
+// Retries says how many transactions were retried, and how many gave up, since Open.
+func (db *DB) Retries() (retried, gaveUp int64) {
+	return db.retries.retried.Load(), db.retries.gaveUp.Load()
+}
+
+func (db *DB) tryTx(ctx context.Context, actor *cas.User, fn func(tx *Tx) error) error {
 	conn, err := db.sql.Conn(ctx) // held for the transaction, so that a bulk write can reach its driver (rowWriter)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -39,18 +89,16 @@ func (db *DB) inTx(ctx context.Context, actor *cas.User, fn func(tx *Tx) error) 
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
 	tx := &Tx{Tx: sqlTx, conn: conn, db: db, ctx: ctx, now: db.now(), actor: actor}
-	err = fn(tx)
-	if err == nil {
-		err = sqlTx.Commit()
-		if err == nil && tx.queued {
-			db.signalWork()
-		}
+	if err := fn(tx); err != nil {
+		return err
 	}
-	if isUniqueViolation(err) {
-		// A concurrent change won a race that the checks before the write could not see.
-		return cas.Errorf(cas.EConflict, "the change conflicts with another one made at the same time; reload and try again")
+	if err := sqlTx.Commit(); err != nil {
+		return err
 	}
-	return err
+	if tx.queued {
+		db.signalWork()
+	}
+	return nil
 }
 
 // now reads the clock, in UTC and at the microsecond precision both databases keep.
