@@ -353,9 +353,10 @@ func auditPreferences(p EmailPreferences) map[string]any {
 	return map[string]any{"email_mode": p.Default, "email_modes": p.ByKind}
 }
 
-// ClaimEmail takes the next email due for delivery, leased to worker for lease. Two workers never
-// hold the same email: PostgreSQL skips rows another transaction has locked, SQLite claims one at a
-// time.
+// ClaimEmail takes the next email due for delivery, leased to worker for lease: until the lease
+// runs out no worker, in this process or another, nor this one after a restart, claims it again.
+// Two workers never hold the same email: PostgreSQL skips rows another transaction has locked,
+// SQLite claims one at a time.
 func (db *DB) ClaimEmail(ctx context.Context, worker string, lease time.Duration) (notify.Email, int, error) {
 	var e notify.Email
 	var attempts int
@@ -374,6 +375,19 @@ func (db *DB) ClaimEmail(ctx context.Context, worker string, lease time.Duration
 		return err
 	})
 	return e, attempts, err
+}
+
+// RenewEmailLease extends worker's lease on an email it is still sending to lease from now; it
+// reports false when the worker no longer holds the email.
+func (db *DB) RenewEmailLease(ctx context.Context, id, worker string, lease time.Duration) (bool, error) {
+	now := db.now()
+	res, err := db.sql.ExecContext(ctx, `UPDATE email_outbox SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND status = 'pending'`,
+		now.Add(lease), id, worker)
+	if err != nil {
+		return false, fmt.Errorf("renew the lease on email %s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // EmailSent records a delivered email.

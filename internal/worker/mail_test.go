@@ -256,3 +256,27 @@ func TestRemindersAndDigests(t *testing.T) {
 var clientName = regexp.MustCompile(`\b(Pat|Doe)\b`)
 
 func ptr[T any](v T) *T { return &v }
+
+// TestLeaseRenewedWhileTheMailServerIsSlow: a worker holds an email for as long as the mail server
+// takes to accept it, renewing its short lease, so a second worker never sends the same email
+// meanwhile, however slow the server.
+func TestLeaseRenewedWhileTheMailServerIsSlow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		m := newMailCoC(t, db, 1)
+		db.Now = time.Now // the leases run out in real time here
+		m.takeOffline(t)
+		m.smtp.SetDelay(time.Second)
+		var wg sync.WaitGroup
+		for _, name := range []string{"a", "b"} {
+			w := m.worker(name)
+			w.EmailLease = 150 * time.Millisecond
+			wg.Go(func() {
+				if _, err := w.DeliverEmail(ctx); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		m.deliveredOnce(t, 2)
+	})
+}

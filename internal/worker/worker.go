@@ -32,6 +32,8 @@ type Worker struct {
 	// Poll is how often the queue is checked when it was empty and nothing woke the worker (for
 	// retries that come due); Sweep how often periodic tasks run.
 	Poll, Sweep time.Duration
+	// EmailLease is how long a claimed email is held; 0 is emailLease.
+	EmailLease time.Duration
 
 	lastMatch time.Time // when the sweep last ran the engine
 }
@@ -200,7 +202,7 @@ func (w *Worker) DeliverEmail(ctx context.Context) (int, error) {
 	}
 	sent := 0
 	for ctx.Err() == nil {
-		e, attempts, err := w.DB.ClaimEmail(ctx, w.Name, lease)
+		e, attempts, err := w.DB.ClaimEmail(ctx, w.Name, cmpOr(w.EmailLease, emailLease))
 		if errors.Is(err, store.ErrNoJob) {
 			return sent, nil
 		}
@@ -208,7 +210,7 @@ func (w *Worker) DeliverEmail(ctx context.Context) (int, error) {
 			return sent, err
 		}
 		sctx := context.WithoutCancel(ctx)
-		if err := w.Sender.Send(sctx, e); err != nil {
+		if err := w.send(sctx, e); err != nil {
 			delay := backoff(attempts)
 			w.Log.Warn("email failed", "message_id", e.ID, "attempt", attempts, "retry_in", delay.String(), "err", err)
 			if err := w.DB.EmailFailed(sctx, e.ID, attempts, delay, err); err != nil {
@@ -223,6 +225,39 @@ func (w *Worker) DeliverEmail(ctx context.Context) (int, error) {
 		sent++
 	}
 	return sent, nil
+}
+
+// emailLease is how long a claimed email is held by its worker before another may send it: a
+// worker that dies after the mail server accepted an email but before it recorded the email sent
+// leaves a copy to be sent again once the lease runs out, so the lease bounds how late that second
+// copy can come (SECURITY.md). The worker renews the lease every third of it while the mail
+// server takes its time, so a slow server does not let another worker send the email meanwhile.
+const emailLease = 15 * time.Second
+
+// send sends one claimed email, renewing the lease on it until the mail server has answered.
+func (w *Worker) send(ctx context.Context, e notify.Email) error {
+	lease := cmpOr(w.EmailLease, emailLease)
+	done := make(chan struct{})
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		tick := time.NewTicker(lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if held, err := w.DB.RenewEmailLease(ctx, e.ID, w.Name, lease); err != nil || !held {
+					w.Log.Warn("email lease", "message_id", e.ID, "held", held, "err", err)
+				}
+			}
+		}
+	}()
+	err := w.Sender.Send(ctx, e)
+	close(done)
+	<-renewed
+	return err
 }
 
 // backoff is the wait before a failed job's next attempt: 10 s, doubling, at most an hour.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -32,10 +33,12 @@ func (m Message) Text() string {
 
 // Server is a running SMTP server.
 type Server struct {
-	Addr string // host:port
-	mu   sync.Mutex
-	msgs []Message
-	down bool
+	Addr     string // host:port
+	mu       sync.Mutex
+	msgs     []Message
+	down     bool
+	delay    time.Duration
+	accepted func(Message)
 }
 
 // Start starts a server for the test's lifetime.
@@ -63,6 +66,20 @@ func (s *Server) SetDown(down bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = down
+}
+
+// SetDelay makes the server take d to answer each message's data, as a slow server would.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// OnAccept calls fn with each message the server accepts, just before it answers that it has.
+func (s *Server) OnAccept(fn func(Message)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accepted = fn
 }
 
 // Messages returns the messages accepted so far.
@@ -107,12 +124,21 @@ func (ss *session) Data(r io.Reader) error {
 	ss.msg.MessageID = strings.Trim(m.Header.Get("Message-Id"), "<>")
 	ss.msg.Subject, _ = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
 	ss.server.mu.Lock()
-	defer ss.server.mu.Unlock()
+	delay := ss.server.delay
+	ss.server.mu.Unlock()
+	time.Sleep(delay)
+	ss.server.mu.Lock()
 	if ss.server.down {
+		ss.server.mu.Unlock()
 		return &smtp.SMTPError{Code: 451, Message: "try again later"}
 	}
 	ss.server.msgs = append(ss.server.msgs, ss.msg)
+	accepted, msg := ss.server.accepted, ss.msg
 	ss.msg = Message{}
+	ss.server.mu.Unlock()
+	if accepted != nil {
+		accepted(msg)
+	}
 	return nil
 }
 
