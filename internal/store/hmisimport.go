@@ -92,6 +92,7 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 	}
 	errDryRun := fmt.Errorf("dry run")
 	err := db.inTx(ctx, actor, func(tx *Tx) error {
+		res = ImportResult{Created: map[string]int{}, Updated: map[string]int{}} // counted again if the transaction is retried
 		if db.dialect == sqliteDialect {
 			// The pages a large import changes would not fit SQLite's cache of 2 MB, which would
 			// write them out as it goes, some more than once: a larger cache for the import alone.

@@ -73,7 +73,10 @@ func (db *DB) RunMatch(ctx context.Context, dryRun bool) (MatchRun, error) {
 		batches = [][]match.Proposal{nil}
 	}
 	for i, batch := range batches {
+		referrals, proposals := len(run.Referrals), len(run.Proposals)
 		err := db.inTx(ctx, cas.System, func(tx *Tx) error {
+			// A retried transaction writes the batch again: what it wrote before was rolled back.
+			run.Referrals, run.Proposals = run.Referrals[:referrals], run.Proposals[:proposals]
 			if err := tx.matchLock(); err != nil {
 				return err
 			}

@@ -446,6 +446,7 @@ const reminderLead = 24 * time.Hour
 func (db *DB) SendReminders(ctx context.Context) (int, error) {
 	sent := 0
 	err := db.inTx(ctx, cas.System, func(tx *Tx) error {
+		sent = 0 // counted again if the transaction is retried
 		var due []cas.Referral
 		err := eachRow(ctx, tx, `SELECT `+referralColumns+` FROM referrals WHERE status = 'pending' AND deadline > $1 AND deadline <= $2`,
 			[]any{tx.now, tx.now.Add(reminderLead)}, func(row scanner) error {
@@ -503,6 +504,7 @@ const digestHour = 7
 func (db *DB) SendDigests(ctx context.Context) (int, error) {
 	queued := 0
 	err := db.inTx(ctx, cas.System, func(tx *Tx) error {
+		queued = 0 // counted again if the transaction is retried
 		local := tx.now.In(db.Zone)
 		if local.Hour() < digestHour {
 			return nil
