@@ -78,11 +78,15 @@ func ReadConsentList(name string, r io.Reader) ([]store.ConsentRecord, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			bad(line, "", "%v", err)
+		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+			// A quote left open at the end of the list gives no record to ask the line of.
+			bad(pe.StartLine, "", "%v", pe.Err)
 			continue
 		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
