@@ -47,7 +47,7 @@ type process struct {
 	url     string
 	log     *syncBuffer
 	exited  chan struct{}
-	browser *http.Client // signed in by browserFor
+	browser *http.Client // signed in by importUpload
 }
 
 // startProcess starts bin serve on a free port of 127.0.0.1 with args and waits until it listens.
@@ -416,47 +416,38 @@ func TestKillDuringImport(t *testing.T) {
 	})
 }
 
-// browserFor signs the HMIS admin in to p and returns a client that keeps the session cookie.
-func browserFor(t *testing.T, p *process) *http.Client {
+// browserPost posts a same-origin form of contentType as the browser of p would, and returns the
+// redirect it answers with.
+func browserPost(t *testing.T, p *process, path, contentType string, body io.Reader) string {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ := http.NewRequest("POST", p.url+"/login", strings.NewReader(url.Values{"email": {"hmis@coc.test"}, "password": {"a long enough password"}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req, _ := http.NewRequest("POST", p.url+path, body)
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := c.Do(req)
+	resp, err := p.browser.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign in: %d", resp.StatusCode)
+		t.Fatalf("POST %s: %d", path, resp.StatusCode)
 	}
-	p.browser = c
-	return c
+	return resp.Header.Get("Location")
 }
 
-// importUpload uploads an export's ZIP on the import page and returns the import's status page.
+// importUpload signs the HMIS admin in to p, uploads an export's ZIP on the import page and
+// returns the import's status page.
 func importUpload(t *testing.T, p *process, zipped []byte) string {
 	t.Helper()
-	c := browserFor(t, p)
+	jar, _ := cookiejar.New(nil)
+	p.browser = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	browserPost(t, p, "/login", "application/x-www-form-urlencoded",
+		strings.NewReader(url.Values{"email": {"hmis@coc.test"}, "password": {"a long enough password"}}.Encode()))
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("export", "export.zip")
 	fw.Write(zipped)
 	mw.Close()
-	req, _ := http.NewRequest("POST", p.url+"/admin/import", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("upload: %d", resp.StatusCode)
-	}
-	return resp.Header.Get("Location")
+	return browserPost(t, p, "/admin/import", mw.FormDataContentType(), &body)
 }
 
 // getPage reads a page with the signed-in browser of p.
@@ -477,17 +468,8 @@ func zipFolder(t *testing.T, dir string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if err := zw.AddFS(os.DirFS(dir)); err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, _ := zw.Create(e.Name())
-		w.Write(data)
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
