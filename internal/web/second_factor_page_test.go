@@ -222,7 +222,8 @@ func TestSecondFactorRequiredByRole(t *testing.T) {
 	if resp := again.do("GET", "/inbox", nil); resp.Header.Get("Location") != "/account/totp" {
 		t.Errorf("after the reset: %d → %q, want the set-up page", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if status, _, page := admin.postForm("/admin/users/"+u.ID+"/second-factor/reset", nil); status != http.StatusBadRequest || !strings.Contains(page, "no second factor") {
+	// Sent again at once, the reset follows the first (repeat.go) instead of an error.
+	if status, _, _ := admin.postForm("/admin/users/"+u.ID+"/second-factor/reset", nil); status != http.StatusSeeOther {
 		t.Errorf("reset again: %d", status)
 	}
 	got := strings.Join(auditActions(t, db), "\n")

@@ -32,7 +32,9 @@ type Server struct {
 	pages    pages
 	sessions *scs.SessionManager
 	imports  *importJobs
-	handler  http.Handler
+	// submissions remembers the page posts that just worked, for double-clicks (repeat.go).
+	submissions submissions
+	handler     http.Handler
 	// buckets are the sign-in throttle's and the API's rate limits (ratelimit.go), set by
 	// Configure.
 	buckets                *buckets

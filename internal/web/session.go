@@ -103,6 +103,9 @@ func (s *Server) authorizePage(a access, h handlerFunc) http.Handler {
 		if !a.admits(u.Role) {
 			return cas.Errorf(cas.EForbidden, "your role (%s) cannot use this page", u.Role)
 		}
+		if r.Method == http.MethodPost {
+			return s.once(w, r, u.ID, h)
+		}
 		return h(w, r)
 	})
 }
