@@ -14,3 +14,7 @@ type AuditEvent struct {
 	Before     string // JSON, empty when the entity did not exist
 	After      string // JSON, empty when the entity was removed or only read
 }
+
+// CanReadAuditLog reports whether u may read the audit log: the HMIS team, which answers for the
+// system's security, and the operator at the command line.
+func CanReadAuditLog(u *User) bool { return u.IsSystem() || u.Role == RoleHMISAdmin }

@@ -1,6 +1,9 @@
 package cas
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -43,8 +46,48 @@ type Client struct {
 	// case manager, an outreach worker) who sees this client's referrals and adds notes to them, but
 	// never acts for the receiving agency (see PartyTo).
 	NavigatorUserID string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// Confidential marks a client whose identity must be kept from receiving agencies (fleeing
+	// domestic violence, say): until an agency accepts a referral of the client, its users see
+	// the record shielded (Shield), by Alias and Doorway reference only.
+	Confidential bool
+	// Shielded says this copy of the record was shielded for its reader: the identifying fields
+	// are empty, and Name is the alias.
+	Shielded bool
+	// DeidentifiedAt is when the retention job removed the client's identifying data; nil while
+	// the record is whole.
+	DeidentifiedAt *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Alias is the name a confidential client goes by where their identity is shielded: "Client"
+// and a letter and four digits derived from the record's ID, so it is the same on every page,
+// email and day, and tells nothing of the person.
+func (c Client) Alias() string {
+	h := sha256.Sum256([]byte(c.ID))
+	const letters = "ABCDEFGHJKLMNPRSTUVWXYZ" // no I, O or Q, which read as digits
+	n := binary.BigEndian.Uint32(h[1:5])
+	return fmt.Sprintf("Client %c-%04d", letters[int(h[0])%len(letters)], 1000+n%9000)
+}
+
+// Name is how the client is named to the reader: first and last name, or the alias when the
+// record is shielded or de-identified.
+func (c Client) Name() string {
+	if c.Shielded || c.DeidentifiedAt != nil {
+		return c.Alias()
+	}
+	return strings.TrimSpace(c.FirstName + " " + c.LastName)
+}
+
+// Shield removes from the record what identifies the person or says where to find them: name,
+// birth date, HMIS PersonalID, contact details and demographics. What a receiving agency needs
+// to decide on a referral stays: household, populations, accessibility and consent; and the
+// navigator, through whom the agency can reach the client without learning who they are.
+func (c *Client) Shield() {
+	c.FirstName, c.LastName, c.BirthDate, c.HMISPersonalID = "", "", "", ""
+	c.Phone, c.Email, c.ContactNotes = "", "", ""
+	c.Race, c.Gender, c.Sex = nil, nil, ""
+	c.Shielded = true
 }
 
 // Validate checks a client before it is stored.

@@ -12,27 +12,21 @@ import (
 
 const clientColumns = `id, first_name, last_name, birth_date, COALESCE(hmis_personal_id, ''), household_size, household_type,
 	veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at,
-	COALESCE(consent_date, ''), COALESCE(consent_expires_on, ''), phone, email, contact_notes, COALESCE(navigator_user_id, '')`
+	COALESCE(consent_date, ''), COALESCE(consent_expires_on, ''), phone, email, contact_notes, COALESCE(navigator_user_id, ''), confidential, deidentified_at`
 
-func scanClient(row scanner) (cas.Client, error) {
+func scanClient(row scanner) (cas.Client, error) { return scanClientWith(row) }
+
+// scanClientWith scans clientColumns, then any extra columns selected after them.
+func scanClientWith(row scanner, extra ...any) (cas.Client, error) {
 	var c cas.Client
 	var race, gender string
-	err := row.Scan(clientFields(&c, &race, &gender)...)
-	finishClient(&c, race, gender)
-	return c, err
-}
-
-// clientFields are the destinations of clientColumns in c; race and gender are read as stored.
-func clientFields(c *cas.Client, race, gender *string) []any {
-	return []any{&c.ID, &c.FirstName, &c.LastName, &c.BirthDate, &c.HMISPersonalID, &c.HouseholdSize, &c.HouseholdType,
-		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, race, gender, &c.Sex, &c.CreatedAt, &c.UpdatedAt,
-		&c.ConsentDate, &c.ConsentExpiresOn, &c.Phone, &c.Email, &c.ContactNotes, &c.NavigatorUserID}
-}
-
-// finishClient completes a client scanned into clientFields.
-func finishClient(c *cas.Client, race, gender string) {
+	var deidentified sql.NullTime
+	err := row.Scan(append([]any{&c.ID, &c.FirstName, &c.LastName, &c.BirthDate, &c.HMISPersonalID, &c.HouseholdSize, &c.HouseholdType,
+		&c.Veteran, &c.Chronic, &c.Youth, &c.DVSurvivor, &c.NeedsAccessible, &c.Consent, &race, &gender, &c.Sex, &c.CreatedAt, &c.UpdatedAt,
+		&c.ConsentDate, &c.ConsentExpiresOn, &c.Phone, &c.Email, &c.ContactNotes, &c.NavigatorUserID, &c.Confidential, &deidentified}, extra...)...)
 	c.Race, c.Gender = splitOptions[cas.Race](race), splitOptions[cas.Gender](gender)
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.CreatedAt, c.UpdatedAt, c.DeidentifiedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), timePtr(deidentified)
+	return c, err
 }
 
 // joinOptions stores a list of HUD options (race, gender) in one column, comma-separated; the
@@ -63,6 +57,29 @@ func splitOptions[T ~string](s string) []T {
 const clientScope = `($1 = '' OR navigator_user_id = $1
 	OR id IN (SELECT r.client_id FROM referrals r JOIN users u ON u.agency_id = r.agency_id WHERE u.id = $1))`
 
+// clientRevealed says the actor sees who a client in clientScope is: a client who is not
+// confidential, or whose navigator they are, or whom their agency has accepted a referral of
+// (the referral is accepted or housed, or was accepted before it closed). Anyone else in scope
+// sees the record shielded (cas.Client.Shield). $1 is clientScopeOf(actor).
+const clientRevealed = `($1 = '' OR NOT confidential OR COALESCE(navigator_user_id, '') = $1
+	OR id IN (SELECT r.client_id FROM referrals r JOIN users u ON u.agency_id = r.agency_id WHERE u.id = $1
+		AND (r.status IN ('accepted', 'housed') OR EXISTS (SELECT 1 FROM referral_events e WHERE e.referral_id = r.id AND e.action = 'accept'))))`
+
+// scopedClientColumns are clientColumns and whether the actor sees who the client is, for
+// scanScopedClient; $1 is clientScopeOf(actor).
+const scopedClientColumns = clientColumns + `, ` + clientRevealed
+
+// scanScopedClient scans scopedClientColumns: the client, shielded when the actor may not see
+// who they are.
+func scanScopedClient(row scanner) (cas.Client, error) {
+	var revealed bool
+	c, err := scanClientWith(row, &revealed)
+	if err == nil && !revealed {
+		c.Shield()
+	}
+	return c, err
+}
+
 // clientScopeOf is clientScope's parameter: "" for those who see every client, else the actor.
 func clientScopeOf(actor *cas.User) string {
 	if cas.SeesAllAgencies(actor) {
@@ -77,19 +94,36 @@ type ClientFilter struct {
 }
 
 // Clients lists the clients the actor may see, by name: everyone for admins, the clients referred to
-// their agency for agency users.
+// their agency for agency users, confidential ones shielded until the agency accepts them. Each
+// record read is audited.
 func (db *DB) Clients(ctx context.Context, actor *cas.User, f ClientFilter, page Page) ([]cas.Client, string, error) {
 	search := strings.ToLower(strings.TrimSpace(f.Search))
-	list, next, err := listPage(page, 3, func(after []string, limit int) (*sql.Rows, error) {
-		return db.sql.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE `+clientScope+`
-			AND ($2 = '' OR lower(first_name) LIKE $2 || '%' OR lower(last_name) LIKE $2 || '%' OR hmis_personal_id = $2)
-			AND (last_name, first_name, id) > ($3, $4, $5) ORDER BY last_name, first_name, id LIMIT $6`,
-			clientScopeOf(actor), search, after[0], after[1], after[2], limit)
-	}, scanClient, func(c cas.Client) []string { return []string{c.LastName, c.FirstName, c.ID} })
-	if err != nil {
-		return nil, "", fmt.Errorf("list clients: %w", err)
+	// A shielded client sorts with no name, so neither their place in the list nor a search
+	// tells what it is; they are found by their Doorway reference only.
+	last, first := "last_name", "first_name"
+	if clientScopeOf(actor) != "" {
+		last, first = `CASE WHEN `+clientRevealed+` THEN last_name ELSE '' END`, `CASE WHEN `+clientRevealed+` THEN first_name ELSE '' END`
 	}
-	return list, next, nil
+	var list []cas.Client
+	var next string
+	err := db.inView(ctx, actor, true, func(tx *Tx) error {
+		var err error
+		list, next, err = listPage(page, 3, func(after []string, limit int) (*sql.Rows, error) {
+			return tx.QueryContext(ctx, `SELECT `+scopedClientColumns+` FROM clients WHERE `+clientScope+`
+			AND ($2 = '' OR id = $2 OR `+clientRevealed+` AND (lower(first_name) LIKE $2 || '%' OR lower(last_name) LIKE $2 || '%' OR hmis_personal_id = $2))
+			AND (`+last+`, `+first+`, id) > ($3, $4, $5) ORDER BY `+last+`, `+first+`, id LIMIT $6`,
+				clientScopeOf(actor), search, after[0], after[1], after[2], limit)
+		}, scanScopedClient, func(c cas.Client) []string { return []string{c.LastName, c.FirstName, c.ID} })
+		if err != nil {
+			return fmt.Errorf("list clients: %w", err)
+		}
+		ids := make([]string, len(list))
+		for i, c := range list {
+			ids[i] = c.ID
+		}
+		return tx.auditReads("client.read", "client", ids)
+	})
+	return list, next, err
 }
 
 // Client returns one client record and audits the read, or not_found when the actor may not see it.
@@ -107,7 +141,7 @@ func (db *DB) Client(ctx context.Context, actor *cas.User, id string) (cas.Clien
 
 // client reads a client within the actor's scope.
 func (tx *Tx) client(id, lock string) (cas.Client, error) {
-	c, err := scanClient(tx.queryRow(`SELECT `+clientColumns+` FROM clients WHERE id = $2 AND `+clientScope+lock, clientScopeOf(tx.actor), id))
+	c, err := scanScopedClient(tx.queryRow(`SELECT `+scopedClientColumns+` FROM clients WHERE id = $2 AND `+clientScope+lock, clientScopeOf(tx.actor), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return cas.Client{}, cas.NotFound("client")
 	}
@@ -170,14 +204,14 @@ func (tx *Tx) insertClient(c cas.Client) error {
 // HMIS import's batches, in the order of clientValues.
 const clientInsertColumns = `id, first_name, last_name, birth_date, hmis_personal_id, household_size, household_type,
 	veteran, chronic, youth, dv_survivor, needs_accessible, consent, race, gender, sex, created_at, updated_at,
-	consent_date, consent_expires_on, phone, email, contact_notes, navigator_user_id`
+	consent_date, consent_expires_on, phone, email, contact_notes, navigator_user_id, confidential`
 
 // clientValues are the values of clientInsertColumns for c.
 func clientValues(c cas.Client) []any {
 	return []any{c.ID, c.FirstName, c.LastName, string(c.BirthDate), nullString(c.HMISPersonalID), c.HouseholdSize, c.HouseholdType,
 		c.Veteran, c.Chronic, c.Youth, c.DVSurvivor, c.NeedsAccessible, c.Consent, joinOptions(c.Race), joinOptions(c.Gender), c.Sex,
 		c.CreatedAt, c.UpdatedAt, nullString(string(c.ConsentDate)), nullString(string(c.ConsentExpiresOn)),
-		c.Phone, c.Email, c.ContactNotes, nullString(c.NavigatorUserID)}
+		c.Phone, c.Email, c.ContactNotes, nullString(c.NavigatorUserID), c.Confidential}
 }
 
 func (tx *Tx) checkPersonalID(c cas.Client) error {
@@ -223,6 +257,10 @@ func (db *DB) UpdateClient(ctx context.Context, actor *cas.User, id string, chan
 		if err != nil {
 			return err
 		}
+		if before.DeidentifiedAt != nil {
+			return cas.Errorf(cas.EConflict, "this client's record was de-identified under the retention policy on %s and is kept only for statistics",
+				cas.DateOf(*before.DeidentifiedAt, db.Zone))
+		}
 		after = before
 		change(&after)
 		today := cas.DateOf(tx.now, db.Zone)
@@ -245,13 +283,13 @@ func (db *DB) UpdateClient(ctx context.Context, actor *cas.User, id string, chan
 		if _, err := tx.exec(`UPDATE clients SET first_name = $1, last_name = $2, birth_date = $3, hmis_personal_id = $4,
 			household_size = $5, household_type = $6, veteran = $7, chronic = $8, youth = $9, dv_survivor = $10,
 			needs_accessible = $11, consent = $12, race = $13, gender = $14, sex = $15, updated_at = $16,
-			consent_date = $18, consent_expires_on = $19, phone = $20, email = $21, contact_notes = $22, navigator_user_id = $23
-			WHERE id = $17`,
+			consent_date = $18, consent_expires_on = $19, phone = $20, email = $21, contact_notes = $22, navigator_user_id = $23,
+			confidential = $24 WHERE id = $17`,
 			after.FirstName, after.LastName, string(after.BirthDate), nullString(after.HMISPersonalID), after.HouseholdSize,
 			after.HouseholdType, after.Veteran, after.Chronic, after.Youth, after.DVSurvivor, after.NeedsAccessible, after.Consent,
 			joinOptions(after.Race), joinOptions(after.Gender), after.Sex, after.UpdatedAt, id,
 			nullString(string(after.ConsentDate)), nullString(string(after.ConsentExpiresOn)),
-			after.Phone, after.Email, after.ContactNotes, nullString(after.NavigatorUserID)); err != nil {
+			after.Phone, after.Email, after.ContactNotes, nullString(after.NavigatorUserID), after.Confidential); err != nil {
 			return fmt.Errorf("update client %s: %w", id, err)
 		}
 		// A change of the release of information is audited as consent recorded: the client's

@@ -31,7 +31,7 @@ func (db *DB) CheckIn(ctx context.Context, actor *cas.User, unitID, clientID, cl
 			if err != nil {
 				return cas.Invalid("client_id", "no client has ID %q", clientID)
 			}
-			clientName = c.FirstName + " " + c.LastName
+			clientName = c.Name()
 			referral, found, err := tx.openReferralTo(clientID, u.FacilityID)
 			if err != nil {
 				return err

@@ -182,7 +182,8 @@ func (tx *Tx) readClients(ids []string) (map[string]cas.Client, error) {
 	return clients, tx.auditReads("client.read", "client", read)
 }
 
-// clientsByID reads the client records of ids that the actor may see, by ID, without auditing:
+// clientsByID reads the client records of ids that the actor may see, by ID, shielded where the
+// actor may not see who the client is, without auditing:
 // for pages that show a name, as the HPL does, not the record.
 func (tx *Tx) clientsByID(ids []string) (map[string]cas.Client, error) {
 	ids = distinct(ids)
@@ -190,9 +191,9 @@ func (tx *Tx) clientsByID(ids []string) (map[string]cas.Client, error) {
 	if len(ids) == 0 {
 		return clients, nil
 	}
-	err := eachRow(tx.ctx, tx, `SELECT `+clientColumns+` FROM clients WHERE `+clientScope+` AND id IN (`+placeholders(2, len(ids))+`)`,
+	err := eachRow(tx.ctx, tx, `SELECT `+scopedClientColumns+` FROM clients WHERE `+clientScope+` AND id IN (`+placeholders(2, len(ids))+`)`,
 		append([]any{clientScopeOf(tx.actor)}, anys(ids)...), func(row scanner) error {
-			c, err := scanClient(row)
+			c, err := scanScopedClient(row)
 			clients[c.ID] = c
 			return err
 		})
@@ -353,10 +354,10 @@ func (tx *Tx) programsAndFacilities() ([]cas.Program, []cas.Facility, error) {
 	return programs, facilities, err
 }
 
-// fullName is a client's first and last name, as the HPL and the board show it; "" for none.
+// fullName is a client's name as the HPL and the board show it (cas.Client.Name); "" for none.
 func fullName(c cas.Client) string {
 	if c.ID == "" {
 		return ""
 	}
-	return c.FirstName + " " + c.LastName
+	return c.Name()
 }

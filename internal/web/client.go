@@ -13,7 +13,7 @@ type clientJSON struct {
 	ID              string            `json:"id"`
 	FirstName       string            `json:"first_name"`
 	LastName        string            `json:"last_name"`
-	BirthDate       cas.Date          `json:"birth_date"`
+	BirthDate       *cas.Date         `json:"birth_date"`
 	HMISPersonalID  string            `json:"hmis_personal_id"`
 	HouseholdSize   int               `json:"household_size"`
 	HouseholdType   cas.HouseholdType `json:"household_type"`
@@ -33,21 +33,38 @@ type clientJSON struct {
 	Email            string       `json:"email"`
 	ContactNotes     string       `json:"contact_notes"`
 	NavigatorUserID  *string      `json:"navigator_user_id"`
-	CreatedAt        time.Time    `json:"created_at"`
-	UpdatedAt        time.Time    `json:"updated_at"`
+	clientIdentityJSON
+	DeidentifiedAt *time.Time `json:"deidentified_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// clientIdentityJSON says how a client is shown: confidential or not, shielded from this reader or
+// not, and the alias they go by where they are.
+type clientIdentityJSON struct {
+	Confidential bool   `json:"confidential"`
+	Shielded     bool   `json:"shielded"`
+	Alias        string `json:"alias"`
+}
+
+func identityJSON(c cas.Client) clientIdentityJSON {
+	return clientIdentityJSON{Confidential: c.Confidential, Shielded: c.Shielded, Alias: c.Alias()}
 }
 
 // clientJSONOn encodes a client as of a day, when consent may have expired; race and gender are []
 // when not collected, never null.
 func clientJSONOn(today cas.Date) func(cas.Client) clientJSON {
 	return func(c cas.Client) clientJSON {
-		j := clientJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, BirthDate: c.BirthDate, HMISPersonalID: c.HMISPersonalID,
+		j := clientJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, HMISPersonalID: c.HMISPersonalID,
 			HouseholdSize: c.HouseholdSize, HouseholdType: c.HouseholdType, Veteran: c.Veteran, Chronic: c.Chronic, Youth: c.Youth,
 			DVSurvivor: c.DVSurvivor, NeedsAccessible: c.NeedsAccessible, Consent: c.ConsentOn(today), Race: nonNil(c.Race),
-			Gender: nonNil(c.Gender), Sex: c.Sex, Phone: c.Phone, Email: c.Email, ContactNotes: c.ContactNotes, CreatedAt: c.CreatedAt,
-			UpdatedAt: c.UpdatedAt}
+			Gender: nonNil(c.Gender), Sex: c.Sex, Phone: c.Phone, Email: c.Email, ContactNotes: c.ContactNotes,
+			clientIdentityJSON: identityJSON(c), DeidentifiedAt: c.DeidentifiedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 		if c.NavigatorUserID != "" {
 			j.NavigatorUserID = &c.NavigatorUserID
+		}
+		if c.BirthDate != "" {
+			j.BirthDate = &c.BirthDate
 		}
 		if c.Consent && c.ConsentDate != "" {
 			j.ConsentDate = &c.ConsentDate
@@ -112,6 +129,7 @@ type clientRequest struct {
 	ContactNotes     *string       `json:"contact_notes"`
 	// NavigatorUserID sets the client's navigator; "" removes them.
 	NavigatorUserID *string `json:"navigator_user_id"`
+	Confidential    *bool   `json:"confidential"`
 }
 
 func (req clientRequest) apply(c *cas.Client) {
@@ -139,6 +157,7 @@ func (req clientRequest) apply(c *cas.Client) {
 	setIf(&c.Email, req.Email)
 	setIf(&c.ContactNotes, req.ContactNotes)
 	setIf(&c.NavigatorUserID, req.NavigatorUserID)
+	setIf(&c.Confidential, req.Confidential)
 }
 
 func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) error {

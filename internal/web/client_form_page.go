@@ -39,6 +39,7 @@ var fieldLabels = map[string]string{
 	"household_size": "Household size", "household_type": "Household type", "veteran": "Veteran",
 	"chronic": "Chronically homeless", "youth": "Youth (18 to 24)", "dv_survivor": "DV survivor",
 	"needs_accessible": "Needs a wheelchair-accessible unit", "phone": "Phone", "email": "Email",
+	"confidential":  "Confidential (receiving agencies see an alias until they accept a referral)",
 	"contact_notes": "Where to find them", "navigator_user_id": "Navigator's user ID", "race": "Race and ethnicity",
 	"gender": "Gender", "sex": "Sex", "consent_date": "Consent signed on", "consent_expires_on": "Consent holds until",
 	"score": "Assessment score", "assessed_on": "Assessed on", "days_homeless": "Days homeless", "intake_status": "Intake status",
@@ -122,7 +123,8 @@ func clientStored(c cas.Client) map[string]string {
 		"household_size": strconv.Itoa(c.HouseholdSize), "household_type": string(c.HouseholdType),
 		"veteran": strconv.FormatBool(c.Veteran), "chronic": strconv.FormatBool(c.Chronic), "youth": strconv.FormatBool(c.Youth),
 		"dv_survivor": strconv.FormatBool(c.DVSurvivor), "needs_accessible": strconv.FormatBool(c.NeedsAccessible),
-		"phone": c.Phone, "email": c.Email, "contact_notes": c.ContactNotes, "navigator_user_id": c.NavigatorUserID,
+		"confidential": strconv.FormatBool(c.Confidential),
+		"phone":        c.Phone, "email": c.Email, "contact_notes": c.ContactNotes, "navigator_user_id": c.NavigatorUserID,
 		"race": join(races), "gender": join(genders), "sex": string(c.Sex),
 		"consent_date": string(c.ConsentDate), "consent_expires_on": string(c.ConsentExpiresOn),
 	}
@@ -157,7 +159,7 @@ func clientChoices() map[string][]option {
 // clientFieldSpec are the client record's fields, as the API names them.
 var clientFieldSpec = []string{"first_name", "text!", "last_name", "text!", "birth_date", "date", "hmis_personal_id", "text",
 	"household_size", "number!", "household_type", "select!", "veteran", "checkbox", "chronic", "checkbox", "youth", "checkbox",
-	"dv_survivor", "checkbox", "needs_accessible", "checkbox", "phone", "tel", "email", "email", "contact_notes", "textarea",
+	"dv_survivor", "checkbox", "needs_accessible", "checkbox", "confidential", "checkbox", "phone", "tel", "email", "email", "contact_notes", "textarea",
 	"navigator_user_id", "text", "race", "checkboxes", "gender", "checkboxes", "sex", "select"}
 
 // entryFieldSpec are the HPL entry's fields a CAS admin sets.
@@ -174,6 +176,7 @@ func clientFromForm(f url.Values, c *cas.Client) error {
 	c.HouseholdSize, c.HouseholdType = n, cas.HouseholdType(f.Get("household_type"))
 	c.Veteran, c.Chronic, c.Youth = f.Get("veteran") != "", f.Get("chronic") != "", f.Get("youth") != ""
 	c.DVSurvivor, c.NeedsAccessible = f.Get("dv_survivor") != "", f.Get("needs_accessible") != ""
+	c.Confidential = f.Get("confidential") != ""
 	c.Phone, c.Email = strings.TrimSpace(f.Get("phone")), strings.TrimSpace(f.Get("email"))
 	c.ContactNotes, c.NavigatorUserID = strings.TrimSpace(f.Get("contact_notes")), strings.TrimSpace(f.Get("navigator_user_id"))
 	c.Race, c.Gender = nil, nil
@@ -335,7 +338,7 @@ func (s *Server) clientAction(w http.ResponseWriter, r *http.Request, form strin
 		return derr
 	}
 	d.Forms = clientForms(&d, form, r.PostForm, errs)
-	return s.render(w, r, statusOf(cas.ErrorOf(err).Code), "client_detail", d.Client.FirstName+" "+d.Client.LastName, view{Data: d})
+	return s.render(w, r, statusOf(cas.ErrorOf(err).Code), "client_detail", d.Client.Name(), view{Data: d})
 }
 
 // hplEntryID is the client's entry on the HPL, or a refusal when they are not on it.

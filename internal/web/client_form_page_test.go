@@ -134,6 +134,21 @@ func TestClientFormsRunTheHPL(t *testing.T) {
 			t.Errorf("after the change: %+v %v", c, err)
 		}
 	})
+	t.Run("the confidential box flags the client, and unticked unflags them", func(t *testing.T) {
+		for _, want := range []bool{true, false} {
+			form := with(newClient, "last_name", "Parks-Lee", "email", "rosa@example.org")
+			if want {
+				form.Set("confidential", "on")
+			}
+			if status, _, _ := b.postForm(page, form); status != http.StatusSeeOther {
+				t.Fatalf("details with confidential %v: %d", want, status)
+			}
+			c, err := w.db.Client(ctx, cas.System, rosa.ID)
+			if err != nil || c.Confidential != want {
+				t.Errorf("confidential %v, want %v (%v)", c.Confidential, want, err)
+			}
+		}
+	})
 	t.Run("intake status, park, unpark, remove", func(t *testing.T) {
 		if status, _, _ := b.postForm(page+"/hpl", url.Values{"score": {"13"}, "assessed_on": {"2026-06-20"}, "days_homeless": {"400"},
 			"intake_status": {"ready"}}); status != http.StatusSeeOther || entry().IntakeStatus != cas.IntakeReady || entry().Score != 13 {

@@ -119,7 +119,7 @@ func (s *Server) clientPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "client_detail", d.Client.FirstName+" "+d.Client.LastName, view{Data: d})
+	return s.render(w, r, http.StatusOK, "client_detail", d.Client.Name(), view{Data: d})
 }
 
 // referFields are the manual referral form's fields; a refusal about anything else shows above it.
@@ -188,7 +188,7 @@ func (s *Server) clientReferPage(w http.ResponseWriter, r *http.Request) error {
 		msgs["eligibility_override_reason"] = "Give a reason to refer despite the rules listed above."
 	}
 	status := statusOf(e.Code)
-	return s.render(w, r, status, "client_detail", d.Client.FirstName+" "+d.Client.LastName, view{Data: d, Errors: msgs, Form: r.PostForm})
+	return s.render(w, r, status, "client_detail", d.Client.Name(), view{Data: d, Errors: msgs, Form: r.PostForm})
 }
 
 // ----- Consent, recorded in bulk from a consent list -----

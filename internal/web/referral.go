@@ -107,15 +107,16 @@ func (s *Server) referralShow(w http.ResponseWriter, r *http.Request) error {
 // referralClientJSON is what a referral says of its client: who they are, how to reach them, and
 // their navigator; for the receiving agency, the navigator and CoC staff, never in email.
 type referralClientJSON struct {
-	ID             string         `json:"id"`
-	FirstName      string         `json:"first_name"`
-	LastName       string         `json:"last_name"`
-	BirthDate      *cas.Date      `json:"birth_date"`
-	HMISPersonalID string         `json:"hmis_personal_id"`
-	Phone          string         `json:"phone"`
-	Email          string         `json:"email"`
-	ContactNotes   string         `json:"contact_notes"`
-	Navigator      *navigatorJSON `json:"navigator"`
+	ID             string    `json:"id"`
+	FirstName      string    `json:"first_name"`
+	LastName       string    `json:"last_name"`
+	BirthDate      *cas.Date `json:"birth_date"`
+	HMISPersonalID string    `json:"hmis_personal_id"`
+	Phone          string    `json:"phone"`
+	Email          string    `json:"email"`
+	ContactNotes   string    `json:"contact_notes"`
+	clientIdentityJSON
+	Navigator *navigatorJSON `json:"navigator"`
 }
 
 type navigatorJSON struct {
@@ -131,7 +132,7 @@ func toReferralClientJSON(c *cas.Client, n *store.Navigator) *referralClientJSON
 		return nil
 	}
 	out := &referralClientJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, HMISPersonalID: c.HMISPersonalID, Phone: c.Phone,
-		Email: c.Email, ContactNotes: c.ContactNotes}
+		Email: c.Email, ContactNotes: c.ContactNotes, clientIdentityJSON: identityJSON(*c)}
 	if c.BirthDate != "" {
 		out.BirthDate = &c.BirthDate
 	}

@@ -77,8 +77,12 @@ func referralStatusFilter(v string) (string, []cas.ReferralStatus, error) {
 }
 
 // clientLabel is how a client appears in a list: initials and HMIS PersonalID, the least
-// that tells referrals apart; the full record is on the referral's page.
+// that tells referrals apart, or the alias of a shielded client; the full record is on the
+// referral's page.
 func clientLabel(c cas.Client) string {
+	if c.Shielded {
+		return c.Alias()
+	}
 	initials := ""
 	for _, n := range []string{c.FirstName, c.LastName} {
 		if r := []rune(strings.TrimSpace(n)); len(r) > 0 {

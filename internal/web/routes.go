@@ -279,6 +279,10 @@ func (s *Server) routeTable() []route {
 		{ui, "GET", "/reports/policy-lab", casOnly, s.policyLabPage},
 		{ui, "GET", "/reports/policy-lab.csv", casOnly, s.policyLabCSVPage},
 
+		// The audit log, read by the HMIS team; the page serves its CSV to signed-in browsers.
+		{api, "GET", "/api/v1/audit", hmisOnly, s.auditList},
+		{ui, "GET", "/audit", hmisOnly, s.auditPage},
+
 		// Imports of a HUD HMIS CSV export, uploaded by the HMIS team.
 		{ui, "GET", "/admin/import", hmisOnly, s.importPage},
 		{ui, "POST", "/admin/import", hmisOnly, s.importUpload},

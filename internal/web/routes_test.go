@@ -224,6 +224,9 @@ var permissionMatrix = map[string]string{
 	"GET /reports/policy-lab":         "nynn",
 	"GET /reports/policy-lab.csv":     "nynn",
 
+	"GET /api/v1/audit": "nnyn",
+	"GET /audit":        "nnyn",
+
 	"GET /admin/import":               "nnyn",
 	"POST /admin/import":              "nnyn",
 	"GET /admin/import/{id}":          "nnyn",

@@ -155,7 +155,7 @@ func roleNav(role cas.Role) []navItem {
 		return []navItem{{Label: "Inventory", Path: "/inventory"}, {Label: "Discrepancies", Path: "/discrepancies"},
 			{Label: "Facility requests", Path: "/facility-requests"}, {Label: "Reports", Path: "/reports"}, {Label: "Users", Path: "/admin/users"},
 			{Label: "Agencies", Path: "/admin/agencies"}, {Label: "Import", Path: "/admin/import"}, {Label: "Consent", Path: "/clients/consent"},
-			{Label: "Inbox", Path: "/inbox"}}
+			{Label: "Audit log", Path: "/audit"}, {Label: "Inbox", Path: "/inbox"}}
 	}
 	return nil
 }
