@@ -61,6 +61,10 @@ Usage:
                                                        from a HUD HMIS CSV export (FY2024 or FY2026)
   doorway export hmis-csv --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--db URL]
                                                        referrals as HUD CE Events: Export.csv and Event.csv
+  doorway backup --db sqlite:PATH --out FILE           a consistent copy of a SQLite database, while serve runs
+                                                       (PostgreSQL: pg_dump, see docs/operations.md)
+  doorway retention [--years N] [--dry-run] [--db URL] de-identify clients with no activity for N years
+                                                       (default 7); --dry-run lists who is due
 
 Every flag can also be set by an environment variable: --db is DOORWAY_DB, --addr DOORWAY_ADDR, ...
 --db defaults to sqlite:doorway.db; use postgres://user:pass@host/db for PostgreSQL.
@@ -112,6 +116,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			return m.exportHMISCSV(ctx, rest[1:])
 		}
 		return errors.New(`unknown command; did you mean "doorway export hmis-csv"?`)
+	case "backup":
+		return m.backup(ctx, rest)
+	case "retention":
+		return m.retention(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -33,6 +33,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	staleRoster := fs.Int("stale-roster-days", 30, "days after which a facility's roster confirmation is stale (env DOORWAY_STALE_ROSTER_DAYS)")
 	suspectWindow := fs.Int("suspect-window-days", 30, "days back that declines for no unit and unanswered referrals count as evidence (env DOORWAY_SUSPECT_WINDOW_DAYS)")
 	zone := fs.String("timezone", "UTC", "the CoC's IANA time zone, e.g. America/Chicago: when reservation days begin and end (env DOORWAY_TIMEZONE)")
+	retentionYears := fs.Int("retention-years", cas.DefaultRetentionYears, "de-identify, daily, clients with no activity for this many years; 0 turns it off (env DOORWAY_RETENTION_YEARS)")
 	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; keep it off public networks (env DOORWAY_PPROF_ADDR)")
 	security := securityFlags(fs)
 	if err := m.parse(fs, args); err != nil {
@@ -57,6 +58,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("--%s %d: want 1 to 365", d.flag, d.days)
 		}
 	}
+	if *retentionYears < 0 || *retentionYears > 100 {
+		return fmt.Errorf("--retention-years %d: want 0 (off) to 100", *retentionYears)
+	}
 	log := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	db, err := m.openDB(ctx, *dbURL)
 	if err != nil {
@@ -65,6 +69,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer db.Close()
 	db.Zone = loc
 	db.NoRereferral = time.Duration(*noRereferral) * 24 * time.Hour
+	db.RetentionYears = *retentionYears
 	db.Thresholds = report.Thresholds{AvailableDays: *suspectDays, StaleRosterDays: *staleRoster, Window: time.Duration(*suspectWindow) * 24 * time.Hour}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

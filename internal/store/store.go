@@ -42,6 +42,9 @@ type DB struct {
 	// Thresholds judge the under-referral suspects the worker records each week; zero fields take
 	// report.DefaultThresholds.
 	Thresholds report.Thresholds
+	// RetentionYears is the retention period: the worker de-identifies, once a day, the client
+	// records with no activity for that many years (RetentionSweep); 0 turns it off.
+	RetentionYears int
 
 	hpl  hplIndex      // the ranked HPL, kept up to date from hpl_changes
 	dsn  string        // the driver's connection string, for listening
@@ -82,7 +85,7 @@ func Open(ctx context.Context, dbURL string) (*DB, error) {
 func parseURL(dbURL string) (dialect, string, error) {
 	switch {
 	case strings.HasPrefix(dbURL, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(dbURL, "sqlite:"), "//")
+		path, _ := SQLiteFile(dbURL)
 		if path == "" || strings.Contains(path, ":memory:") {
 			return dialect{}, "", fmt.Errorf("database URL %q: name a SQLite file, e.g. sqlite:doorway.db", dbURL)
 		}

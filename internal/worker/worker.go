@@ -132,6 +132,7 @@ func (w *Worker) sweep(ctx context.Context) {
 		{"password reset emails blanked", w.DB.BlankResetEmails},
 		{"weekly under-referral record", w.DB.RecordSuspectWeek},
 		{"HPL change log", w.DB.PruneHPLChanges},
+		{"records de-identified under the retention policy", w.DB.RetentionSweep},
 	} {
 		n, err := task.run(ctx)
 		if err != nil {
