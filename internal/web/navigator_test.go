@@ -90,6 +90,7 @@ func TestNavigatorThroughTheAPI(t *testing.T) {
 		}
 		want := map[string]any{"id": lena.ClientID, "first_name": "Lena", "last_name": "Norwood", "birth_date": "1984-02-03", "hmis_personal_id": "",
 			"phone": "555-0100", "email": "lena@example.test", "contact_notes": "Evenings at the Elm St shelter",
+			"confidential": false, "shielded": false, "alias": cas.Client{ID: lena.ClientID}.Alias(),
 			"navigator": map[string]any{"id": nav.ID, "name": "Riverside Staff", "email": "staff@riverside.test", "agency_id": c.riverside.ID,
 				"agency_name": "Riverside Housing Partners"}}
 		if diff := cmp.Diff(want, body["client"]); diff != "" {
