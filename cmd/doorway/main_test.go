@@ -206,6 +206,8 @@ func TestCommandLineErrors(t *testing.T) {
 		{"a bad metrics address", map[string]string{"DOORWAY_DB": env["DOORWAY_DB"], "DOORWAY_METRICS_ALLOW": "10.0.0.0/8,intranet"}, "", []string{"serve", "--addr", "127.0.0.1:0"}, `--metrics-allow: "intranet"`},
 		{"a bad trusted proxy", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--trusted-proxies", "proxy.internal"}, `--trusted-proxies: "proxy.internal"`},
 		{"a short metrics token", env, "", []string{"serve", "--addr", "127.0.0.1:0", "--metrics-token", "abc"}, "--metrics-token: want at least 16"},
+		{"a negative retention period", map[string]string{"DOORWAY_DB": env["DOORWAY_DB"], "DOORWAY_RETENTION_YEARS": "-2"}, "", []string{"serve", "--addr", "127.0.0.1:0"}, "--retention-years -2: want 0 (off) to 100"},
+		{"a retention run of no years", env, "", []string{"retention", "--years", "0"}, "--years 0: want at least 1"},
 		{"a stale-roster threshold over a year", map[string]string{"DOORWAY_DB": env["DOORWAY_DB"], "DOORWAY_STALE_ROSTER_DAYS": "400"}, "", []string{"serve", "--addr", "127.0.0.1:0"}, "--stale-roster-days 400"},
 	}
 	for _, c := range cases {
