@@ -51,6 +51,8 @@ func TestBrowserAuditLogAndConfidentialReferral(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("client_id"), maria.ID),
 		chromedp.SendKeys(chromedp.ID("action"), "client.read"),
 		chromedp.Submit(chromedp.ID("action")),
+		// The filtered page, not the one the form was on: only the server writes the attribute.
+		chromedp.WaitVisible(chromedp.CSS(`input#action[value="client.read"]`)),
 		chromedp.WaitVisible(chromedp.ID("audit-events"))); err != nil {
 		t.Fatalf("the HMIS team filters the audit log: %v", err)
 	}
