@@ -48,8 +48,9 @@ func (s *Server) once(w http.ResponseWriter, r *http.Request, userID string, h h
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		return h(w, r) // an upload: its file is not read here, and an upload is not double-clicked
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
-		return err
+		return bodyError(err, maxFormBody, "the form could not be read")
 	}
 	key, now := submissionKey(userID, r), time.Now()
 	subs := &s.submissions
