@@ -28,15 +28,16 @@ var (
 const pendingSignIn = 5 * time.Minute
 
 // pendingUser returns the account whose password was right in this browser and whose code is
-// awaited, or nil when there is none (or it waited too long, or the account was disabled since).
+// awaited, or nil when there is none (or it waited too long, or the account was disabled since, or
+// its sessions were ended since: a password changed or reset ends a sign-in halfway too).
 func (s *Server) pendingUser(r *http.Request) *cas.User {
 	ctx := r.Context()
 	id := s.sessions.GetString(ctx, "pending_user_id")
 	if id == "" || s.db.Now().Sub(time.Unix(s.sessions.GetInt64(ctx, "pending_at"), 0)) > pendingSignIn {
 		return nil
 	}
-	u, err := s.db.User(ctx, cas.System, id)
-	if err != nil || u.Disabled() {
+	u, epoch, err := s.db.SessionUser(ctx, id)
+	if err != nil || u.Disabled() || int64(epoch) != s.sessions.GetInt64(ctx, "pending_epoch") {
 		return nil
 	}
 	return &u

@@ -109,6 +109,17 @@ func TestSecondFactorSignIn(t *testing.T) {
 			t.Errorf("a code six minutes after the password: %d → %q", status, loc)
 		}
 	})
+	t.Run("sessions ended between the password and the code end that sign-in too", func(t *testing.T) {
+		b, _ := passwordStep(t, base, u.Email)
+		if _, err := db.EndSessions(context.Background(), &u, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(30 * time.Second)
+		status, loc, _ := b.postForm("/login/code", url.Values{"code": {storetest.TOTPCode(t, secret, clock.Now())}})
+		if status != http.StatusSeeOther || loc != "/login" || b.signedIn() {
+			t.Errorf("a code after the sessions were ended: %d → %q, signed in %v", status, loc, b.signedIn())
+		}
+	})
 	t.Run("40 parallel codes get five checks; the right one is then refused with 429", func(t *testing.T) {
 		clock.Advance(time.Hour) // the buckets of the subtests before are full again
 		b, _ := passwordStep(t, base, u.Email)

@@ -218,8 +218,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if twoStep {
-		// The password was right; the session is not signed in until the code is too.
+		// The password was right; the session is not signed in until the code is too, and not
+		// then if the account's sessions are ended in between.
+		_, epoch, err := s.db.SessionUser(ctx, u.ID)
+		if err != nil {
+			return err
+		}
 		s.sessions.Put(ctx, "pending_user_id", u.ID)
+		s.sessions.Put(ctx, "pending_epoch", int64(epoch))
 		s.sessions.Put(ctx, "pending_at", now.Unix())
 		s.sessions.Put(ctx, "pending_next", next)
 		http.Redirect(w, r, "/login/code", http.StatusSeeOther)
