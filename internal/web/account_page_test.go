@@ -133,13 +133,13 @@ func TestAccountPage(t *testing.T) {
 	})
 
 	t.Run("a token is revoked, and revoking it again says so", func(t *testing.T) {
-		status, to, _ := b.postForm("/account/tokens/"+tokenID+"/revoke", nil)
+		status, to, _ := b.postForm("/account/tokens/"+tokenID+"/revoke", confirmed)
 		if status != http.StatusSeeOther || to != "/account#tokens" {
 			t.Fatalf("revoke: %d → %s", status, to)
 		}
 		_, body := b.getPage("/account")
 		pageSays(t, "after revoking", http.StatusOK, body, http.StatusOK, "“Dashboard” is revoked", "revoked</span>")
-		b.postForm("/account/tokens/"+tokenID+"/revoke", nil)
+		b.postForm("/account/tokens/"+tokenID+"/revoke", confirmed)
 		_, body = b.getPage("/account")
 		// A second click on the same button within moments shows what the first did.
 		pageSays(t, "after revoking twice", http.StatusOK, body, http.StatusOK, "That was already done: The token “Dashboard” is revoked")

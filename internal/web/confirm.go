@@ -40,6 +40,10 @@ var confirmations = map[string]confirmation{
 		"The client is not proposed to this program again for a while.", "Yes, dismiss"},
 	"POST /facility-requests/{id}/reject": {"Reject this request?",
 		"The agency is told, with your reason.", "Yes, reject"},
+	"POST /account/tokens/{id}/revoke": {"Revoke this API token?",
+		"Whatever uses it can no longer reach the API; this cannot be undone.", "Yes, revoke"},
+	"POST /admin/users/{id}/second-factor/reset": {"Turn off this person's second factor?",
+		"They sign in with their password alone until they set it up again.", "Yes, turn it off"},
 	"POST /reports/under-referral/offline": {"Take the ticked units offline?",
 		"Nobody is referred to them until they are back online.", "Yes, take them offline"},
 }

@@ -223,7 +223,7 @@ func TestSecondFactorRequiredByRole(t *testing.T) {
 	if _, page := admin.getPage("/admin/users"); !strings.Contains(page, "/admin/users/"+u.ID+"/second-factor/reset") {
 		t.Error("no reset button for a user with a second factor")
 	}
-	if status, _, _ := admin.postForm("/admin/users/"+u.ID+"/second-factor/reset", nil); status != http.StatusSeeOther {
+	if status, _, _ := admin.postForm("/admin/users/"+u.ID+"/second-factor/reset", confirmed); status != http.StatusSeeOther {
 		t.Fatalf("reset: %d", status)
 	}
 	again, next := passwordStep(t, base, u.Email)
@@ -234,7 +234,7 @@ func TestSecondFactorRequiredByRole(t *testing.T) {
 		t.Errorf("after the reset: %d → %q, want the set-up page", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	// Sent again at once, the reset follows the first (repeat.go) instead of an error.
-	if status, _, _ := admin.postForm("/admin/users/"+u.ID+"/second-factor/reset", nil); status != http.StatusSeeOther {
+	if status, _, _ := admin.postForm("/admin/users/"+u.ID+"/second-factor/reset", confirmed); status != http.StatusSeeOther {
 		t.Errorf("reset again: %d", status)
 	}
 	got := strings.Join(auditActions(t, db), "\n")
