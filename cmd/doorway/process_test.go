@@ -365,7 +365,7 @@ func TestKillDuringImport(t *testing.T) {
 		}
 		bin := buildDoorway(t)
 		export := filepath.Join(t.TempDir(), "export")
-		if out, err := exec.Command(bin, "gen", "--clients", "4000", "--units", "400", "--out", export).CombinedOutput(); err != nil {
+		if out, err := exec.Command(bin, "gen", "--clients", "10000", "--units", "1000", "--out", export).CombinedOutput(); err != nil {
 			t.Fatalf("gen: %v\n%s", err, out)
 		}
 		upload := zipFolder(t, export)
@@ -380,12 +380,23 @@ func TestKillDuringImport(t *testing.T) {
 		}
 
 		srv := startProcess(t, bin, "--db", dbURL)
-		importUpload(t, srv, upload)
+		first := importUpload(t, srv, upload)
 		// A write transaction open while no client is in the database is the import's, not yet
-		// committed: the worker has nothing to match before the import commits.
-		waitFor(t, 90*time.Second, "the import starts writing", func() bool {
-			return writing(t, dbURL) && clients() == 0
-		})
+		// committed: the worker has nothing to match before the import commits. The export is
+		// large enough for its writing to last a while; should the import end before it is seen
+		// writing, the page it ended with says why.
+		watch := newWriteWatch(t, dbURL)
+		for deadline, n := time.Now().Add(90*time.Second), 0; !watch.importWriting(t); n++ {
+			if time.Now().After(deadline) {
+				t.Fatal("the import did not start writing within 90 s")
+			}
+			if n%50 == 0 {
+				if page := getPage(t, srv, first+"/progress"); !strings.Contains(page, "hx-get") {
+					t.Fatalf("the import ended before it was seen writing:\n%s\nserve's log:\n%s", page, srv.log)
+				}
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
 		srv.kill(t)
 		killed := clients()
 
@@ -479,38 +490,57 @@ func zipFolder(t *testing.T, dir string) []byte {
 	return buf.Bytes()
 }
 
-// writing reports whether a write transaction is open on the database: on PostgreSQL one that
-// has written for more than 200 ms; on SQLite one that holds the write lock.
-func writing(t *testing.T, dbURL string) bool {
+// writeWatch looks, on a connection of its own, for the import's write transaction: open while no
+// client is committed yet. On PostgreSQL that is a transaction that has written for more than
+// 200 ms; on SQLite one that holds the write lock. It looks every few milliseconds, since an
+// import writes for well under a second.
+type writeWatch struct {
+	conn     *sql.Conn
+	postgres bool
+}
+
+func newWriteWatch(t *testing.T, dbURL string) *writeWatch {
+	t.Helper()
+	w := &writeWatch{postgres: strings.HasPrefix(dbURL, "postgres")}
+	driver, dsn := "pgx", dbURL
+	if !w.postgres {
+		driver, dsn = "sqlite", "file:"+strings.TrimPrefix(dbURL, "sqlite:")+"?_pragma=busy_timeout(0)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if w.conn, err = db.Conn(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.conn.Close() })
+	return w
+}
+
+// importWriting reports whether a write transaction is open and no client is committed yet.
+func (w *writeWatch) importWriting(t *testing.T) bool {
 	t.Helper()
 	ctx := context.Background()
-	if strings.HasPrefix(dbURL, "postgres") {
-		conn, err := sql.Open("pgx", dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
+	var clients int
+	if err := w.conn.QueryRowContext(ctx, `SELECT count(*) FROM clients`).Scan(&clients); err != nil {
+		t.Fatal(err)
+	}
+	if clients > 0 {
+		return false
+	}
+	if w.postgres {
 		var n int
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		if err := w.conn.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
 			AND backend_xid IS NOT NULL AND pid <> pg_backend_pid() AND xact_start < now() - interval '200 milliseconds'`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n > 0
 	}
-	conn, err := sql.Open("sqlite", "file:"+strings.TrimPrefix(dbURL, "sqlite:")+"?_pragma=busy_timeout(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	c, err := conn.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return true
 	}
-	c.ExecContext(ctx, "ROLLBACK")
+	w.conn.ExecContext(ctx, "ROLLBACK")
 	return false
 }
 
