@@ -2,15 +2,16 @@ package hmiscsv
 
 import (
 	"hash/maphash"
-	"strings"
 )
 
 // ids numbers the IDs of one kind of record (EnrollmentID, HouseholdID), 0, 1, 2 and so on, in
 // the order they are added: what a map[string]int32 beside a []string would do, but for the
-// million IDs of a large export in half the memory and time. Its table holds no pointers, so the
-// garbage collector does not scan it, and growing it moves numbers without hashing an ID again.
+// million IDs of a large export in half the memory and time. It holds no pointers, so the garbage
+// collector does not scan it however many IDs it has: the IDs' bytes are one after the other in
+// one slice, and growing its table moves numbers without hashing an ID again.
 type ids struct {
-	list []string // by number
+	text []byte   // the IDs, one after the other
+	ends []uint32 // by number, where the ID ends in text
 	// slots is a hash table with linear probing. A slot holds the low 32 bits of its ID's hash,
 	// which place it, above the ID's number + 1; 0 is a free slot.
 	slots []uint64
@@ -32,7 +33,7 @@ func (x *ids) number(id string) (int32, bool) {
 		if s == 0 {
 			return 0, false
 		}
-		if n := int32(uint32(s)) - 1; uint32(s>>32) == h && x.list[n] == id {
+		if n := int32(uint32(s)) - 1; uint32(s>>32) == h && string(x.bytes(n)) == id {
 			return n, true
 		}
 	}
@@ -41,17 +42,44 @@ func (x *ids) number(id string) (int32, bool) {
 // add gives id, which has no number yet, the next one, and returns it. The ids keep a copy of id,
 // which may be a field of a row about to be reused.
 func (x *ids) add(id string) int32 {
-	if 2*(len(x.list)+1) > len(x.slots) {
-		x.grow()
+	if 2*(len(x.ends)+1) > len(x.slots) {
+		x.grow(2 * len(x.slots))
 	}
-	n := int32(len(x.list))
-	x.list = append(x.list, strings.Clone(id))
+	n := int32(len(x.ends))
+	x.text = append(x.text, id...)
+	x.ends = append(x.ends, uint32(len(x.text)))
 	x.put(uint64(x.hash(id))<<32 | uint64(n+1))
 	return n
 }
 
+// reserve makes room for about n IDs of about size bytes each in all, so that a large file's IDs
+// are not copied each time the room runs out.
+func (x *ids) reserve(n, size int) {
+	if n <= len(x.ends) {
+		return
+	}
+	x.ends = append(make([]uint32, 0, n), x.ends...)
+	x.text = append(make([]byte, 0, max(size, len(x.text))), x.text...)
+	slots := minSlots
+	for slots < 2*n {
+		slots *= 2
+	}
+	if slots > len(x.slots) {
+		x.grow(slots)
+	}
+}
+
 // id is the ID numbered n.
-func (x *ids) id(n int32) string { return x.list[n] }
+func (x *ids) id(n int32) string { return string(x.bytes(n)) }
+
+// bytes is the ID numbered n, in the ids' own memory.
+func (x *ids) bytes(n int32) []byte {
+	var start uint32
+	if n > 0 {
+		start = x.ends[n-1]
+	}
+	return x.text[start:x.ends[n]]
+}
 
 func (x *ids) hash(id string) uint32 { return uint32(maphash.String(x.seed, id)) }
 
@@ -65,14 +93,14 @@ func (x *ids) put(s uint64) {
 	x.slots[i] = s
 }
 
-// grow doubles the table, keeping it at most half full: a look-up of an ID it lacks, which every
-// new record makes, then ends within a few slots.
-func (x *ids) grow() {
+// grow makes the table size slots, a power of two at least twice the IDs, so that a look-up of
+// an ID it lacks, which every new record makes, ends within a few slots.
+func (x *ids) grow(size int) {
 	old := x.slots
 	if old == nil {
 		x.seed = maphash.MakeSeed()
 	}
-	x.slots = make([]uint64, max(minSlots, 2*len(old)))
+	x.slots = make([]uint64, max(minSlots, size))
 	for _, s := range old {
 		if s != 0 {
 			x.put(s)

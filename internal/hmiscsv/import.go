@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -303,6 +304,9 @@ func (m *mapper) read(file string, fn func(Row) use) error {
 	var read int64
 	err := m.e.Rows(file, func(r Row) error {
 		fc.Rows, read = fc.Rows+1, r.offset
+		if fc.Rows == reserveAfter && size > 0 {
+			m.reserve(file, int(size*reserveAfter/read)+reserveAfter)
+		}
 		if fc.Rows%progressEvery == 0 {
 			if err := m.ctx.Err(); err != nil {
 				return err
@@ -330,6 +334,29 @@ func (m *mapper) read(file string, fn func(Row) use) error {
 		m.rep.add("Problems", p)
 	}
 	return nil
+}
+
+// reserveAfter is how many rows of a file Map reads before it guesses, from their length, how
+// many the file has.
+const reserveAfter = 1024
+
+// reserve makes room for about rows records of file, guessed from the length of its first rows,
+// in what Map keeps of them: a large file's records are then not copied each time the room runs
+// out, and the garbage collector has that much less to do.
+func (m *mapper) reserve(file string, rows int) {
+	switch file {
+	case "Client.csv":
+		m.clients = slices.Grow(m.clients, rows-len(m.clients))
+		m.out.Clients = slices.Grow(m.out.Clients, rows-len(m.out.Clients))
+		idx := make(map[string]int32, rows)
+		maps.Copy(idx, m.clientIdx)
+		m.clientIdx = idx
+	case "Enrollment.csv":
+		if n := len(m.enrollIDs.ends); n > 0 {
+			m.enrollIDs.reserve(rows, len(m.enrollIDs.text)/n*rows)
+		}
+		m.enrollments = slices.Grow(m.enrollments, rows-len(m.enrollments))
+	}
 }
 
 // settle puts the row's problems, and the odd fields no helper judged, in the Report's lists by
