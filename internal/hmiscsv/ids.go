@@ -39,17 +39,25 @@ func (x *ids) number(id string) (int32, bool) {
 	}
 }
 
-// add gives id, which has no number yet, the next one, and returns it. The ids keep a copy of id,
-// which may be a field of a row about to be reused.
-func (x *ids) add(id string) int32 {
+// add returns the number of id, giving it the next one when it has none yet, and whether it did.
+// The ids keep a copy of id, which may be a field of a row about to be reused.
+func (x *ids) add(id string) (n int32, added bool) {
 	if 2*(len(x.ends)+1) > len(x.slots) {
 		x.grow(2 * len(x.slots))
 	}
-	n := int32(len(x.ends))
+	h := x.hash(id)
+	mask := uint32(len(x.slots) - 1)
+	i := h & mask
+	for ; x.slots[i] != 0; i = (i + 1) & mask {
+		if s := x.slots[i]; uint32(s>>32) == h && string(x.bytes(int32(uint32(s))-1)) == id {
+			return int32(uint32(s)) - 1, false
+		}
+	}
+	n = int32(len(x.ends))
 	x.text = append(x.text, id...)
 	x.ends = append(x.ends, uint32(len(x.text)))
-	x.put(uint64(x.hash(id))<<32 | uint64(n+1))
-	return n
+	x.slots[i] = uint64(h)<<32 | uint64(n+1)
+	return n, true
 }
 
 // reserve makes room for about n IDs of about size bytes each in all, so that a large file's IDs

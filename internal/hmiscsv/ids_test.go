@@ -17,8 +17,11 @@ func TestIDs(t *testing.T) {
 		if _, ok := x.number(id); ok {
 			t.Fatalf("%s has a number before it is added", id)
 		}
-		if got := x.add(id); got != int32(i) {
-			t.Fatalf("add(%s) = %d, want %d", id, got, i)
+		if got, added := x.add(id); got != int32(i) || !added {
+			t.Fatalf("add(%s) = %d, %v, want %d, true", id, got, added, i)
+		}
+		if got, added := x.add(id); got != int32(i) || added {
+			t.Fatalf("add(%s) again = %d, %v, want %d, false", id, got, added, i)
 		}
 		if i == n/3 { // room made midway keeps the numbers given so far
 			x.reserve(n, 6*n)
@@ -46,9 +49,7 @@ func BenchmarkIDs(b *testing.B) {
 		for b.Loop() {
 			var x ids
 			for _, k := range keys {
-				if _, ok := x.number(k); !ok {
-					x.add(k)
-				}
+				x.add(k)
 			}
 		}
 	})

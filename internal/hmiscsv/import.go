@@ -953,9 +953,11 @@ func nameOrUnknown(s string) string {
 }
 
 func (m *mapper) enrollmentRow(r Row) use {
-	id, u, ok := m.newRecord(r, "EnrollmentID", func(id string) (int, bool) {
-		i, dup := m.enrollIDs.number(id)
-		if !dup {
+	// A new EnrollmentID gets its number as it is looked up; the enrollment that number names is
+	// kept below, whatever the row holds.
+	_, u, ok := m.newRecord(r, "EnrollmentID", func(id string) (int, bool) {
+		i, added := m.enrollIDs.add(id)
+		if added {
 			return 0, false
 		}
 		return int(m.enrollments[i].line), true
@@ -1002,7 +1004,7 @@ func (m *mapper) enrollmentRow(r Row) use {
 	switch {
 	case gone:
 		e.client, e.gone = -1, true
-		m.keep(id, e)
+		m.keep(e)
 		return unneeded
 	case m.refused():
 		e.client, e.gone = -1, true
@@ -1012,9 +1014,8 @@ func (m *mapper) enrollmentRow(r Row) use {
 	case hh == "":
 		m.flag(warning, r, "HouseholdID", "the field is empty: the client is taken as a household of one")
 	case e.client >= 0 && okEntry:
-		i, seen := m.households.number(hh)
-		if !seen {
-			i = m.households.add(hh)
+		i, added := m.households.add(hh)
+		if added {
 			m.hhList = append(m.hhList, household{})
 		}
 		e.household = i
@@ -1023,13 +1024,12 @@ func (m *mapper) enrollmentRow(r Row) use {
 			m.hhList[i].minors++
 		}
 	}
-	m.keep(id, e)
+	m.keep(e)
 	return needed
 }
 
-// keep records an enrollment by its ID.
-func (m *mapper) keep(id string, e enrollment) {
-	m.enrollIDs.add(id)
+// keep records the enrollment of the EnrollmentID numbered last.
+func (m *mapper) keep(e enrollment) {
 	m.enrollments = append(m.enrollments, e)
 }
 
