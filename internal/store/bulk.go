@@ -245,3 +245,48 @@ func (w *rowWriter) close() error {
 	}
 	return err
 }
+
+// dropIndexesForLoad drops, on SQLite, the indexes of tables that enforce nothing (those not
+// UNIQUE), and returns the statements that make them again, for a load that adds more rows to the
+// tables than they hold: kept, each index would take every row at a random place, where built
+// afresh it sorts its keys once. buildIndexes builds them again in the same transaction, so no one
+// sees the tables without them; a transaction that fails brings them back as it was. On PostgreSQL
+// dropping an index locks its table against readers until the transaction ends: nothing is
+// dropped there.
+func (tx *Tx) dropIndexesForLoad(tables ...string) ([]string, error) {
+	if tx.db.dialect != sqliteDialect {
+		return nil, nil
+	}
+	params, args := make([]string, len(tables)), make([]any, len(tables))
+	for i, t := range tables {
+		params[i], args[i] = "$"+strconv.Itoa(i+1), t
+	}
+	var names, build []string
+	err := eachRow(tx.ctx, tx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+		AND sql NOT LIKE 'CREATE UNIQUE %' AND tbl_name IN (`+strings.Join(params, ", ")+`) ORDER BY name`,
+		args, func(row scanner) error {
+			var name, sql string
+			err := row.Scan(&name, &sql)
+			names, build = append(names, name), append(build, sql)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("indexes of %s: %w", strings.Join(tables, ", "), err)
+	}
+	for _, name := range names {
+		if _, err := tx.exec(`DROP INDEX "` + name + `"`); err != nil {
+			return nil, fmt.Errorf("drop index %s for a load: %w", name, err)
+		}
+	}
+	return build, nil
+}
+
+// buildIndexes runs the statements dropIndexesForLoad returned.
+func (tx *Tx) buildIndexes(build []string) error {
+	for _, sql := range build {
+		if _, err := tx.exec(sql); err != nil {
+			return fmt.Errorf("build index again after a load: %w", err)
+		}
+	}
+	return nil
+}

@@ -128,6 +128,14 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 		if err != nil {
 			return err
 		}
+		// An import of more clients than Doorway has, a first one most often, builds the indexes
+		// of the tables it writes most rows to after writing them (SQLite).
+		var build []string
+		if len(in.Clients) > len(clients) {
+			if build, err = tx.dropIndexesForLoad("clients", "client_versions", "hpl_entries", "hpl_entry_versions", "audit_events"); err != nil {
+				return err
+			}
+		}
 		consentOf := consentOfNewClients(clients, in.Consent)
 		if err := tx.upsertClients(clients, in.Clients, in.Demographics, consentOf, &res); err != nil {
 			return err
@@ -147,6 +155,9 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 				return err
 			}
 			res.Consented = len(in.Consent)
+		}
+		if err := tx.buildIndexes(build); err != nil {
+			return err
 		}
 		if res.NoCASContact, err = tx.ids(`SELECT name FROM agencies a WHERE EXISTS (SELECT 1 FROM programs p WHERE p.agency_id = a.id)
 			AND NOT EXISTS (SELECT 1 FROM users u WHERE u.agency_id = a.id AND u.cas_contact AND u.disabled_at IS NULL) ORDER BY name`); err != nil {

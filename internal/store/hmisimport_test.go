@@ -369,3 +369,68 @@ func TestReferralRecords(t *testing.T) {
 		}
 	})
 }
+
+// TestImportHMISBuildsIndexesAgain: an import of more clients than Doorway has writes its rows
+// before it builds the indexes of their tables (on SQLite). After it, after a dry run and after an
+// import refused midway, the database has the indexes it had, and a search by name uses one.
+func TestImportHMISBuildsIndexesAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		admin := MustUser(t, db, "hmis@coc.test", cas.RoleHMISAdmin, "")
+		indexes := func() []string {
+			query := `SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`
+			if db.Dialect() != "sqlite" {
+				query = `SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`
+			}
+			var list []string
+			rows, err := db.SQL().Query(query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var s string
+				if err := rows.Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				list = append(list, s)
+			}
+			return list
+		}
+		want := indexes()
+		if !slices.ContainsFunc(want, func(s string) bool { return strings.HasPrefix(s, "clients_name: ") }) {
+			t.Fatalf("no clients_name index among %v", want)
+		}
+		in := sampleImport()
+		for i := range 300 {
+			in.Clients = append(in.Clients, cas.Client{FirstName: "Pat", LastName: fmt.Sprintf("Doe%03d", i), BirthDate: "1980-01-02",
+				HMISPersonalID: fmt.Sprintf("P%d", i), HouseholdSize: 1, HouseholdType: cas.WithoutChildren})
+			in.Entries = append(in.Entries, store.ImportEntry{EnrollmentID: fmt.Sprintf("E%d", i), PersonalID: fmt.Sprintf("P%d", i), AssessedOn: "2026-03-01"})
+		}
+		refused := in
+		refused.Clients = slices.Clone(in.Clients)
+		refused.Clients[200].HouseholdSize = 21 // more than a household may have
+		for _, c := range []struct {
+			name   string
+			in     store.HMISImport
+			dryRun bool
+		}{{"a dry run", in, true}, {"an import refused midway", refused, false}, {"an import", in, false}} {
+			db.ImportHMIS(ctx, &admin, c.in, c.dryRun) //nolint:errcheck // the refused one fails, as it should
+			if diff := cmp.Diff(want, indexes()); diff != "" {
+				t.Errorf("after %s, indexes (-want +got):\n%s", c.name, diff)
+			}
+		}
+		if db.Dialect() == "sqlite" {
+			var id, parent, unused int
+			var plan string
+			if err := db.SQL().QueryRow(`EXPLAIN QUERY PLAN SELECT id FROM clients WHERE last_name = 'Doe150'`).Scan(&id, &parent, &unused, &plan); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(plan, "clients_name") {
+				t.Errorf("a search by last name: %s, want the clients_name index", plan)
+			}
+		}
+		if clients, _, _ := db.Clients(ctx, cas.System, store.ClientFilter{Search: "Doe150"}, store.Page{}); len(clients) != 1 {
+			t.Errorf("search for Doe150: %d clients", len(clients))
+		}
+	})
+}
