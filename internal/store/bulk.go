@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -247,105 +246,46 @@ func (w *rowWriter) close() error {
 	return err
 }
 
-// bulkLoad is a load, on SQLite, that adds more rows to some tables than they hold: a first HMIS
-// import. For its length, the tables' indexes that enforce nothing (those not UNIQUE) are dropped,
-// and so are the triggers that record each row inserted (loadTriggers): kept, each index would
-// take every row at a random place, and each trigger would run once per row. finish writes in
-// one statement per trigger what the triggers would have written for the rows inserted, then
-// builds each index once from its sorted keys and makes the triggers again. All of it happens in
-// the load's transaction, so no one sees the tables without them, and a transaction that fails
-// brings them back as they were.
-//
-// A row inserted by the load and updated after it, in the same transaction, has its update's
-// version (the update triggers are kept), and then the version finish writes, of its state at
-// the end: both are of the transaction's moment, so the state a replay sees at that moment is
-// the last, as it would be with the triggers.
-//
-// On PostgreSQL dropping an index locks its table against readers until the transaction ends,
-// and the triggers run once per statement already: a load changes nothing there.
-type bulkLoad struct {
-	tx      *Tx
-	build   []string         // the statements that make the dropped indexes and triggers again
-	catchUp []string         // what the dropped triggers would have written, for rows above the mark
-	marks   map[string]int64 // by table, the largest rowid before the load
-	tables  []string         // of catchUp, by statement
-}
-
-// loadTriggers are the SQLite triggers a bulk load drops, on the rows each table gets: with the
-// statement that writes for the rows inserted, those above a rowid, what the trigger writes for
-// each (migrations 00014 and 00021). TestBulkLoadWritesWhatTriggersWrite holds them equal.
-var loadTriggers = []struct{ name, table, catchUp string }{
-	{"clients_versioned_insert", "clients", `INSERT INTO client_versions (client_id, at, birth_date, household_size, household_type,
-		veteran, chronic, youth, dv_survivor, needs_accessible, consent, consent_date, consent_expires_on)
-		SELECT id, updated_at, birth_date, household_size, household_type, veteran, chronic, youth, dv_survivor, needs_accessible,
-		consent, consent_date, consent_expires_on FROM clients WHERE rowid > $1 ORDER BY rowid`},
-	{"hpl_entries_inserted", "hpl_entries", `INSERT INTO hpl_changes (client_id) SELECT client_id FROM hpl_entries WHERE rowid > $1 ORDER BY rowid`},
-	{"hpl_entries_versioned_insert", "hpl_entries", `INSERT INTO hpl_entry_versions (entry_id, client_id, at, score, assessed_on,
-		days_homeless, documents, intake_status, status, parked_until, park_reason)
-		SELECT id, client_id, updated_at, score, assessed_on, days_homeless, documents, intake_status, status, parked_until, park_reason
-		FROM hpl_entries WHERE rowid > $1 ORDER BY rowid`},
-}
-
-// startBulkLoad starts a bulk load into tables; the rows its triggers record go to others, whose
-// indexes tables should name too.
-func (tx *Tx) startBulkLoad(tables ...string) (*bulkLoad, error) {
-	l := &bulkLoad{tx: tx, marks: map[string]int64{}}
+// dropIndexesForLoad drops, on SQLite, the indexes of tables that enforce nothing (those not
+// UNIQUE), and returns the statements that make them again, for a load that adds more rows to the
+// tables than they hold: kept, each index would take every row at a random place, where built
+// afresh it sorts its keys once. buildIndexes builds them again in the same transaction, so no one
+// sees the tables without them; a transaction that fails brings them back as it was. On PostgreSQL
+// dropping an index locks its table against readers until the transaction ends: nothing is
+// dropped there.
+func (tx *Tx) dropIndexesForLoad(tables ...string) ([]string, error) {
 	if tx.db.dialect != sqliteDialect {
-		return l, nil
+		return nil, nil
 	}
 	params, args := make([]string, len(tables)), make([]any, len(tables))
 	for i, t := range tables {
 		params[i], args[i] = "$"+strconv.Itoa(i+1), t
 	}
-	var drops []string
+	var names, build []string
 	err := eachRow(tx.ctx, tx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		AND sql NOT LIKE 'CREATE UNIQUE %' AND tbl_name IN (`+strings.Join(params, ", ")+`) ORDER BY name`,
 		args, func(row scanner) error {
 			var name, sql string
 			err := row.Scan(&name, &sql)
-			drops, l.build = append(drops, `DROP INDEX "`+name+`"`), append(l.build, sql)
+			names, build = append(names, name), append(build, sql)
 			return err
 		})
 	if err != nil {
 		return nil, fmt.Errorf("indexes of %s: %w", strings.Join(tables, ", "), err)
 	}
-	for _, t := range loadTriggers {
-		if !slices.Contains(tables, t.table) {
-			continue
-		}
-		var sql string
-		if err := tx.queryRow(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1`, t.name).Scan(&sql); err != nil {
-			return nil, fmt.Errorf("trigger %s: %w", t.name, err)
-		}
-		if _, ok := l.marks[t.table]; !ok {
-			var mark int64
-			if err := tx.queryRow(`SELECT COALESCE(MAX(rowid), 0) FROM ` + t.table).Scan(&mark); err != nil {
-				return nil, fmt.Errorf("rows of %s: %w", t.table, err)
-			}
-			l.marks[t.table] = mark
-		}
-		drops, l.build = append(drops, `DROP TRIGGER "`+t.name+`"`), append(l.build, sql)
-		l.catchUp, l.tables = append(l.catchUp, t.catchUp), append(l.tables, t.table)
-	}
-	for _, drop := range drops {
-		if _, err := tx.exec(drop); err != nil {
-			return nil, fmt.Errorf("%s for a bulk load: %w", drop, err)
+	for _, name := range names {
+		if _, err := tx.exec(`DROP INDEX "` + name + `"`); err != nil {
+			return nil, fmt.Errorf("drop index %s for a load: %w", name, err)
 		}
 	}
-	return l, nil
+	return build, nil
 }
 
-// finish writes what the dropped triggers would have, and makes the dropped indexes and triggers
-// again.
-func (l *bulkLoad) finish() error {
-	for i, sql := range l.catchUp {
-		if _, err := l.tx.exec(sql, l.marks[l.tables[i]]); err != nil {
-			return fmt.Errorf("record the rows of a bulk load: %w", err)
-		}
-	}
-	for _, sql := range l.build {
-		if _, err := l.tx.exec(sql); err != nil {
-			return fmt.Errorf("make again after a bulk load: %w", err)
+// buildIndexes runs the statements dropIndexesForLoad returned.
+func (tx *Tx) buildIndexes(build []string) error {
+	for _, sql := range build {
+		if _, err := tx.exec(sql); err != nil {
+			return fmt.Errorf("build index again after a load: %w", err)
 		}
 	}
 	return nil

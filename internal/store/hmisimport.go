@@ -128,11 +128,11 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 		if err != nil {
 			return err
 		}
-		// An import of more clients than Doorway has, a first one most often, is a bulk load of
-		// the tables it writes most rows to (SQLite).
-		load := &bulkLoad{tx: tx}
+		// An import of more clients than Doorway has, a first one most often, builds the indexes
+		// of the tables it writes most rows to after writing them (SQLite).
+		var build []string
 		if len(in.Clients) > len(clients) {
-			if load, err = tx.startBulkLoad("clients", "client_versions", "hpl_entries", "hpl_entry_versions", "hpl_changes", "audit_events"); err != nil {
+			if build, err = tx.dropIndexesForLoad("clients", "client_versions", "hpl_entries", "hpl_entry_versions", "audit_events"); err != nil {
 				return err
 			}
 		}
@@ -156,7 +156,7 @@ func (db *DB) ImportHMIS(ctx context.Context, actor *cas.User, in HMISImport, dr
 			}
 			res.Consented = len(in.Consent)
 		}
-		if err := load.finish(); err != nil {
+		if err := tx.buildIndexes(build); err != nil {
 			return err
 		}
 		if res.NoCASContact, err = tx.ids(`SELECT name FROM agencies a WHERE EXISTS (SELECT 1 FROM programs p WHERE p.agency_id = a.id)
