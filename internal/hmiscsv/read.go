@@ -371,8 +371,10 @@ type table struct {
 	skip   int64 // bytes of src before the CSV text: a byte-order mark
 	r      *csv.Reader
 	header *header
-	// limits are HUD's maximum lengths of the columns, by position; 0 is none.
-	limits []int
+	// limits are HUD's maximum lengths of the columns, by position; 0 is none. limited are the
+	// positions that have one.
+	limits  []int
+	limited []int
 	// notes are what the last row read has that the mapper judges: fields recoded, holding a NUL
 	// or too long.
 	notes []note
@@ -426,10 +428,13 @@ func newTable(file string, src *bounded, version string) (*table, error) {
 	if cols, err := columnsOf(version, file); err == nil {
 		t.limits = make([]int, len(names))
 		for _, c := range cols {
-			if i := t.header.find(c.name); i >= 0 && c.kind == 'S' {
+			if i := t.header.find(c.name); i >= 0 && c.kind == 'S' && c.max > 0 {
 				t.limits[i] = c.max
+				t.limited = append(t.limited, i)
 			}
 		}
+		slices.Sort(t.limited) // notes in the order of the fields, as when every field is looked at
+		t.limited = slices.Compact(t.limited)
 	}
 	return t, nil
 }
@@ -454,6 +459,14 @@ func (t *table) read() ([]string, error) {
 		return nil, &Problem{File: t.file, Line: start, Message: errRowTooLong.Error()}
 	}
 	t.notes = t.notes[:0]
+	if !t.src.odd { // the usual case: only the fields HUD limits need a look
+		for _, i := range t.limited {
+			if i < len(fields) && len(fields[i]) > t.limits[i] && utf8.RuneCountInString(strings.TrimSpace(fields[i])) > t.limits[i] {
+				t.notes = append(t.notes, note{i, tooLong})
+			}
+		}
+		return fields, nil
+	}
 	for i, f := range fields {
 		if t.src.odd && !utf8.ValidString(f) {
 			fields[i], _ = charmap.Windows1252.NewDecoder().String(f)
