@@ -325,3 +325,53 @@ func TestHPLPlaces(t *testing.T) {
 		}
 	})
 }
+
+// TestHPLChangesNumberedInCommitOrder: on PostgreSQL two transactions change the list at once; the
+// one that changed first commits last. Its changes are numbered after the other's, so a server that
+// read the log between the two commits still sees them next.
+func TestHPLChangesNumberedInCommitOrder(t *testing.T) {
+	db := storetest.Open(t, storetest.PostgresURL(t))
+	ctx := context.Background()
+	admin := MustUser(t, db, "hmis@coc.test", cas.RoleHMISAdmin, "")
+	in := sampleImport()
+	in.Clients = append(in.Clients, cas.Client{FirstName: "Lee", LastName: "Roe", HMISPersonalID: "C2", HouseholdSize: 1, HouseholdType: cas.WithoutChildren})
+	in.Entries = append(in.Entries, store.ImportEntry{EnrollmentID: "E2", PersonalID: "C2", AssessedOn: "2026-03-01"})
+	if _, err := db.ImportHMIS(ctx, &admin, in, false); err != nil {
+		t.Fatal(err)
+	}
+	first, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback() //nolint:errcheck // committed below
+	if _, err := first.Exec(`UPDATE hpl_entries SET days_homeless = days_homeless + 1 WHERE hmis_enrollment_id IN ('E1', 'E2')`); err != nil {
+		t.Fatal(err)
+	}
+	second, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.Exec(`UPDATE clients SET first_name = 'Leigh' WHERE hmis_personal_id = 'C2'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var read int64 // what a server reading now has seen
+	if err := db.SQL().QueryRow(`SELECT MAX(seq) FROM hpl_changes`).Scan(&read); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var after, pending int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM hpl_changes WHERE seq > $1`, read).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != 2 {
+		t.Errorf("%d changes numbered after those a server read between the commits, want the first transaction's 2", after)
+	}
+	if err := db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM hpl_changes_pending) + (SELECT COUNT(*) FROM hpl_changes_marks)`).Scan(&pending); err != nil || pending != 0 {
+		t.Errorf("%d rows left pending after the commits (%v)", pending, err)
+	}
+}
