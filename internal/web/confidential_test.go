@@ -2,16 +2,12 @@ package web_test
 
 import (
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/doorway-cas/doorway/internal/cas"
-	"github.com/doorway-cas/doorway/internal/notify"
-	"github.com/doorway-cas/doorway/internal/notify/smtptest"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
-	"github.com/doorway-cas/doorway/internal/worker"
 )
 
 // TestConfidentialClientOverTheAPIAndEmail: a CAS admin adds a client fleeing domestic violence,
@@ -21,12 +17,7 @@ import (
 func TestConfidentialClientOverTheAPIAndEmail(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		c := newCoC(t, db)
-		mail := smtptest.Start(t)
-		sender, err := notify.NewSMTP(mail.URL(), "doorway@coc.test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := worker.New(db, slog.New(slog.DiscardHandler), "test", sender)
+		mail, w := mailWorker(t, db)
 		contact, err := db.CreateUser(ctx, cas.System, cas.User{Email: "contact@harbor.test", Name: "Contact", Role: cas.RoleAgencyUser,
 			AgencyID: c.harbor.ID, CASContact: true}, "a long enough password")
 		if err != nil {

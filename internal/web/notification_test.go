@@ -2,28 +2,19 @@ package web_test
 
 import (
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/doorway-cas/doorway/internal/cas"
-	"github.com/doorway-cas/doorway/internal/notify"
-	"github.com/doorway-cas/doorway/internal/notify/smtptest"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
-	"github.com/doorway-cas/doorway/internal/worker"
 )
 
 func TestReferralEmailReachesEachCASContactOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		c := newCoC(t, db)
-		mail := smtptest.Start(t)
-		sender, err := notify.NewSMTP(mail.URL(), "doorway@coc.test")
-		if err != nil {
-			t.Fatal(err)
-		}
 		db.BaseURL = "https://doorway.coc.test"
-		w := worker.New(db, slog.New(slog.DiscardHandler), "test", sender)
+		mail, w := mailWorker(t, db)
 		var contacts []string
 		for i := range 2 {
 			email := fmt.Sprintf("contact%d@harbor.test", i)

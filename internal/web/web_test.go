@@ -12,12 +12,26 @@ import (
 	"testing"
 
 	"github.com/doorway-cas/doorway/internal/cas"
+	"github.com/doorway-cas/doorway/internal/notify"
+	"github.com/doorway-cas/doorway/internal/notify/smtptest"
 	"github.com/doorway-cas/doorway/internal/store"
 	"github.com/doorway-cas/doorway/internal/store/storetest"
 	"github.com/doorway-cas/doorway/internal/web"
+	"github.com/doorway-cas/doorway/internal/worker"
 )
 
 var ctx = context.Background()
+
+// mailWorker starts a real SMTP server and a worker that sends db's email to it.
+func mailWorker(t testing.TB, db *store.DB) (*smtptest.Server, *worker.Worker) {
+	t.Helper()
+	mail := smtptest.Start(t)
+	sender, err := notify.NewSMTP(mail.URL(), "doorway@coc.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mail, worker.New(db, slog.New(slog.DiscardHandler), "test", sender)
+}
 
 // coc is a small CoC behind a running server: two agencies and a signed-in client per role.
 type coc struct {
