@@ -461,7 +461,7 @@ func (t *table) read() ([]string, error) {
 	t.notes = t.notes[:0]
 	if !t.src.odd { // the usual case: only the fields HUD limits need a look
 		for _, i := range t.limited {
-			if i < len(fields) && len(fields[i]) > t.limits[i] && utf8.RuneCountInString(strings.TrimSpace(fields[i])) > t.limits[i] {
+			if i < len(fields) && t.tooLong(i, fields[i]) {
 				t.notes = append(t.notes, note{i, tooLong})
 			}
 		}
@@ -475,12 +475,16 @@ func (t *table) read() ([]string, error) {
 		if t.src.odd && strings.IndexByte(fields[i], 0) >= 0 {
 			t.notes = append(t.notes, note{i, nul})
 		}
-		if i < len(t.limits) && t.limits[i] > 0 && len(fields[i]) > t.limits[i] &&
-			utf8.RuneCountInString(strings.TrimSpace(fields[i])) > t.limits[i] {
+		if t.tooLong(i, fields[i]) {
 			t.notes = append(t.notes, note{i, tooLong})
 		}
 	}
 	return fields, nil
+}
+
+// tooLong tells whether f, the field at position i, is longer than HUD allows in its column.
+func (t *table) tooLong(i int, f string) bool {
+	return i < len(t.limits) && t.limits[i] > 0 && len(f) > t.limits[i] && utf8.RuneCountInString(strings.TrimSpace(f)) > t.limits[i]
 }
 
 // next returns the next row, or io.EOF after the last.
